@@ -1,0 +1,50 @@
+"""The `ecocluster` command: a thin Click layer over the library.
+
+Each subcommand lives in its own module under `ecocluster.commands` and is
+imported only when it runs, so `ecocluster --help` answers at once.
+
+Exit codes: 0 ok; 1 invalid data or failed operation; 2 usage error or missing input.
+"""
+
+from __future__ import annotations
+
+import importlib
+
+import click
+
+from . import __version__
+
+# name -> "module:attribute"; each module imports its heavy dependencies inside the command.
+COMMANDS: dict[str, tuple[str, str]] = {}
+
+
+class LazyGroup(click.Group):
+    def list_commands(self, ctx: click.Context) -> list[str]:
+        return sorted([*super().list_commands(ctx), *COMMANDS])
+
+    def get_command(self, ctx: click.Context, name: str) -> click.Command | None:
+        if name in COMMANDS:
+            module, attr = COMMANDS[name][0].split(":")
+            return getattr(importlib.import_module(module), attr)
+        return super().get_command(ctx, name)
+
+    def format_commands(self, ctx: click.Context, formatter: click.HelpFormatter) -> None:
+        # Short help comes from the table, so listing commands imports nothing.
+        rows = [(name, COMMANDS[name][1]) for name in sorted(COMMANDS)]
+        if rows:
+            with formatter.section("Commands"):
+                formatter.write_dl(rows)
+
+
+EPILOG = "Exit codes: 0 ok; 1 invalid data or failed operation; 2 usage error or missing input."
+
+
+@click.group(cls=LazyGroup, epilog=EPILOG, context_settings={"help_option_names": ["-h", "--help"]})
+@click.version_option(__version__, "--version", prog_name="ecocluster")
+def main() -> None:
+    """Validate and export the ecocluster data package.
+
+    \b
+    Example:
+        ecocluster --version
+    """

@@ -1,0 +1,9 @@
+"""The one exception family the library raises when it cannot run (bad data is reported, not raised)."""
+
+
+class EcoclusterError(Exception):
+    """Something stopped a library call from running: a missing package, an unwritable folder."""
+
+
+class PackageNotFound(EcoclusterError):
+    """The path given does not lead to a data package descriptor."""

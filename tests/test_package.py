@@ -1,0 +1,198 @@
+"""The data package itself: it passes the standard validator and keeps the data model's contract."""
+
+import csv
+import json
+import subprocess
+import sys
+import zipfile
+from pathlib import Path
+
+import pytest
+
+ROOT = Path(__file__).resolve().parent.parent
+
+# The contract of shared/design/data-model.md: table -> (ID prefix, columns it names).
+MODEL = {
+    "sources": ("src", ["id", "title", "publisher", "url", "published_date", "language", "kind"]),
+    "organisations": ("org", ["id", "name", "kind", "country", "founded", "dissolved", "website", "wikidata_id"]),
+    "people": ("person", ["id", "name", "family_name", "given_name", "wikidata_id"]),
+    "names": ("name", ["id", "entity_id", "name", "language", "kind", "start_date", "end_date"]),
+    "org_relations": ("rel", ["id", "subject_id", "object_id", "kind", "share_percent", "start_date", "end_date"]),
+    "roles": ("role", ["id", "person_id", "org_id", "title", "title_local", "start_date", "end_date"]),
+    "agreements": ("agreement", ["id", "title", "kind", "status", "date", "place", "summary", "follows_id"]),
+    "agreement_parties": ("party", ["id", "agreement_id", "org_id", "role", "signatory_person_id"]),
+    "projects": ("project", ["id", "name", "kind", "status", "status_as_of", "location", "start_date",
+                             "target_date", "end_date", "description"]),
+    "project_participants": ("participant", ["id", "project_id", "org_id", "role"]),
+    "agreement_projects": ("link", ["id", "agreement_id", "project_id", "relation"]),
+    "citations": (None, ["record_id", "field", "source_id", "quote", "note"]),
+}
+ENUMS = {
+    ("sources", "kind"): ["news-article", "press-release", "government-release", "company-report", "other"],
+    ("organisations", "kind"): ["company", "government", "public-agency", "association", "cooperative",
+                                "council", "venue-operator", "other"],
+    ("names", "kind"): ["official", "former", "romanisation", "translation", "abbreviation", "as-reported",
+                        "provisional"],
+    ("org_relations", "kind"): ["subsidiary-of", "shareholder-of"],
+    ("agreements", "kind"): ["memorandum-of-understanding", "joint-statement", "framework-agreement",
+                             "cooperation-agreement", "investment-agreement", "other"],
+    ("agreements", "status"): ["in-talks", "announced", "signed", "in-effect", "expired", "terminated"],
+    ("agreement_parties", "role"): ["signatory", "party", "witness"],
+    ("projects", "kind"): ["research-centre", "vehicle-programme", "plant-conversion", "industrial-cluster", "other"],
+    ("projects", "status"): ["proposed", "planned", "in-development", "completed", "cancelled", "unknown"],
+    ("project_participants", "role"): ["lead", "partner", "host", "funder", "technology-partner", "supplier"],
+    ("agreement_projects", "relation"): ["establishes", "funds", "concerns"],
+}
+
+
+def descriptor() -> dict:
+    return json.loads((ROOT / "datapackage.json").read_text(encoding="utf-8"))
+
+
+def schema(table: str) -> dict:
+    return json.loads((ROOT / "schemas" / f"{table}.schema.json").read_text(encoding="utf-8"))
+
+
+def rows(table: str) -> list[dict]:
+    with open(ROOT / "data" / f"{table}.csv", encoding="utf-8", newline="") as fh:
+        return list(csv.DictReader(fh))
+
+
+def test_frictionless_finds_the_package_valid():
+    from frictionless import Package
+
+    report = Package(str(ROOT / "datapackage.json")).validate()
+    assert report.valid, report.flatten(["rowNumber", "fieldName", "type", "note"])
+
+
+def test_tables_and_columns_follow_the_data_model():
+    resources = {r["name"]: r for r in descriptor()["resources"]}
+    assert list(resources) == list(MODEL)
+    for table, (prefix, columns) in MODEL.items():
+        res = resources[table]
+        assert res["path"] == f"data/{table}.csv"
+        assert res["schema"] == f"schemas/{table}.schema.json"
+        names = [f["name"] for f in schema(table)["fields"]]
+        assert [c for c in names if c in columns] == columns, table  # every model column, in model order
+        with open(ROOT / res["path"], encoding="utf-8", newline="") as fh:
+            assert next(csv.reader(fh)) == names, f"{table}.csv header differs from its schema"
+        if prefix:
+            id_field = schema(table)["fields"][0]
+            assert id_field["name"] == "id"
+            assert id_field["constraints"]["pattern"] == f"^{prefix}-[a-z0-9]+(-[a-z0-9]+)*$"
+            assert schema(table)["primaryKey"] == ["id"]
+    assert schema("citations")["primaryKey"] == ["record_id", "field", "source_id"]
+
+
+def test_enums_are_the_data_models_codes_each_described():
+    for (table, column), codes in ENUMS.items():
+        field = next(f for f in schema(table)["fields"] if f["name"] == column)
+        assert field["constraints"]["enum"] == codes, (table, column)
+        assert set(field["enumDescriptions"]) == set(codes) and all(field["enumDescriptions"].values())
+
+
+def test_descriptor_metadata_is_complete():
+    dp = descriptor()
+    assert dp["$schema"] == "https://datapackage.org/profiles/2.0/datapackage.json"
+    for key in ("name", "title", "description", "version", "licenses", "sources", "contributors", "keywords",
+                "created"):
+        assert dp[key], key
+    assert dp["licenses"][0]["name"] == "CC-BY-4.0"
+    for res in dp["resources"]:
+        assert res["title"] and res["description"], res["name"]
+        for field in schema(res["name"])["fields"]:
+            assert field["title"] and field["description"], (res["name"], field["name"])
+
+
+def test_foreign_keys_are_declared():
+    declared = {
+        (t, fk["fields"][0], fk["reference"]["resource"] or t)
+        for t in MODEL
+        for fk in schema(t).get("foreignKeys", [])
+    }
+    assert {
+        ("org_relations", "subject_id", "organisations"), ("org_relations", "object_id", "organisations"),
+        ("roles", "person_id", "people"), ("roles", "org_id", "organisations"),
+        ("agreements", "follows_id", "agreements"),
+        ("agreement_parties", "agreement_id", "agreements"), ("agreement_parties", "org_id", "organisations"),
+        ("agreement_parties", "signatory_person_id", "people"),
+        ("project_participants", "project_id", "projects"), ("project_participants", "org_id", "organisations"),
+        ("agreement_projects", "agreement_id", "agreements"), ("agreement_projects", "project_id", "projects"),
+        ("citations", "source_id", "sources"),
+    } <= declared
+
+
+def test_csv_files_are_utf8_lf_and_sorted():
+    for table in MODEL:
+        raw = (ROOT / "data" / f"{table}.csv").read_bytes()
+        assert not raw.startswith(b"\xef\xbb\xbf") and b"\r\n" not in raw and raw.endswith(b"\n"), table
+        raw.decode("utf-8")
+        data = rows(table)
+        key = (lambda r: (r["record_id"], r["field"], r["source_id"])) if table == "citations" else (lambda r: r["id"])
+        assert [key(r) for r in data] == sorted(key(r) for r in data), table
+
+
+def test_every_fact_row_is_cited_and_every_citation_resolves():
+    ids = {r["id"]: t for t in MODEL if t not in ("sources", "citations") for r in rows(t)}
+    cited = {c["record_id"] for c in rows("citations")}
+    assert set(ids) - cited == set()
+    assert cited - set(ids) == set()
+    for c in rows("citations"):
+        assert c["quote"].strip()
+        assert c["field"] == "*" or c["field"] in [f["name"] for f in schema(ids[c["record_id"]])["fields"]], c
+
+
+def test_the_2023_mou_has_five_signatories_each_signed_by_a_person():
+    mou = next(a for a in rows("agreements") if a["id"] == "agreement-2023-05-22-busan-future-car-ecosystem")
+    assert mou["date"] == "2023-05-22"
+    assert mou["kind"] == "memorandum-of-understanding" and mou["status"] == "signed"
+    assert mou["place"].startswith("Eurasia Platform")
+    assert mou["follows_id"] == "agreement-2021-09-15-busan-future-car-joint-announcement"
+    parties = [p for p in rows("agreement_parties") if p["agreement_id"] == mou["id"]]
+    assert {p["org_id"]: p["signatory_person_id"] for p in parties} == {
+        "org-renault-korea": "person-stephane-deblaise",
+        "org-busan-metropolitan-city": "person-park-heong-joon",
+        "org-busan-techno-park": "person-kim-hyeong-gyun",
+        "org-south-east-alliance": "person-lee-im-geon",
+        "org-busan-autoparts-industries-cooperative": "person-oh-lin-tae",
+    }
+    assert {p["role"] for p in parties} == {"signatory"}
+
+
+def test_the_primary_articles_spellings_are_kept_as_name_variants():
+    names = {(n["entity_id"], n["name"]) for n in rows("names")}
+    for entity, spelling in [
+        ("person-park-heong-joon", "Park Hyeong-joon"), ("person-stephane-deblaise", "Stephane Deblaise"),
+        ("person-kim-hyeong-gyun", "Kim Hyung-gyun"), ("org-zhejiang-geely-holding-group", "Geely Motors"),
+        ("org-busan-autoparts-industries-cooperative", "Busan Automobile Parts Cooperative"),
+        ("project-eco-cluster-center", "Eco Cluster Center"), ("org-renault-korea", "Renault Korea Motors"),
+    ]:
+        assert (entity, spelling) in names
+
+
+def test_no_identifier_is_invented():
+    for table in ("organisations", "people"):
+        assert all(r["wikidata_id"] == "" for r in rows(table))
+
+
+def test_descriptor_version_is_the_package_version():
+    import tomllib
+
+    project = tomllib.loads((ROOT / "pyproject.toml").read_text())["project"]
+    assert descriptor()["version"] == project["version"]
+
+
+def test_wheel_carries_the_data(tmp_path):
+    out = subprocess.run(
+        [sys.executable, "-m", "pip", "wheel", "--no-deps", "--no-build-isolation", "-w", str(tmp_path), str(ROOT)],
+        capture_output=True, text=True,
+    )
+    if out.returncode != 0 and "No module named pip" in out.stderr:
+        pytest.fail("pip is needed to build the wheel")
+    assert out.returncode == 0, out.stderr
+    wheel = next(tmp_path.glob("ecocluster-*.whl"))
+    members = set(zipfile.ZipFile(wheel).namelist())
+    assert "ecocluster/datapackage.json" in members
+    for table in MODEL:
+        assert f"ecocluster/data/{table}.csv" in members
+        assert f"ecocluster/schemas/{table}.schema.json" in members
