@@ -1,0 +1,231 @@
+"""The data package as the library sees it: descriptor, resources and their Table Schemas.
+
+This is the one place that reads `datapackage.json` and `schemas/*.json`. Validation, loading,
+exports and docs all take a `Package` from `Package.open()` rather than parsing JSON themselves.
+"""
+
+from __future__ import annotations
+
+import csv
+import json
+from collections.abc import Iterator
+from dataclasses import dataclass, field
+from pathlib import Path, PurePosixPath
+from typing import Any
+
+from .errors import EcoclusterError
+from .paths import resolve_package
+
+# A reduced-precision ISO 8601 date: YYYY, YYYY-MM or YYYY-MM-DD. A field whose pattern is this one
+# holds such dates; the validator also checks they are real calendar days.
+DATE_PATTERN = "^[0-9]{4}(-(0[1-9]|1[0-2])(-(0[1-9]|[12][0-9]|3[01]))?)?$"
+
+
+class PackageError(EcoclusterError):
+    """The descriptor or a schema cannot be read. `code` is a stable kebab-case error code."""
+
+    def __init__(self, code: str, message: str, hint: str = "", resource: str | None = None):
+        super().__init__(message)
+        self.code, self.message, self.hint, self.resource = code, message, hint, resource
+
+
+@dataclass(frozen=True)
+class Field:
+    name: str
+    type: str
+    title: str = ""
+    description: str = ""
+    required: bool = False
+    unique: bool = False
+    pattern: str | None = None
+    enum: tuple[str, ...] | None = None
+    enum_descriptions: dict[str, str] = field(default_factory=dict, compare=False, hash=False)
+    minimum: float | None = None
+    maximum: float | None = None
+    format: str | None = None
+
+    @property
+    def is_date(self) -> bool:
+        """A reduced-precision date held as a string."""
+        return self.type == "string" and self.pattern == DATE_PATTERN
+
+    @classmethod
+    def from_descriptor(cls, d: dict[str, Any]) -> Field:
+        c = d.get("constraints", {})
+        enum = c.get("enum")
+        return cls(
+            name=d["name"], type=d.get("type", "string"), title=d.get("title", ""),
+            description=d.get("description", ""), required=bool(c.get("required", False)),
+            unique=bool(c.get("unique", False)), pattern=c.get("pattern"),
+            enum=tuple(enum) if enum is not None else None,
+            enum_descriptions=dict(d.get("enumDescriptions", {})),
+            minimum=c.get("minimum"), maximum=c.get("maximum"), format=d.get("format"),
+        )
+
+
+@dataclass(frozen=True)
+class ForeignKey:
+    field: str
+    resource: str  # the referenced resource's name (never "": self-references are resolved)
+    reference_field: str
+
+
+@dataclass(frozen=True)
+class Resource:
+    name: str
+    title: str
+    description: str
+    path: str  # relative to the package root, POSIX style
+    schema_path: str
+    fields: tuple[Field, ...]
+    primary_key: tuple[str, ...]
+    foreign_keys: tuple[ForeignKey, ...]
+    schema: dict[str, Any] = field(compare=False, hash=False, repr=False)
+
+    @property
+    def field_names(self) -> list[str]:
+        return [f.name for f in self.fields]
+
+    def field(self, name: str) -> Field:
+        for f in self.fields:
+            if f.name == name:
+                return f
+        raise KeyError(name)
+
+    @property
+    def id_prefix(self) -> str | None:
+        """The table's ID prefix (`org` for `org-…`), read from the `id` field's pattern."""
+        if self.primary_key != ("id",):
+            return None
+        pattern = self.field("id").pattern or ""
+        return pattern[1:].split("-", 1)[0] if pattern.startswith("^") and "-" in pattern else None
+
+
+@dataclass(frozen=True)
+class Package:
+    root: Path
+    descriptor_path: Path
+    descriptor: dict[str, Any] = field(repr=False)
+    resources: tuple[Resource, ...]
+
+    @property
+    def name(self) -> str:
+        return str(self.descriptor.get("name", ""))
+
+    @property
+    def version(self) -> str:
+        return str(self.descriptor.get("version", ""))
+
+    def resource(self, name: str) -> Resource:
+        for r in self.resources:
+            if r.name == name:
+                return r
+        raise KeyError(name)
+
+    @property
+    def resource_names(self) -> list[str]:
+        return [r.name for r in self.resources]
+
+    def csv_path(self, resource: Resource | str) -> Path:
+        res = self.resource(resource) if isinstance(resource, str) else resource
+        return self.root / res.path
+
+    def iter_rows(self, resource: Resource | str) -> Iterator[dict[str, str]]:
+        """Raw rows as strings, exactly as in the CSV (empty cells are "")."""
+        with open(self.csv_path(resource), encoding="utf-8-sig", newline="") as fh:
+            yield from csv.DictReader(fh)
+
+    def read_rows(self, resource: Resource | str) -> list[dict[str, Any]]:
+        """Rows with values typed by the Table Schema: None for empty, int/float for numbers.
+
+        Meant for small packages and tests; large ones are read column-wise by the engines.
+        """
+        res = self.resource(resource) if isinstance(resource, str) else resource
+        casts = {f.name: _caster(f.type) for f in res.fields}
+        return [{k: casts.get(k, str)(v) if v != "" else None for k, v in row.items()} for row in self.iter_rows(res)]
+
+    @classmethod
+    def open(cls, path: str | Path | None = None) -> Package:
+        """Open the package at `path` (a descriptor or a folder holding one); None opens the shipped one."""
+        descriptor_path = resolve_package(path).resolve()
+        root = descriptor_path.parent
+        descriptor = _read_json(descriptor_path, "descriptor-invalid")
+        if not isinstance(descriptor, dict):
+            raise PackageError("descriptor-invalid", f"{descriptor_path.name} is not a JSON object",
+                               "The descriptor must be a JSON object with a `resources` list.")
+        raw = descriptor.get("resources")
+        if not isinstance(raw, list) or not raw:
+            raise PackageError("descriptor-no-resources", f"{descriptor_path.name} names no resources",
+                               "Add a `resources` list with one entry per table.")
+        resources = tuple(_resource(root, r, i) for i, r in enumerate(raw))
+        return cls(root=root, descriptor_path=descriptor_path, descriptor=descriptor, resources=resources)
+
+
+def _caster(type_: str):
+    if type_ == "integer":
+        return int
+    if type_ == "number":
+        return float
+    if type_ == "boolean":
+        return lambda v: v.strip().lower() in ("true", "1", "yes")
+    return str
+
+
+def _read_json(path: Path, code: str, resource: str | None = None) -> Any:
+    try:
+        return json.loads(path.read_text(encoding="utf-8"))
+    except FileNotFoundError:
+        raise PackageError(code.replace("invalid", "missing"), f"{path.name} does not exist",
+                           "Check the path in datapackage.json.", resource) from None
+    except (UnicodeDecodeError, json.JSONDecodeError) as e:
+        where = f" (line {e.lineno}, column {e.colno})" if isinstance(e, json.JSONDecodeError) else ""
+        raise PackageError(code, f"{path.name} is not valid JSON{where}: {e}",
+                           "Fix the JSON syntax; a trailing comma or a missing quote is the usual cause.",
+                           resource) from None
+
+
+def safe_member(root: Path, rel: Any, what: str, resource: str | None) -> str:
+    """A path inside the package folder, or a PackageError: no URLs, no absolute paths, no `..`."""
+    if not isinstance(rel, str) or not rel:
+        raise PackageError("resource-path-invalid", f"{what} must be a relative path string",
+                           "Give a path such as `data/table.csv`.", resource)
+    if "://" in rel:
+        raise PackageError("resource-path-remote", f"{what} `{rel}` is a URL; validation never reads the network",
+                           "Put the file in the package folder and give its relative path.", resource)
+    p = PurePosixPath(rel)
+    if p.is_absolute() or rel.startswith("\\") or ".." in p.parts or (len(rel) > 1 and rel[1] == ":"):
+        raise PackageError("resource-path-outside", f"{what} `{rel}` leaves the package folder",
+                           "Use a path relative to datapackage.json, without `..` or a leading `/`.", resource)
+    return rel
+
+
+def _resource(root: Path, r: Any, index: int) -> Resource:
+    if not isinstance(r, dict) or not isinstance(r.get("name"), str):
+        raise PackageError("descriptor-invalid", f"resource #{index + 1} has no name",
+                           "Each resource needs a `name`, a `path` and a `schema`.")
+    name = r["name"]
+    path = safe_member(root, r.get("path"), "path", name)
+    schema_ref = r.get("schema")
+    if isinstance(schema_ref, dict):
+        schema, schema_path = schema_ref, ""
+    else:
+        schema_path = safe_member(root, schema_ref, "schema", name)
+        schema = _read_json(root / schema_path, "schema-invalid", name)
+    if not isinstance(schema, dict) or not isinstance(schema.get("fields"), list):
+        raise PackageError("schema-invalid", f"the schema of `{name}` has no `fields` list",
+                           "A Table Schema is a JSON object with a `fields` list.", name)
+    try:
+        fields = tuple(Field.from_descriptor(f) for f in schema["fields"])
+    except (KeyError, TypeError):
+        raise PackageError("schema-invalid", f"a field of `{name}` has no name",
+                           "Every field needs a `name` and a `type`.", name) from None
+    pk = schema.get("primaryKey", [])
+    pk = (pk,) if isinstance(pk, str) else tuple(pk)
+    fks = []
+    for fk in schema.get("foreignKeys", []):
+        fields_ = fk["fields"] if isinstance(fk["fields"], list) else [fk["fields"]]
+        ref = fk["reference"]
+        ref_fields = ref["fields"] if isinstance(ref["fields"], list) else [ref["fields"]]
+        fks.append(ForeignKey(fields_[0], ref.get("resource") or name, ref_fields[0]))
+    return Resource(name=name, title=r.get("title", ""), description=r.get("description", ""), path=path,
+                    schema_path=schema_path, fields=fields, primary_key=pk, foreign_keys=tuple(fks), schema=schema)
