@@ -1,11 +1,14 @@
 """ecocluster: the Renault Korea × Busan clean-car partnership as a cited open dataset.
 
-Nothing heavy is imported here, so `import ecocluster` and `ecocluster --help` stay instant.
+Nothing heavy is imported here, so `import ecocluster` and `ecocluster --help` stay instant:
+the public functions below are loaded on first use.
 """
 
 from __future__ import annotations
 
+import importlib
 from importlib.metadata import PackageNotFoundError, version
+from typing import Any
 
 from .errors import EcoclusterError
 from .paths import shipped_package
@@ -15,4 +18,15 @@ try:
 except PackageNotFoundError:  # running from a source tree that was never installed
     __version__ = "0.0.0"
 
-__all__ = ["EcoclusterError", "__version__", "shipped_package"]
+# public name -> module that defines it
+_LAZY: dict[str, str] = {
+    "Package": "ecocluster.package",
+}
+
+__all__ = ["EcoclusterError", "__version__", "shipped_package", *_LAZY]
+
+
+def __getattr__(name: str) -> Any:
+    if name in _LAZY:
+        return getattr(importlib.import_module(_LAZY[name]), name)
+    raise AttributeError(f"module 'ecocluster' has no attribute {name!r}")
