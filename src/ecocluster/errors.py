@@ -7,3 +7,11 @@ class EcoclusterError(Exception):
 
 class PackageNotFound(EcoclusterError):
     """The path given does not lead to a data package descriptor."""
+
+
+class InvalidData(EcoclusterError):
+    """The package does not pass validation; `report` holds every error found."""
+
+    def __init__(self, message: str, report: object):
+        super().__init__(message)
+        self.report = report
