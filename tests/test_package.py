@@ -179,7 +179,9 @@ def test_descriptor_version_is_the_package_version():
     import tomllib
 
     project = tomllib.loads((ROOT / "pyproject.toml").read_text())["project"]
-    assert descriptor()["version"] == project["version"]
+    import ecocluster
+
+    assert descriptor()["version"] == project["version"] == ecocluster.__version__
 
 
 def test_wheel_carries_the_data(tmp_path):

@@ -7,16 +7,14 @@ the public functions below are loaded on first use.
 from __future__ import annotations
 
 import importlib
-from importlib.metadata import PackageNotFoundError, version
 from typing import Any
 
 from .errors import EcoclusterError
 from .paths import shipped_package
 
-try:
-    __version__ = version("ecocluster")
-except PackageNotFoundError:  # running from a source tree that was never installed
-    __version__ = "0.0.0"
+# Kept equal to pyproject.toml's version and the descriptor's by a test; a literal, because
+# importlib.metadata costs more start-up time than the whole CLI should.
+__version__ = "0.1.0"
 
 # public name -> module that defines it
 _LAZY: dict[str, str] = {

@@ -2,7 +2,6 @@
 
 from __future__ import annotations
 
-from importlib.resources import files
 from pathlib import Path
 
 from .errors import PackageNotFound
@@ -16,7 +15,7 @@ def shipped_package() -> Path:
     A wheel carries the descriptor inside the `ecocluster` package; an editable
     install or a source checkout has it at the repository root, two levels up.
     """
-    here = Path(str(files("ecocluster")))
+    here = Path(__file__).resolve().parent
     for candidate in (here / DESCRIPTOR, here.parent.parent / DESCRIPTOR):
         if candidate.is_file():
             return candidate
