@@ -73,8 +73,8 @@ EXPECTED_MARKDOWN = """\
 
 
 def no_schema_change(table: str, **rows) -> dict:
-    return {"table": table, "columns_added": [], "columns_removed": [], "columns_retyped": [], "enum_changes": [],
-            "primary_key": None, "rows_compared": True, **rows}
+    return {"table": table, "columns_added": [], "columns_removed": [], "columns_retyped": [],
+            "enum_changes": [], "primary_key": None, "rows_compared": True, **rows}
 
 
 def cite(record_id: str, source_id: str, quote: str | None = None) -> dict:
@@ -100,10 +100,14 @@ EXPECTED_JSON = {
             "enum_changes": [{"field": "kind", "added": ["drink"], "removed": ["toy"]}],
             "primary_key": None,
             "rows_compared": True,
-            "rows_added": [{"key": {"id": "thing-d"},
-                            "row": {"id": "thing-d", "name": "Tea", "kind": "drink", "size": "", "colour": ""}}],
-            "rows_removed": [{"key": {"id": "thing-b"},
-                              "row": {"id": "thing-b", "name": "Kite", "kind": "toy", "size": "3", "note": ""}}],
+            "rows_added": [{
+                "key": {"id": "thing-d"},
+                "row": {"id": "thing-d", "name": "Tea", "kind": "drink", "size": "", "colour": ""},
+            }],
+            "rows_removed": [{
+                "key": {"id": "thing-b"},
+                "row": {"id": "thing-b", "name": "Kite", "kind": "toy", "size": "3", "note": ""},
+            }],
             "rows_changed": [{"key": {"id": "thing-a"},
                               "changes": [{"field": "name", "old": "Hammer", "new": "Sledgehammer"},
                                           {"field": "size", "old": "10", "new": "12"}]}],
@@ -145,7 +149,8 @@ def test_text_is_the_default_and_descriptors_are_accepted():
 
 def test_identical_packages_exit_0():
     result = run(OLD, OLD)
-    assert (result.exit_code, result.stdout) == (0, "diff-fixture 1.0.0 → diff-fixture 1.0.0: no differences\n")
+    assert result.exit_code == 0
+    assert result.stdout == "diff-fixture 1.0.0 → diff-fixture 1.0.0: no differences\n"
     md = run(OLD, OLD, "--format", "markdown")
     assert md.stdout == "### Data changes: diff-fixture 1.0.0 → diff-fixture 1.0.0\n\nNo differences.\n"
     assert json.loads(run(OLD, OLD, "--format", "json").stdout)["identical"] is True
@@ -154,7 +159,8 @@ def test_identical_packages_exit_0():
 def test_the_reverse_diff_mirrors_the_forward_one():
     back = diff_packages(NEW, OLD).to_dict()
     assert back["tables_added"] == [{"table": "retired", "rows": 2}]
-    assert back["tables"][0]["columns_added"] == ["note"] and back["tables"][0]["columns_removed"] == ["colour"]
+    things = back["tables"][0]
+    assert things["columns_added"] == ["note"] and things["columns_removed"] == ["colour"]
     assert back["tables"][0]["rows_changed"][0]["changes"][0] == {"field": "name", "old": "Sledgehammer",
                                                                  "new": "Hammer"}
 

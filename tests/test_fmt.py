@@ -15,6 +15,7 @@ ROOT = Path(__file__).resolve().parent.parent
 FIXTURES = Path(__file__).parent / "fixtures" / "fmt"
 CANONICAL = (FIXTURES / "canonical.csv").read_bytes()
 SPREADSHEET = (FIXTURES / "spreadsheet.csv").read_bytes()
+MISMATCH = "header does not match the schema of `things`"
 
 
 @pytest.fixture
@@ -43,7 +44,8 @@ def test_a_spreadsheet_csv_becomes_the_canonical_file_byte_for_byte(pkg):
     assert result.stdout == "reformatted data/things.csv\n"
     assert result.stderr == "2 files checked: 1 reformatted, 1 already canonical, 0 unreadable.\n"
     assert (pkg / "data" / "things.csv").read_bytes() == CANONICAL
-    assert sorted(p.name for p in (pkg / "data").iterdir()) == ["citations.csv", "things.csv"]  # no temp files
+    # no temp files left behind
+    assert sorted(p.name for p in (pkg / "data").iterdir()) == ["citations.csv", "things.csv"]
 
 
 def test_check_changes_nothing_lists_the_file_and_exits_1(pkg):
@@ -80,8 +82,8 @@ def test_citations_are_sorted_by_their_whole_key(pkg):
     "content,line,why",
     [
         (b"id,name,size,note\nthing-a,A,1,\nthing-b,B,2\n", 3, "3 cells where the header has 4"),
-        (b"id,name,size\nthing-a,A,1\n", 1, "header does not match the schema of `things`: missing column(s) note"),
-        (b"id,name,size,note,extra\n", 1, "header does not match the schema of `things`: unknown column(s) extra"),
+        (b"id,name,size\nthing-a,A,1\n", 1, f"{MISMATCH}: missing column(s) note"),
+        (b"id,name,size,note,extra\n", 1, f"{MISMATCH}: unknown column(s) extra"),
         (b"id,name,size,note\nthing-a,\"A\"x,1,\n", 2, "broken quoting"),
         (b"id,name,size,note\nthing-a,A,1,\nthing-b,\xff,2,\n", 3, "not UTF-8 (byte 0xff)"),
         (b"", 1, "no header row"),

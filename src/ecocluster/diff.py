@@ -65,8 +65,9 @@ class TableDiff:
 
     @property
     def schema_changes(self) -> int:
-        return (len(self.columns_added) + len(self.columns_removed) + len(self.columns_retyped)
-                + sum(len(e.added) + len(e.removed) for e in self.enum_changes) + (self.primary_key is not None))
+        codes = sum(len(e.added) + len(e.removed) for e in self.enum_changes)
+        columns = len(self.columns_added) + len(self.columns_removed) + len(self.columns_retyped)
+        return columns + codes + (self.primary_key is not None)
 
     @property
     def empty(self) -> bool:
@@ -233,6 +234,7 @@ def _rows(pkg: Package, res: Resource) -> list[dict[str, str]]:
     except FileNotFoundError:
         raise UnreadableTable(f"{res.path} does not exist (in {pkg.root})") from None
     except UnicodeDecodeError as e:
-        raise UnreadableTable(f"{res.path} is not UTF-8 ({e.reason} at byte {e.start}; in {pkg.root})") from None
+        why = f"{e.reason} at byte {e.start}"
+        raise UnreadableTable(f"{res.path} is not UTF-8 ({why}; in {pkg.root})") from None
     except (csv.Error, OSError) as e:
         raise UnreadableTable(f"{res.path} cannot be read ({e}; in {pkg.root})") from None

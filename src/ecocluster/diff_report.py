@@ -17,8 +17,9 @@ def _headline(d: PackageDiff) -> str:
 
 def _counts(d: PackageDiff) -> str:
     s = d.summary
-    return (f"{_plural(s['rows_added'], 'row')} added, {s['rows_removed']} removed, {s['rows_changed']} changed; "
-            f"{_plural(s['schema_changes'], 'schema change')}")
+    added = _plural(s["rows_added"], "row")
+    rows = f"{added} added, {s['rows_removed']} removed, {s['rows_changed']} changed"
+    return f"{rows}; {_plural(s['schema_changes'], 'schema change')}"
 
 
 def _quoted(value: str) -> str:

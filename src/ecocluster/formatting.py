@@ -51,8 +51,8 @@ class FormatReport:
         return not self.problems and (not self.check or not self.changed)
 
     def to_dict(self) -> dict:
-        return {"ok": self.ok, "root": self.root, "check": self.check, "changed": self.changed, "unchanged": self.unchanged,
-                "problems": [asdict(p) for p in self.problems]}
+        return {"ok": self.ok, "root": self.root, "check": self.check, "changed": self.changed,
+                "unchanged": self.unchanged, "problems": [asdict(p) for p in self.problems]}
 
 
 def _clean(cell: str) -> str:
@@ -69,7 +69,8 @@ def canonical_csv(resource: Resource, raw: bytes, file: str | None = None) -> by
         text = raw.decode("utf-8")
     except UnicodeDecodeError as e:
         line = raw[: e.start].count(b"\n") + 1
-        raise UnparseableCSV(file, line, f"not UTF-8 (byte {raw[e.start]:#04x}); save the file as UTF-8") from None
+        why = f"not UTF-8 (byte {raw[e.start]:#04x}); save the file as UTF-8"
+        raise UnparseableCSV(file, line, why) from None
 
     reader = csv.reader(io.StringIO(text, newline=""), strict=True)
     records: list[tuple[int, list[str]]] = []  # (line the record starts on, cells)
@@ -95,7 +96,8 @@ def canonical_csv(resource: Resource, raw: bytes, file: str | None = None) -> by
             f"unknown column(s) {', '.join(extra)}" if extra else "",
             f"repeated column(s) {', '.join(dupes)}" if dupes else "",
         ) if part)
-        raise UnparseableCSV(file, header_line, f"header does not match the schema of `{resource.name}`: {why}")
+        why = f"header does not match the schema of `{resource.name}`: {why}"
+        raise UnparseableCSV(file, header_line, why)
 
     order = [header.index(n) for n in expected]
     rows: list[list[str]] = []

@@ -29,7 +29,8 @@ def _shown(root: Path, rel: str) -> str:
 @click.command(epilog="Exit codes: 0 canonical (or rewritten); 1 a file would change (--check) or "
                       "cannot be parsed; 2 no package at PATH.")
 @click.argument("path", required=False, type=click.Path(path_type=Path))
-@click.option("--check", is_flag=True, help="Change nothing; list the files that would change and exit 1 if any.")
+@click.option("--check", is_flag=True,
+              help="Change nothing; list the files that would change and exit 1 if any.")
 @click.option("--format", "fmt", type=click.Choice(["text", "json"]), default="text", show_default=True,
               help="Output format; json is exactly the library's report.")
 def fmt(path: Path | None, check: bool, fmt: str) -> None:
