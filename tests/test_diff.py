@@ -250,3 +250,61 @@ def test_one_corrected_fact_in_the_shipped_package_is_named(tmp_path):
            f"{json.dumps(new_place, ensure_ascii=False)}\n" in text
     markdown = run(str(ROOT), str(copy), "--format", "markdown").stdout
     assert f"- Row `{row['id']}` changed:\n  - `place`: `{old_place}` → `{new_place}`\n" in markdown
+
+
+def edited_copy(tmp_path: Path, table: str, edit) -> Path:
+    """A copy of the old fixture with one schema edited by `edit(schema_dict)`."""
+    copy = tmp_path / "edited"
+    shutil.copytree(OLD, copy)
+    path = copy / "schemas" / f"{table}.schema.json"
+    schema = json.loads(path.read_text(encoding="utf-8"))
+    edit(schema)
+    path.write_text(json.dumps(schema), encoding="utf-8")
+    return copy
+
+
+def test_the_suggested_bump_follows_the_version_policy(tmp_path):
+    def add_code(s):
+        s["fields"][2]["constraints"]["enum"].append("gift")
+
+    minor = edited_copy(tmp_path, "things", add_code)
+    assert diff_packages(OLD, minor).suggested_bump == "minor"
+    assert diff_packages(minor, OLD).suggested_bump == "major"  # a code removed
+
+    rows_only = tmp_path / "rows-only"
+    shutil.copytree(OLD, rows_only)
+    with open(rows_only / "data" / "retired.csv", "a", encoding="utf-8") as fh:
+        fh.write("retired-3\n")
+    assert diff_packages(OLD, rows_only).suggested_bump == "patch"
+    assert diff_packages(OLD, OLD).suggested_bump == "none"
+
+
+def test_a_changed_primary_key_is_a_major_schema_change(tmp_path):
+    def rekey(s):
+        s["primaryKey"] = ["id", "name"]
+
+    result = diff_packages(OLD, edited_copy(tmp_path, "things", rekey))
+    assert result.suggested_bump == "major"
+    assert result.to_dict()["tables"] == [no_schema_change(
+        "things", primary_key={"field": "primaryKey", "old": ["id"], "new": ["id", "name"]},
+        rows_added=[], rows_removed=[], rows_changed=[])]
+    assert "- Primary key changed: `id` → `id`, `name`.\n" in run(OLD, str(tmp_path / "edited"),
+                                                                  "--format", "markdown").stdout
+
+
+def test_rows_of_a_table_without_a_shared_key_are_not_compared(tmp_path):
+    def unkey(s):
+        del s["primaryKey"]
+
+    edited = edited_copy(tmp_path, "retired", unkey)
+    (edited / "data" / "retired.csv").write_text("id\nretired-9\n", encoding="utf-8")
+    table = diff_packages(OLD, edited).to_dict()["tables"][0]
+    assert table["rows_compared"] is False and table["rows_removed"] == []
+    assert "  rows not compared: the two versions share no primary key\n" in run(OLD, str(edited)).stdout
+
+
+@pytest.mark.parametrize("command", ["fmt", "diff"])
+def test_help_ends_with_an_example_and_lists_exit_codes(command):
+    result = CliRunner().invoke(main, [command, "--help"])
+    assert result.exit_code == 0
+    assert "Example:\n" in result.output and "Exit codes: 0 " in result.output

@@ -54,7 +54,7 @@ def _text_table(t: TableDiff) -> list[str]:
     if t.primary_key:
         out.append(f"  primary key: {', '.join(t.primary_key.old)} → {', '.join(t.primary_key.new)}")
     if not t.rows_compared:
-        out.append("  rows not compared: the new primary key is missing from the old table")
+        out.append("  rows not compared: the two versions share no primary key")
     out += [f"  + {_key(r.key)}" for r in t.rows_added]
     out += [f"  - {_key(r.key)}" for r in t.rows_removed]
     for r in t.rows_changed:
@@ -102,7 +102,7 @@ def _markdown_table(t: TableDiff) -> list[str]:
         old, new = (", ".join(_code(k) for k in keys) for keys in (t.primary_key.old, t.primary_key.new))
         out.append(f"- Primary key changed: {old} → {new}.")
     if not t.rows_compared:
-        out.append("- Rows not compared: the new primary key is missing from the old table.")
+        out.append("- Rows not compared: the two versions share no primary key.")
     out += [f"- Row {_code(_key(r.key))} added." for r in t.rows_added]
     out += [f"- Row {_code(_key(r.key))} removed." for r in t.rows_removed]
     for r in t.rows_changed:
