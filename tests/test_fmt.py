@@ -1,5 +1,7 @@
 """`ecocluster fmt`: canonical CSV form, --check, idempotence, unparseable files left alone."""
 
+import csv
+import io
 import json
 import shutil
 from pathlib import Path
@@ -123,3 +125,17 @@ def test_the_shipped_data_is_canonical():
     assert result.stdout == ""
     report = format_package(ROOT, check=True)
     assert report.ok and len(report.unchanged) == 12
+
+
+def test_every_shipped_table_survives_a_spreadsheet_round_trip():
+    pkg = Package.open(ROOT)
+    for res in pkg.resources:
+        raw = pkg.csv_path(res).read_bytes()
+        header, *rows = csv.reader(io.StringIO(raw.decode("utf-8"), newline=""))
+        out = io.StringIO()
+        writer = csv.writer(out, quoting=csv.QUOTE_ALL, lineterminator="\r\n")
+        writer.writerow(header[::-1])
+        writer.writerows(row[::-1] for row in reversed(rows))
+        messy = b"\xef\xbb\xbf" + out.getvalue().encode("utf-8")
+        assert messy != raw
+        assert canonical_csv(res, messy) == raw, res.name
