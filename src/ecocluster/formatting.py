@@ -81,7 +81,8 @@ def canonical_csv(resource: Resource, raw: bytes, file: str | None = None) -> by
                 records.append((start, [_clean(c) for c in cells]))
             start = reader.line_num + 1
     except csv.Error as e:
-        raise UnparseableCSV(file, reader.line_num, f"broken quoting ({e})") from None
+        why = f"malformed CSV ({e}); check the quotes on this line"
+        raise UnparseableCSV(file, reader.line_num, why) from None
     if not records:
         raise UnparseableCSV(file, 1, "no header row")
 
