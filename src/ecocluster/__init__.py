@@ -19,6 +19,9 @@ __version__ = "0.1.0"
 # public name -> module that defines it
 _LAZY: dict[str, str] = {
     "Package": "ecocluster.package",
+    "format_package": "ecocluster.formatting",
+    "canonical_csv": "ecocluster.formatting",
+    "diff_packages": "ecocluster.diff",
 }
 
 __all__ = ["EcoclusterError", "__version__", "shipped_package", *_LAZY]

@@ -15,7 +15,10 @@ import click
 from . import __version__
 
 # name -> "module:attribute"; each module imports its heavy dependencies inside the command.
-COMMANDS: dict[str, tuple[str, str]] = {}
+COMMANDS: dict[str, tuple[str, str]] = {
+    "fmt": ("ecocluster.commands.fmt:fmt", "Rewrite the CSVs in canonical form (--check: only report)."),
+    "diff": ("ecocluster.commands.diff:diff", "Compare two versions of the package, row by row."),
+}
 
 
 class LazyGroup(click.Group):
