@@ -21,6 +21,12 @@ except PackageNotFoundError:  # running from a source tree that was never instal
 # public name -> module that defines it
 _LAZY: dict[str, str] = {
     "Package": "ecocluster.package",
+    "load": "ecocluster.loading",
+    "date_bounds": "ecocluster.dates",
+    "earliest_day": "ecocluster.dates",
+    "latest_day": "ecocluster.dates",
+    "build": "ecocluster.release",
+    "export": "ecocluster.release",
 }
 
 __all__ = ["EcoclusterError", "__version__", "shipped_package", *_LAZY]

@@ -15,7 +15,10 @@ import click
 from . import __version__
 
 # name -> "module:attribute"; each module imports its heavy dependencies inside the command.
-COMMANDS: dict[str, tuple[str, str]] = {}
+COMMANDS: dict[str, tuple[str, str]] = {
+    "build": ("ecocluster.commands.build:build", "Validate and build every export, the release archive and a manifest."),
+    "export": ("ecocluster.commands.export:export", "Write the package as Parquet, SQLite, DuckDB, SQL, JSON Lines or Excel."),
+}
 
 
 class LazyGroup(click.Group):

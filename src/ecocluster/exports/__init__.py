@@ -16,6 +16,8 @@ import re
 from types import ModuleType
 from typing import TYPE_CHECKING
 
+from ..errors import EcoclusterError
+
 if TYPE_CHECKING:
     from ..package import Package
 
@@ -30,7 +32,13 @@ FORMATS: dict[str, str] = {
 }
 
 
+class ExportError(EcoclusterError):
+    """An export could not be written (a type it cannot map, a name clash, a broken key)."""
+
+
 def format_module(name: str) -> ModuleType:
+    if name not in FORMATS:
+        raise ExportError(f"unknown export format `{name}`; the formats are: {', '.join(FORMATS)}")
     return importlib.import_module(FORMATS[name])
 
 

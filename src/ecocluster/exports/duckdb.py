@@ -10,7 +10,7 @@ from . import base_name
 from .sqlschema import METADATA_TABLE, metadata_rows, populate, quote_ident, quote_literal
 
 NAME = "duckdb"
-DESCRIPTION = "one DuckDB database: the tables, keys, checks and views of the SQLite export"
+DESCRIPTION = "a DuckDB database with the same keys, checks and views"
 DB = "export"
 
 

@@ -29,7 +29,7 @@ from .sqlschema import (
 from .views import available_views
 
 NAME = "sql"
-DESCRIPTION = "one portable SQL file that loads unchanged into PostgreSQL and SQLite"
+DESCRIPTION = "a SQL file that loads into PostgreSQL and SQLite"
 
 
 def render(package: Package) -> str:

@@ -7,11 +7,11 @@ from pathlib import Path
 
 from ..io import atomic_path
 from ..package import Package
-from . import base_name
-from .sqlschema import ExportError, populate
+from . import ExportError, base_name
+from .sqlschema import populate
 
 NAME = "sqlite"
-DESCRIPTION = "one SQLite database: keys, foreign-key indexes, CHECK constraints, views, a _metadata table"
+DESCRIPTION = "a SQLite database with keys, checks, views and metadata"
 
 
 def export(package: Package, out_dir: Path) -> list[Path]:

@@ -13,8 +13,8 @@ import math
 from collections.abc import Iterable, Sequence
 from typing import Any, Literal, Protocol
 
-from ..errors import EcoclusterError
 from ..package import Field, Package, Resource
+from . import ExportError
 
 Dialect = Literal["sqlite", "duckdb", "portable"]
 
@@ -30,10 +30,6 @@ TYPES: dict[str, dict[str, str]] = {
 # Table and column descriptions, kept inside each database so they travel with it.
 METADATA_TABLE = "_metadata"
 METADATA_COLUMNS = ("table_name", "column_name", "kind", "title", "description", "data_type", "codes")
-
-
-class ExportError(EcoclusterError):
-    """An export could not be written (a type it cannot map, a name clash, a broken key)."""
 
 
 class Connection(Protocol):
