@@ -36,3 +36,8 @@ def same_typed(actual: list[tuple], expected: list[tuple]) -> bool:
     """Equal values of the same Python type (so 3 == 3.0 and '3' == 3 do not pass)."""
     return actual == expected and all(
         type(a) is type(e) for ra, re in zip(actual, expected, strict=True) for a, e in zip(ra, re, strict=True))
+
+
+def same_rows(actual: list[tuple], expected: list[tuple]) -> bool:
+    """The same rows in any order (a database has none), each value of the same type."""
+    return same_typed(sorted(actual, key=repr), sorted(expected, key=repr))
