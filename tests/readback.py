@@ -23,7 +23,8 @@ def tables(root: Path = ROOT) -> dict[str, tuple[list[dict], list[dict]]]:
         cast = {f["name"]: {"integer": int, "number": float}.get(f.get("type", "string"), str)
                 for f in schema["fields"]}
         with open(root / res["path"], encoding="utf-8", newline="") as fh:
-            rows = [{k: (cast[k](v) if v != "" else None) for k, v in row.items()} for row in csv.DictReader(fh)]
+            rows = [{k: (cast[k](v) if v != "" else None) for k, v in row.items()}
+                    for row in csv.DictReader(fh)]
         out[res["name"]] = (schema["fields"], rows)
     return out
 
@@ -35,9 +36,25 @@ def as_tuples(fields: list[dict], rows: list[dict]) -> list[tuple]:
 def same_typed(actual: list[tuple], expected: list[tuple]) -> bool:
     """Equal values of the same Python type (so 3 == 3.0 and '3' == 3 do not pass)."""
     return actual == expected and all(
-        type(a) is type(e) for ra, re in zip(actual, expected, strict=True) for a, e in zip(ra, re, strict=True))
+        type(a) is type(e)
+        for ra, re in zip(actual, expected, strict=True) for a, e in zip(ra, re, strict=True))
 
 
 def same_rows(actual: list[tuple], expected: list[tuple]) -> bool:
     """The same rows in any order (a database has none), each value of the same type."""
     return same_typed(sorted(actual, key=repr), sorted(expected, key=repr))
+
+
+def schema(root: Path, name: str) -> dict:
+    return json.loads((root / "schemas" / f"{name}.schema.json").read_text(encoding="utf-8"))
+
+
+def foreign_key_count(root: Path) -> int:
+    return sum(len(schema(root, name).get("foreignKeys", [])) for name in tables(root))
+
+
+def edit(path: Path, old: str, new: str) -> None:
+    """Replace the first `old` in a text file (to break a copy of a package on purpose)."""
+    text = path.read_text(encoding="utf-8")
+    assert old in text
+    path.write_text(text.replace(old, new, 1), encoding="utf-8")

@@ -27,4 +27,5 @@ def test_date_bounds_maps_over_a_pandas_column_skipping_missing_values():
     import pandas as pd
 
     s = pd.Series(["2021", pd.NA, "2021-09-15"], dtype="string")
-    assert s.map(ecocluster.latest_day, na_action="ignore").tolist() == [date(2021, 12, 31), pd.NA, date(2021, 9, 15)]
+    latest = s.map(ecocluster.latest_day, na_action="ignore").tolist()
+    assert latest == [date(2021, 12, 31), pd.NA, date(2021, 9, 15)]

@@ -2,7 +2,7 @@ import shutil
 
 import pandas as pd
 import pytest
-from readback import AWKWARD, ROOT, tables
+from readback import AWKWARD, ROOT, edit, tables
 
 import ecocluster
 from ecocluster.errors import InvalidData
@@ -22,7 +22,8 @@ def test_load_gives_every_table_typed_by_its_schema():
             if enum:
                 assert isinstance(col.dtype, pd.CategoricalDtype) and list(col.cat.categories) == enum
             else:
-                assert str(col.dtype) == {"string": "string", "integer": "Int64", "number": "Float64"}[f["type"]]
+                dtypes = {"string": "string", "integer": "Int64", "number": "Float64"}
+                assert str(col.dtype) == dtypes[f["type"]]
             values = [None if pd.isna(v) else v for v in col.tolist()]
             assert values == [r[f["name"]] for r in rows], (name, f["name"])
 
@@ -61,8 +62,7 @@ def test_load_refuses_invalid_data_with_the_report(tmp_path):
     shutil.copytree(ROOT / "schemas", pkg / "schemas")
     shutil.copy(ROOT / "datapackage.json", pkg)
     agreements = pkg / "data" / "agreements.csv"
-    agreements.write_text(agreements.read_text(encoding="utf-8").replace(",memorandum-of-understanding,", ",bogus,", 1),
-                          encoding="utf-8")
+    edit(agreements, ",memorandum-of-understanding,", ",bogus,")
     with pytest.raises(InvalidData) as e:
         ecocluster.load(pkg)
     report = e.value.report.to_dict()

@@ -16,8 +16,8 @@ from . import __version__
 
 # name -> "module:attribute"; each module imports its heavy dependencies inside the command.
 COMMANDS: dict[str, tuple[str, str]] = {
-    "build": ("ecocluster.commands.build:build", "Validate and build every export, the release archive and a manifest."),
-    "export": ("ecocluster.commands.export:export", "Write the package as Parquet, SQLite, DuckDB, SQL, JSON Lines or Excel."),
+    "build": ("ecocluster.commands.build:build", "Validate, then write every export and a release."),
+    "export": ("ecocluster.commands.export:export", "Write Parquet, SQLite, DuckDB, SQL, JSONL or Excel."),
 }
 
 

@@ -20,7 +20,8 @@ def ensure_valid(package: Package) -> None:
     if not report.ok:
         errors = report.to_dict()["errors"]
         first = errors[0] if errors else {}
-        where = ", ".join(f"{k} {first[k]}" for k in ("resource", "row", "field") if first.get(k) not in (None, ""))
+        where = ", ".join(f"{k} {first[k]}" for k in ("resource", "row", "field")
+                          if first.get(k) not in (None, ""))
         raise InvalidData(f"{package.descriptor_path} does not pass validation: {len(errors)} error(s); "
                           f"first: {first.get('message', '')}" + (f" ({where})" if where else ""), report)
 

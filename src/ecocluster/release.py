@@ -111,7 +111,8 @@ def release_archive(package: Package, out_dir: Path) -> Path:
 def _file_resource(path: Path, rel: str) -> dict[str, Any]:
     data = path.read_bytes()
     return {"name": re.sub(r"[^a-z0-9._-]+", "-", rel.lower()), "path": rel,
-            "format": path.suffix.lstrip("."), "mediatype": MEDIATYPES.get(path.suffix, "application/octet-stream"),
+            "format": path.suffix.lstrip("."),
+            "mediatype": MEDIATYPES.get(path.suffix, "application/octet-stream"),
             "bytes": len(data), "hash": "sha256:" + hashlib.sha256(data).hexdigest()}
 
 
@@ -137,7 +138,8 @@ def build(path: str | Path | Package | None = None, out_dir: str | Path = "build
         if progress:
             progress("writing the release archive")
         release_archive(package, stage)
-        files = sorted((p for p in stage.rglob("*") if p.is_file()), key=lambda p: p.relative_to(stage).as_posix())
+        files = sorted((p for p in stage.rglob("*") if p.is_file()),
+                       key=lambda p: p.relative_to(stage).as_posix())
         manifest = {
             "$schema": "https://datapackage.org/profiles/2.0/datapackage.json",
             "name": f"{package.name}-build",

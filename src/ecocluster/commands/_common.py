@@ -24,11 +24,11 @@ def fail(error: EcoclusterError) -> NoReturn:
 
 def format_validation_error(e: dict[str, Any]) -> str:
     """One validation error as a line a person can act on: where, what, and how to fix it."""
-    where = " ".join(str(x) for x in [
+    where = ", ".join(str(x) for x in [
         e.get("resource") or "",
         f"row {e['row']}" if e.get("row") not in (None, "") else "",
         f"field {e['field']}" if e.get("field") else "",
         f"value {e['value']!r}" if e.get("value") not in (None, "") else "",
     ] if x)
     hint = f" Hint: {e['hint']}" if e.get("hint") else ""
-    return f"{where + ': ' if where else ''}{e.get('message', '')} [{e.get('code', '')}]{hint}"
+    return f"{where + ': ' if where else ''}{e.get('message', '')} [{e.get('code', '')}].{hint}"

@@ -13,7 +13,8 @@ from ._common import EPILOG, fail, format_validation_error
 
 
 @click.command(epilog=EPILOG)
-@click.option("--out", "out", default="build", show_default=True, type=click.Path(file_okay=False, path_type=Path),
+@click.option("--out", "out", default="build", show_default=True,
+              type=click.Path(file_okay=False, path_type=Path),
               help="The folder to write into (created if missing).")
 @click.option("--format", "format_", type=click.Choice(["text", "json"]), default="text", show_default=True,
               help="text: the files written, one per line; json: the manifest.")

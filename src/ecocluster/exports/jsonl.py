@@ -18,5 +18,6 @@ def export(package: Package, out_dir: Path) -> list[Path]:
     for res in package.resources:
         lines = [json.dumps({f.name: row[f.name] for f in res.fields}, ensure_ascii=False)
                  for row in package.read_rows(res)]
-        written.append(write_text(Path(out_dir) / FOLDER / f"{res.name}.jsonl", "".join(f"{x}\n" for x in lines)))
+        target = Path(out_dir) / FOLDER / f"{res.name}.jsonl"
+        written.append(write_text(target, "".join(f"{x}\n" for x in lines)))
     return written

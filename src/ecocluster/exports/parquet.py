@@ -77,7 +77,8 @@ def arrow_table(package: Package, res: Resource) -> pa.Table:
                 raise ExportError(f"{res.name}.{f.name}: {e}") from None
             for i, (col, which) in enumerate(zip(date_columns(f), ("earliest", "latest"), strict=True)):
                 if col in res.field_names:
-                    raise ExportError(f"{res.name} already has a column `{col}`; the Parquet export needs that name")
+                    raise ExportError(f"{res.name} already has a column `{col}`, "
+                                      "a name the Parquet export needs")
                 fields.append(pa.field(col, pa.date32(), metadata=_meta(
                     f"{f.title} ({which} day)", f"The {which} day `{f.name}` can mean; empty when it is.")))
                 arrays.append(pa.array([None if b is None else b[i] for b in bounds], type=pa.date32()))

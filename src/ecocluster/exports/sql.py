@@ -57,7 +57,8 @@ def render(package: Package) -> str:
     out.append("\n-- Titles and descriptions of every table, view and column.")
     out.append(metadata_table("portable") + ";")
     cols = ", ".join(quote_ident(c) for c in METADATA_COLUMNS)
-    values = ",\n  ".join("(" + ", ".join(quote_literal(v) for v in row) + ")" for row in metadata_rows(package))
+    rows = metadata_rows(package)
+    values = ",\n  ".join("(" + ", ".join(quote_literal(v) for v in row) + ")" for row in rows)
     out.append(f"INSERT INTO {quote_ident(METADATA_TABLE)} ({cols}) VALUES\n  {values};")
     out.append("COMMIT;")
     return "\n".join(out) + "\n"

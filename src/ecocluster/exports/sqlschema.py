@@ -19,7 +19,8 @@ from . import ExportError
 Dialect = Literal["sqlite", "duckdb", "portable"]
 
 TYPES: dict[str, dict[str, str]] = {
-    "sqlite": {"string": "TEXT", "integer": "INTEGER", "number": "REAL", "boolean": "INTEGER", "date": "TEXT"},
+    "sqlite": {"string": "TEXT", "integer": "INTEGER", "number": "REAL", "boolean": "INTEGER",
+               "date": "TEXT"},
     "duckdb": {"string": "VARCHAR", "integer": "BIGINT", "number": "DOUBLE", "boolean": "BOOLEAN",
                "date": "DATE"},
     # Both PostgreSQL and SQLite accept these names (SQLite maps DOUBLE PRECISION to REAL affinity).
@@ -91,8 +92,8 @@ def table_order(package: Package) -> list[Resource]:
     done: list[Resource] = []
     pending = list(package.resources)
     while pending:
-        ready = [r for r in pending
-                 if all(fk.resource == r.name or fk.resource in {d.name for d in done} for fk in r.foreign_keys)]
+        created = {d.name for d in done}
+        ready = [r for r in pending if all(fk.resource in (r.name, *created) for fk in r.foreign_keys)]
         if not ready:
             names = ", ".join(r.name for r in pending)
             raise ExportError(f"the foreign keys of {names} form a cycle or name a table the package lacks")
@@ -170,7 +171,8 @@ def metadata_table(dialect: Dialect) -> str:
     return (f"CREATE TABLE {quote_ident(METADATA_TABLE)} (\n"
             f"  {quote_ident('table_name')} {text} NOT NULL,\n"
             f"  {quote_ident('column_name')} {text} NOT NULL,\n"
-            f"  {quote_ident('kind')} {text} NOT NULL CHECK ({quote_ident('kind')} IN ('table', 'view', 'column')),\n"
+            f"  {quote_ident('kind')} {text} NOT NULL\n"
+            f"    CHECK ({quote_ident('kind')} IN ('table', 'view', 'column')),\n"
             f"  {quote_ident('title')} {text},\n"
             f"  {quote_ident('description')} {text},\n"
             f"  {quote_ident('data_type')} {text},\n"
@@ -199,7 +201,8 @@ def metadata_rows(package: Package) -> list[tuple[str, str, str, str, str, str |
 
 def metadata_insert() -> str:
     cols = ", ".join(quote_ident(c) for c in METADATA_COLUMNS)
-    return f"INSERT INTO {quote_ident(METADATA_TABLE)} ({cols}) VALUES ({', '.join('?' for _ in METADATA_COLUMNS)})"
+    marks = ", ".join("?" for _ in METADATA_COLUMNS)
+    return f"INSERT INTO {quote_ident(METADATA_TABLE)} ({cols}) VALUES ({marks})"
 
 
 def populate(con: Connection, package: Package, dialect: Dialect) -> None:

@@ -30,7 +30,8 @@ class View:
 # A role is held on a date when it starts no later and ends no earlier, compared at the precision
 # each value has: a role ending `2023` still holds on `2023-05-22`.
 _HELD_ON = (
-    '(a."date" IS NULL OR ((r."start_date" IS NULL OR r."start_date" <= substr(a."date", 1, length(r."start_date")))'
+    '(a."date" IS NULL OR ((r."start_date" IS NULL'
+    ' OR r."start_date" <= substr(a."date", 1, length(r."start_date")))'
     ' AND (r."end_date" IS NULL OR r."end_date" >= substr(a."date", 1, length(r."end_date")))))'
 )
 
