@@ -194,3 +194,12 @@ def test_build_refuses_invalid_data_and_writes_nothing(tmp_path):
     assert "agreements" in result.stderr and "kind" in result.stderr and "'bogus'" in result.stderr
     assert result.stderr.splitlines()[-1].endswith("nothing was built")
     assert not (tmp_path / "out").exists() or snapshot(tmp_path / "out") == {}
+
+
+def test_readme_documents_the_commands_and_the_views():
+    from ecocluster.exports.views import VIEWS
+
+    readme = (ROOT / "README.md").read_text(encoding="utf-8")
+    for text in ["ecocluster build", "ecocluster export --to", "ecocluster.load()", "psql", "sqlite3",
+                 *(v.name for v in VIEWS)]:
+        assert text in readme, text

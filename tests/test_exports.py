@@ -1,6 +1,5 @@
 """Every export read back by an independent reader and compared with the CSVs, row for row, type for type."""
 
-import hashlib
 import json
 import sqlite3
 from datetime import date
@@ -107,16 +106,14 @@ def test_parquet_dates_and_categoricals_in_pandas(shipped):
     assert isinstance(roles.index, pd.Index) and len(roles) == len(tables()["roles"][1])
 
 
-def test_parquet_descriptor_lists_each_file_with_its_hash_and_schema(exported):
+def test_parquet_descriptor_lists_each_file_with_its_schema(exported):
     import pyarrow.parquet as pq
 
     root, out, _ = exported
     dp = json.loads((out / "parquet" / "datapackage.json").read_text())
     assert [r["name"] for r in dp["resources"]] == list(tables(root))
     for res in dp["resources"]:
-        data = (out / "parquet" / res["path"]).read_bytes()
-        assert res["format"] == "parquet" and res["bytes"] == len(data)
-        assert res["hash"] == "sha256:" + hashlib.sha256(data).hexdigest()
+        assert res["format"] == "parquet"
         columns = pq.read_schema(out / "parquet" / res["path"]).names
         assert [f["name"] for f in res["schema"]["fields"]] == columns
 
