@@ -214,6 +214,11 @@ def test_duckdb_rows_types_keys_and_views(exported):
     fks = con.execute("SELECT count(*) FROM duckdb_constraints() "
                       "WHERE constraint_type = 'FOREIGN KEY'").fetchone()[0]
     assert fks == foreign_key_count(root)
+    comments = {(t, c): text for t, c, text in con.execute(
+        "SELECT table_name, column_name, comment FROM duckdb_columns() WHERE comment IS NOT NULL").fetchall()}
+    for name, (fields, _rows) in tables(root).items():
+        for f in fields:
+            assert comments[(name, f["name"])] == f"{f['title']}. {f['description']}"
     if root == ROOT:
         got = con.execute("SELECT org_name, signatory_name, signatory_title FROM agreement_signatories "
                           "WHERE agreement_date = '2023-05-22'").fetchall()

@@ -10,6 +10,7 @@ Frictionless tools.
 from __future__ import annotations
 
 import json
+from datetime import date
 from pathlib import Path
 from typing import TYPE_CHECKING, Any
 
@@ -67,6 +68,8 @@ def arrow_table(package: Package, res: Resource) -> pa.Table:
                 raise ExportError(f"{res.name}.{f.name} holds {bad!r}, which is not one of its codes")
             indices = pa.array([None if v is None else code[v] for v in values], type=pa.int16())
             arrays.append(pa.DictionaryArray.from_arrays(indices, pa.array(f.enum, pa.string())))
+        elif f.type == "date":  # full ISO dates arrive as text
+            arrays.append(pa.array([None if v is None else date.fromisoformat(v) for v in values], pa.date32()))
         else:
             arrays.append(pa.array(values, type=_arrow_type(f)))
         if f.is_date:
