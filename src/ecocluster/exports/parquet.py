@@ -69,7 +69,8 @@ def arrow_table(package: Package, res: Resource) -> pa.Table:
             indices = pa.array([None if v is None else code[v] for v in values], type=pa.int16())
             arrays.append(pa.DictionaryArray.from_arrays(indices, pa.array(f.enum, pa.string())))
         elif f.type == "date":  # full ISO dates arrive as text
-            arrays.append(pa.array([None if v is None else date.fromisoformat(v) for v in values], pa.date32()))
+            days = [None if v is None else date.fromisoformat(v) for v in values]
+            arrays.append(pa.array(days, pa.date32()))
         else:
             arrays.append(pa.array(values, type=_arrow_type(f)))
         if f.is_date:
