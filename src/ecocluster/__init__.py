@@ -22,6 +22,12 @@ _LAZY: dict[str, str] = {
     "format_package": "ecocluster.formatting",
     "canonical_csv": "ecocluster.formatting",
     "diff_packages": "ecocluster.diff",
+    "load": "ecocluster.loading",
+    "date_bounds": "ecocluster.dates",
+    "earliest_day": "ecocluster.dates",
+    "latest_day": "ecocluster.dates",
+    "build": "ecocluster.release",
+    "export": "ecocluster.release",
 }
 
 __all__ = ["EcoclusterError", "__version__", "shipped_package", *_LAZY]

@@ -18,6 +18,8 @@ from . import __version__
 COMMANDS: dict[str, tuple[str, str]] = {
     "fmt": ("ecocluster.commands.fmt:fmt", "Rewrite the CSVs in canonical form (--check: only report)."),
     "diff": ("ecocluster.commands.diff:diff", "Compare two versions of the package, row by row."),
+    "build": ("ecocluster.commands.build:build", "Validate, then write every export and a release."),
+    "export": ("ecocluster.commands.export:export", "Write Parquet, SQLite, DuckDB, SQL, JSONL or Excel."),
 }
 
 

@@ -1,0 +1,61 @@
+"""`ecocluster build`: validate, then write every export, the release archive and the manifest."""
+
+from __future__ import annotations
+
+import json
+import time
+from pathlib import Path
+
+import click
+
+from ..errors import EcoclusterError, InvalidData
+from ._common import EPILOG, fail, format_validation_error
+
+
+@click.command(epilog=EPILOG)
+@click.option("--out", "out", default="build", show_default=True,
+              type=click.Path(file_okay=False, path_type=Path),
+              help="The folder to write into (created if missing).")
+@click.option("--format", "format_", type=click.Choice(["text", "json"]), default="text", show_default=True,
+              help="text: the files written, one per line; json: the manifest.")
+@click.argument("path", required=False, type=click.Path(path_type=Path))
+def build(out: Path, format_: str, path: Path | None) -> None:
+    """Validate the data package at PATH and build every export into OUT.
+
+    PATH is a datapackage.json or the folder holding one; without it, the shipped package. Writes
+    every format of `ecocluster export --to all`, the release archive <name>-<version>.zip (the
+    descriptor, the CSVs and the schemas) and manifest.json, a descriptor listing every file written
+    with its size and SHA-256 hash. Refuses invalid data (exit 1, the errors on stderr). Nothing in
+    OUT changes unless the whole build succeeds.
+
+    \b
+    Example:
+        ecocluster build
+        ecocluster build --out dist/ --format json
+    """
+    from ..release import MANIFEST
+    from ..release import build as run_build
+
+    started = time.perf_counter()
+    try:
+        manifest = run_build(path, out, progress=lambda msg: click.echo(msg, err=True))
+    except InvalidData as e:
+        report = e.report.to_dict()  # type: ignore[attr-defined]
+        if format_ == "json":
+            click.echo(json.dumps(report, indent=2, ensure_ascii=False), err=True)
+        else:
+            for error in report["errors"]:
+                click.echo(format_validation_error(error), err=True)
+        click.echo(f"error: {e}; nothing was built", err=True)
+        raise SystemExit(1) from None
+    except EcoclusterError as e:
+        fail(e)
+    if format_ == "json":
+        click.echo(json.dumps(manifest, indent=2, ensure_ascii=False))
+    else:
+        for res in manifest["resources"]:
+            click.echo(str(out / res["path"]))
+        click.echo(str(out / MANIFEST))
+    total = sum(r["bytes"] for r in manifest["resources"])
+    click.echo(f"built {len(manifest['resources']) + 1} files ({total:,} bytes) in {out} "
+               f"in {time.perf_counter() - started:.1f} s", err=True)

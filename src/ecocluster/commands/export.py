@@ -1,0 +1,50 @@
+"""`ecocluster export`: the package in one format, or all of them."""
+
+from __future__ import annotations
+
+import json
+from pathlib import Path
+
+import click
+
+from ..errors import EcoclusterError
+from ..exports import FORMATS, format_module
+from ._common import EPILOG, fail
+
+
+def _formats_help() -> str:
+    lines = [f"  {name:<8} {format_module(name).DESCRIPTION}" for name in FORMATS]
+    return "\b\nFormats:\n" + "\n".join(lines) + "\n  all      every format above\n\n" + EPILOG
+
+
+@click.command(epilog=_formats_help())
+@click.option("--to", "to", required=True, type=click.Choice([*FORMATS, "all"]), help="The format to write.")
+@click.option("--out", "out", required=True, type=click.Path(file_okay=False, path_type=Path),
+              help="The folder to write into (created if missing).")
+@click.option("--format", "format_", type=click.Choice(["text", "json"]), default="text", show_default=True,
+              help="How to list the files written on stdout.")
+@click.argument("path", required=False, type=click.Path(path_type=Path))
+def export(to: str, out: Path, format_: str, path: Path | None) -> None:
+    """Write the data package at PATH in one format (or all) into OUT.
+
+    PATH is a datapackage.json or the folder holding one; without it, the shipped package. The data
+    is not validated here (`ecocluster build` validates first). Every file is written to a temporary
+    name and renamed into place only when the whole format succeeded, so a failed export leaves
+    earlier files as they were. Prints the paths written, one per line.
+
+    \b
+    Example:
+        ecocluster export --to sqlite --out build/
+        sqlite3 build/ecocluster.sqlite 'select * from agreement_signatories'
+    """
+    from ..release import export as run_export
+
+    try:
+        written = run_export(path, [to], out, progress=lambda msg: click.echo(msg, err=True))
+    except EcoclusterError as e:
+        fail(e)
+    if format_ == "json":
+        click.echo(json.dumps([str(p) for p in written], indent=2))
+    else:
+        for p in written:
+            click.echo(str(p))

@@ -1,0 +1,154 @@
+"""`export()` and `build()`: write the package in every form its users open, all or nothing.
+
+Each run writes into a staging folder inside the output folder and moves the files into place only
+when every step has succeeded, so a failed or interrupted run leaves the previous outputs as they
+were. Each file is itself written to a temporary name and renamed (ecocluster.io).
+"""
+
+from __future__ import annotations
+
+import hashlib
+import json
+import re
+import zipfile
+from collections.abc import Callable, Iterable
+from datetime import datetime
+from pathlib import Path
+from typing import Any
+
+from .errors import EcoclusterError
+from .exports import FORMATS, ExportError, format_module
+from .io import atomic_path, staging_dir, write_text
+from .loading import ensure_valid
+from .package import Package
+
+MANIFEST = "manifest.json"
+MEDIATYPES = {
+    ".parquet": "application/vnd.apache.parquet", ".sqlite": "application/vnd.sqlite3",
+    ".duckdb": "application/vnd.duckdb", ".sql": "application/sql", ".jsonl": "application/jsonl",
+    ".xlsx": "application/vnd.openxmlformats-officedocument.spreadsheetml.sheet",
+    ".json": "application/json", ".zip": "application/zip", ".csv": "text/csv",
+}
+
+Progress = Callable[[str], None]
+
+
+class OutputPathError(EcoclusterError):
+    """The output folder cannot be used: it is a file, or it holds the package's own files."""
+
+
+def check_out_dir(package: Package, out_dir: Path) -> Path:
+    """The output folder, refused when it is a file or would mix outputs with the package's sources."""
+    out = Path(out_dir)
+    if out.exists() and not out.is_dir():
+        raise OutputPathError(f"the output path {out} is a file, not a folder")
+    resolved = out.resolve()
+    source_dirs = {package.root} | {(package.root / p).parent.resolve()
+                                    for r in package.resources for p in (r.path, r.schema_path) if p}
+    for d in source_dirs:
+        if resolved == d or (d != package.root and d in resolved.parents):
+            raise OutputPathError(f"the output folder {out} is the package's own folder {d}; "
+                                  "choose a separate folder such as build/")
+    return out
+
+
+def _run(name: str, package: Package, out: Path) -> list[Path]:
+    try:
+        return format_module(name).export(package, out)
+    except EcoclusterError:
+        raise
+    except Exception as e:  # an engine's own error (sqlite3, duckdb, pyarrow) becomes the library's
+        raise ExportError(f"the {name} export failed: {type(e).__name__}: {e}") from e
+
+
+def _open(path: str | Path | Package | None) -> Package:
+    return path if isinstance(path, Package) else Package.open(path)
+
+
+def export(path: str | Path | Package | None, formats: Iterable[str], out_dir: str | Path,
+           progress: Progress | None = None) -> list[Path]:
+    """Write `formats` (names from `ecocluster.exports.FORMATS`, or "all") into `out_dir`.
+
+    Returns the paths written. Nothing is validated here; `build()` validates first.
+    """
+    package = _open(path)
+    out = check_out_dir(package, Path(out_dir))
+    names = list(FORMATS) if "all" in formats else list(dict.fromkeys(formats))
+    written: list[Path] = []
+    with staging_dir(out) as stage:
+        for name in names:
+            if progress:
+                progress(f"exporting {name}")
+            written += [out / p.relative_to(stage) for p in _run(name, package, stage)]
+    return written
+
+
+def release_archive(package: Package, out_dir: Path) -> Path:
+    """`<name>-<version>.zip`: the descriptor, the CSVs and the schemas under one top folder.
+
+    Entries carry the package's creation date instead of the clock, so a rebuild is byte-identical.
+    """
+    stem = f"{package.name}-{package.version}"
+    if not re.fullmatch(r"[A-Za-z0-9][A-Za-z0-9._-]*", stem):
+        raise ExportError(f"`{stem}` (name-version) is not a safe file name for the release archive")
+    members = [package.descriptor_path.name] + sorted(
+        {p for r in package.resources for p in (r.path, r.schema_path) if p})
+    created = str(package.descriptor.get("created", ""))
+    try:
+        stamp = datetime.fromisoformat(created.replace("Z", "+00:00")).timetuple()[:6]
+    except ValueError:
+        stamp = (1980, 1, 1, 0, 0, 0)
+    target = Path(out_dir) / f"{stem}.zip"
+    with atomic_path(target) as tmp, zipfile.ZipFile(tmp, "w") as zf:
+        for member in members:
+            info = zipfile.ZipInfo(f"{stem}/{member}", date_time=stamp)
+            info.compress_type = zipfile.ZIP_DEFLATED
+            info.external_attr = 0o644 << 16
+            zf.writestr(info, (package.root / member).read_bytes())
+    return target
+
+
+def _file_resource(path: Path, rel: str) -> dict[str, Any]:
+    data = path.read_bytes()
+    return {"name": re.sub(r"[^a-z0-9._-]+", "-", rel.lower()), "path": rel,
+            "format": path.suffix.lstrip("."),
+            "mediatype": MEDIATYPES.get(path.suffix, "application/octet-stream"),
+            "bytes": len(data), "hash": "sha256:" + hashlib.sha256(data).hexdigest()}
+
+
+def build(path: str | Path | Package | None = None, out_dir: str | Path = "build", validate: bool = True,
+          progress: Progress | None = None) -> dict[str, Any]:
+    """Validate, then write every export, the release archive and `manifest.json` into `out_dir`.
+
+    Returns the manifest: a Data Package descriptor listing every file written with its `bytes`
+    and `hash` (sha256). Raises InvalidData when the package does not validate (unless
+    `validate=False`); nothing in `out_dir` changes unless every step succeeds.
+    """
+    package = _open(path)
+    if validate:
+        if progress:
+            progress("validating")
+        ensure_valid(package)
+    out = check_out_dir(package, Path(out_dir))
+    with staging_dir(out) as stage:
+        for name in FORMATS:
+            if progress:
+                progress(f"exporting {name}")
+            _run(name, package, stage)
+        if progress:
+            progress("writing the release archive")
+        release_archive(package, stage)
+        files = sorted((p for p in stage.rglob("*") if p.is_file()),
+                       key=lambda p: p.relative_to(stage).as_posix())
+        manifest = {
+            "$schema": "https://datapackage.org/profiles/2.0/datapackage.json",
+            "name": f"{package.name}-build",
+            "title": f"{package.descriptor.get('title', package.name)}: build outputs",
+            "description": f"Every file `ecocluster build` wrote from {package.name} {package.version}, "
+                           "with its size and SHA-256 hash.",
+            "version": package.version,
+            "licenses": package.descriptor.get("licenses", []),
+            "resources": [_file_resource(p, p.relative_to(stage).as_posix()) for p in files],
+        }
+        write_text(stage / MANIFEST, json.dumps(manifest, indent=2, ensure_ascii=False) + "\n")
+    return manifest

@@ -1,0 +1,60 @@
+"""What every export must hold, read straight from the CSVs and schemas with the standard library.
+
+Deliberately independent of ecocluster.package: the exports are compared with this, not with the
+library's own reader.
+"""
+
+from __future__ import annotations
+
+import csv
+import json
+from pathlib import Path
+
+ROOT = Path(__file__).resolve().parent.parent
+AWKWARD = Path(__file__).resolve().parent / "fixtures" / "export" / "awkward"
+
+
+def tables(root: Path = ROOT) -> dict[str, tuple[list[dict], list[dict]]]:
+    """table -> (schema fields, rows with None for empty, int for integer, float for number)."""
+    dp = json.loads((root / "datapackage.json").read_text(encoding="utf-8"))
+    out = {}
+    for res in dp["resources"]:
+        schema = json.loads((root / res["schema"]).read_text(encoding="utf-8"))
+        cast = {f["name"]: {"integer": int, "number": float}.get(f.get("type", "string"), str)
+                for f in schema["fields"]}
+        with open(root / res["path"], encoding="utf-8", newline="") as fh:
+            rows = [{k: (cast[k](v) if v != "" else None) for k, v in row.items()}
+                    for row in csv.DictReader(fh)]
+        out[res["name"]] = (schema["fields"], rows)
+    return out
+
+
+def as_tuples(fields: list[dict], rows: list[dict]) -> list[tuple]:
+    return [tuple(r[f["name"]] for f in fields) for r in rows]
+
+
+def same_typed(actual: list[tuple], expected: list[tuple]) -> bool:
+    """Equal values of the same Python type (so 3 == 3.0 and '3' == 3 do not pass)."""
+    return actual == expected and all(
+        type(a) is type(e)
+        for ra, re in zip(actual, expected, strict=True) for a, e in zip(ra, re, strict=True))
+
+
+def same_rows(actual: list[tuple], expected: list[tuple]) -> bool:
+    """The same rows in any order (a database has none), each value of the same type."""
+    return same_typed(sorted(actual, key=repr), sorted(expected, key=repr))
+
+
+def schema(root: Path, name: str) -> dict:
+    return json.loads((root / "schemas" / f"{name}.schema.json").read_text(encoding="utf-8"))
+
+
+def foreign_key_count(root: Path) -> int:
+    return sum(len(schema(root, name).get("foreignKeys", [])) for name in tables(root))
+
+
+def edit(path: Path, old: str, new: str) -> None:
+    """Replace the first `old` in a text file (to break a copy of a package on purpose)."""
+    text = path.read_text(encoding="utf-8")
+    assert old in text
+    path.write_text(text.replace(old, new, 1), encoding="utf-8")

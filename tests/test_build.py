@@ -1,0 +1,205 @@
+"""`ecocluster build` and `ecocluster export`: what they write, what they refuse, and that a failure
+leaves the previous outputs exactly as they were."""
+
+import hashlib
+import json
+import shutil
+import zipfile
+
+import pytest
+from click.testing import CliRunner
+from readback import AWKWARD, ROOT, edit, tables
+
+import ecocluster
+from ecocluster.cli import main
+from ecocluster.exports import ExportError
+
+NEEDS_VALIDATOR = "needs ecocluster.validation, merged from the validator's branch"
+
+
+def copy_package(src, dest):
+    dest.mkdir(parents=True)
+    shutil.copy(src / "datapackage.json", dest)
+    shutil.copytree(src / "data", dest / "data")
+    shutil.copytree(src / "schemas", dest / "schemas")
+    return dest
+
+
+def snapshot(folder):
+    return {p.relative_to(folder).as_posix(): p.read_bytes()
+            for p in sorted(folder.rglob("*")) if p.is_file()}
+
+
+@pytest.fixture(scope="module")
+def built(tmp_path_factory):
+    out = tmp_path_factory.mktemp("build")
+    return ecocluster.build(ROOT, out, validate=False), out
+
+
+def test_build_writes_every_export_the_archive_and_a_manifest_with_hashes(built):
+    manifest, out = built
+    on_disk = snapshot(out)
+    assert sorted(on_disk) == sorted([r["path"] for r in manifest["resources"]] + ["manifest.json"])
+    assert json.loads(on_disk["manifest.json"]) == manifest
+    for res in manifest["resources"]:
+        data = on_disk[res["path"]]
+        assert res["bytes"] == len(data) and res["hash"] == "sha256:" + hashlib.sha256(data).hexdigest()
+    assert {"ecocluster.sqlite", "ecocluster.duckdb", "ecocluster.sql", "ecocluster.xlsx",
+            "ecocluster-0.1.0.zip", "parquet/datapackage.json", "jsonl/citations.jsonl",
+            "parquet/citations.parquet"} <= set(on_disk)
+
+
+def test_release_archive_holds_the_descriptor_csvs_and_schemas_unchanged(built):
+    _, out = built
+    with zipfile.ZipFile(out / "ecocluster-0.1.0.zip") as zf:
+        members = {name: zf.read(name) for name in zf.namelist()}
+    expected = {"datapackage.json", *(f"data/{t}.csv" for t in tables()),
+                *(f"schemas/{t}.schema.json" for t in tables())}
+    assert set(members) == {f"ecocluster-0.1.0/{m}" for m in expected}
+    for m in expected:
+        assert members[f"ecocluster-0.1.0/{m}"] == (ROOT / m).read_bytes()
+
+
+def test_the_archive_and_table_files_are_byte_identical_on_rebuild(built, tmp_path):
+    manifest, _ = built
+    again = {r["path"]: r["hash"] for r in ecocluster.build(ROOT, tmp_path, validate=False)["resources"]}
+    first = {r["path"]: r["hash"] for r in manifest["resources"]}
+    for path in ["ecocluster-0.1.0.zip", "ecocluster.sql", "ecocluster.sqlite", "parquet/agreements.parquet",
+                 "jsonl/agreements.jsonl"]:
+        assert again[path] == first[path], path
+
+
+@pytest.mark.parametrize("failure", [RuntimeError("disk on fire"), KeyboardInterrupt()],
+                         ids=["error", "interrupt"])
+def test_a_failed_build_leaves_the_previous_outputs_as_they_were(tmp_path, monkeypatch, failure):
+    import ecocluster.exports.xlsx as xlsx
+
+    pkg = copy_package(AWKWARD, tmp_path / "pkg")
+    out = tmp_path / "out"
+    ecocluster.build(pkg, out, validate=False)
+    before = snapshot(out)
+    edit(pkg / "data" / "order.csv", "=1+1", "changed")
+
+    def half_then_fail(package, out_dir):  # xlsx runs last: every other format has been written by now
+        (out_dir / "awkward.xlsx").write_bytes(b"half a workbook")
+        raise failure
+
+    monkeypatch.setattr(xlsx, "export", half_then_fail)
+    with pytest.raises(ExportError if isinstance(failure, Exception) else KeyboardInterrupt):
+        ecocluster.build(pkg, out, validate=False)
+    assert snapshot(out) == before
+    assert [p.name for p in out.iterdir() if p.name.startswith(".")] == []
+
+
+def test_a_failed_export_leaves_earlier_files_and_says_why(tmp_path, monkeypatch):
+    import ecocluster.exports.sqlite as sqlite
+
+    out = tmp_path / "out"
+    args = ["export", "--to", "all", "--out", str(out), str(AWKWARD)]
+    assert CliRunner().invoke(main, args).exit_code == 0
+    before = snapshot(out)
+
+    def broken(package, out_dir):
+        raise OSError("no space left on device")
+
+    monkeypatch.setattr(sqlite, "export", broken)
+    result = CliRunner().invoke(main, args)
+    assert result.exit_code == 1
+    assert result.stderr.endswith("error: the sqlite export failed: OSError: no space left on device\n")
+    assert result.stdout == "" and "Traceback" not in result.output
+    assert snapshot(out) == before
+
+
+def test_export_prints_the_files_it_wrote(tmp_path):
+    out = tmp_path / "out"
+    result = CliRunner().invoke(main, ["export", "--to", "jsonl", "--out", str(out), str(AWKWARD)])
+    assert result.exit_code == 0
+    assert result.stdout == f"{out}/jsonl/user.jsonl\n{out}/jsonl/order.jsonl\n"
+    assert result.stderr == "exporting jsonl\n"
+
+
+def test_export_json_is_the_librarys_result(tmp_path):
+    out = tmp_path / "a"
+    args = ["export", "--to", "parquet", "--out", str(out), "--format", "json", str(AWKWARD)]
+    result = CliRunner().invoke(main, args)
+    assert result.exit_code == 0
+    assert json.loads(result.stdout) == [str(p) for p in ecocluster.export(AWKWARD, ["parquet"], out)]
+
+
+def test_export_refuses_a_dangling_key_with_a_message_not_a_traceback(tmp_path):
+    pkg = copy_package(AWKWARD, tmp_path / "pkg")
+    edit(pkg / "data" / "user.csv", "u-1,o-3,", "u-1,o-404,")
+    result = CliRunner().invoke(main, ["export", "--to", "sqlite", "--out", str(tmp_path / "out"), str(pkg)])
+    assert result.exit_code == 1
+    assert result.stderr.endswith(
+        "error: the sqlite export failed: IntegrityError: FOREIGN KEY constraint failed\n")
+    assert not (tmp_path / "out" / "awkward.sqlite").exists()
+
+
+@pytest.mark.parametrize("args,message", [
+    (["--out", "{tmp}/o", "{tmp}/missing"], "error: no data package at {tmp}/missing: expected"),
+    (["--out", "{pkg}/data", "{pkg}"], "error: the output folder {pkg}/data is the package's own folder"),
+    (["--out", "{pkg}", "{pkg}"], "error: the output folder {pkg} is the package's own folder"),
+])
+def test_export_refuses_bad_paths_with_exit_2(tmp_path, args, message):
+    pkg = copy_package(AWKWARD, tmp_path / "pkg")
+    args = [a.format(tmp=tmp_path, pkg=pkg) for a in args]
+    result = CliRunner().invoke(main, ["export", "--to", "sql", *args])
+    assert result.exit_code == 2
+    assert result.stderr.startswith(message.format(tmp=tmp_path, pkg=pkg))
+    assert snapshot(pkg) == snapshot(AWKWARD)
+
+
+def test_export_usage_errors_exit_2(tmp_path):
+    (tmp_path / "file").write_text("x")
+    assert CliRunner().invoke(main, ["export", "--to", "csv", "--out", str(tmp_path)]).exit_code == 2
+    assert CliRunner().invoke(main, ["export", "--to", "sql", "--out", str(tmp_path / "file")]).exit_code == 2
+    assert CliRunner().invoke(main, ["export", "--out", str(tmp_path)]).exit_code == 2
+
+
+@pytest.mark.parametrize("command", ["build", "export"])
+def test_commands_have_help_with_an_example(command):
+    result = CliRunner().invoke(main, [command, "--help"])
+    assert result.exit_code == 0 and "Example:" in result.output and "Exit codes:" in result.output
+
+
+# The tests below run the `build` command, which validates first: they need ecocluster.validation.
+
+def test_build_command_default_writes_build_folder_in_the_current_directory(tmp_path, monkeypatch):
+    monkeypatch.chdir(tmp_path)
+    result = CliRunner().invoke(main, ["build"])
+    assert result.exit_code == 0, result.output
+    manifest = json.loads((tmp_path / "build" / "manifest.json").read_text())
+    listed = [f"build/{r['path']}" for r in manifest["resources"]] + ["build/manifest.json"]
+    assert result.stdout.splitlines() == listed
+    assert result.stderr.splitlines()[0] == "validating" and "built " in result.stderr.splitlines()[-1]
+
+
+def test_build_command_json_is_the_librarys_manifest(tmp_path, built):
+    result = CliRunner().invoke(main, ["build", "--out", str(tmp_path / "b"), "--format", "json", str(ROOT)])
+    assert result.exit_code == 0, result.output
+    assert json.loads(result.stdout) == json.loads((tmp_path / "b" / "manifest.json").read_text())
+    stable = ("ecocluster-0.1.0.zip", "ecocluster.sql", "parquet/citations.parquet")
+    assert {r["path"]: r["hash"] for r in json.loads(result.stdout)["resources"] if r["path"] in stable} == {
+        r["path"]: r["hash"] for r in built[0]["resources"] if r["path"] in stable}
+
+
+def test_build_refuses_invalid_data_and_writes_nothing(tmp_path):
+    pkg = copy_package(ROOT, tmp_path / "pkg")
+    agreements = pkg / "data" / "agreements.csv"
+    edit(agreements, ",memorandum-of-understanding,", ",bogus,")
+    result = CliRunner().invoke(main, ["build", "--out", str(tmp_path / "out"), str(pkg)])
+    assert result.exit_code == 1
+    assert result.stdout == ""
+    assert "agreements" in result.stderr and "kind" in result.stderr and "'bogus'" in result.stderr
+    assert result.stderr.splitlines()[-1].endswith("nothing was built")
+    assert not (tmp_path / "out").exists() or snapshot(tmp_path / "out") == {}
+
+
+def test_readme_documents_the_commands_and_the_views():
+    from ecocluster.exports.views import VIEWS
+
+    readme = (ROOT / "README.md").read_text(encoding="utf-8")
+    for text in ["ecocluster build", "ecocluster export --to", "ecocluster.load()", "psql", "sqlite3",
+                 *(v.name for v in VIEWS)]:
+        assert text in readme, text

@@ -1,0 +1,281 @@
+"""Every export read back by an independent reader and compared with the CSVs, row for row, type for type."""
+
+import json
+import sqlite3
+from datetime import date
+
+import pytest
+from readback import AWKWARD, ROOT, as_tuples, foreign_key_count, same_rows, same_typed, schema, tables
+
+import ecocluster
+from ecocluster.exports import FORMATS
+
+MOU = "agreement-2023-05-22-busan-future-car-ecosystem"
+MOU_SIGNERS = {
+    ("Renault Korea", "Stéphane Deblaise", "CEO"),
+    ("Busan Metropolitan City", "Park Heong-joon", "Mayor"),
+    ("Busan Techno Park", "Kim Hyeong-gyun", "President"),
+    ("The South East Alliance of the Industry Academy Cooperation Foundation", "Lee Im-geon", "Head"),
+    ("Busan Autoparts Industries Cooperative Association", "Oh Lin-tae", "Head"),
+}
+
+
+@pytest.fixture(scope="module", params=["shipped", "awkward"])
+def exported(request, tmp_path_factory):
+    root = ROOT if request.param == "shipped" else AWKWARD
+    out = tmp_path_factory.mktemp(request.param)
+    written = ecocluster.export(root, ["all"], out)
+    return root, out, written
+
+
+@pytest.fixture(scope="module")
+def shipped(tmp_path_factory):
+    out = tmp_path_factory.mktemp("shipped-all")
+    ecocluster.export(ROOT, ["all"], out)
+    return out
+
+
+def stem(root):
+    return json.loads((root / "datapackage.json").read_text())["name"]
+
+
+def test_all_writes_every_registered_format(exported):
+    root, out, written = exported
+    name = stem(root)
+    expected = {f"{name}.sqlite", f"{name}.duckdb", f"{name}.sql", f"{name}.xlsx", "parquet/datapackage.json",
+                *(f"{d}/{t}.{d}" for t in tables(root) for d in ("parquet", "jsonl"))}
+    got = {p.relative_to(out).as_posix() for p in written}
+    # `all` runs every registered format, so formats added later only add files.
+    assert expected <= got and {"parquet", "sqlite", "duckdb", "sql", "jsonl", "xlsx"} <= set(FORMATS)
+    on_disk = {p.relative_to(out).as_posix() for p in out.rglob("*") if p.is_file()}
+    assert got == on_disk, "nothing else, no temporary file"
+
+
+# --- Parquet: pyarrow and pandas -------------------------------------------------------------------
+
+def test_parquet_read_back_with_pyarrow(exported):
+    import pyarrow as pa
+    import pyarrow.parquet as pq
+
+    root, out, _ = exported
+    for name, (fields, rows) in tables(root).items():
+        t = pq.read_table(out / "parquet" / f"{name}.parquet")
+        names = [f["name"] for f in fields]
+        assert [c for c in t.column_names if not c.endswith(("_earliest", "_latest"))] == names
+        got = [tuple(r[c] for c in names) for r in t.to_pylist()]
+        assert same_typed(got, as_tuples(fields, rows)), name
+        for f in fields:
+            af = t.schema.field(f["name"])
+            assert af.metadata[b"description"].decode() == f["description"]
+            required = f.get("constraints", {}).get("required", False)
+            assert af.nullable is not required
+            enum = f.get("constraints", {}).get("enum")
+            if enum:
+                assert pa.types.is_dictionary(af.type)
+                assert t.column(f["name"]).combine_chunks().dictionary.to_pylist() == enum
+            else:
+                types = {"string": pa.string(), "integer": pa.int64(), "number": pa.float64()}
+                assert af.type == types[f["type"]]
+            if f.get("constraints", {}).get("pattern", "").startswith("^[0-9]{4}(-"):
+                assert t.schema.field(f"{f['name']}_earliest").type == pa.date32()
+                for r in t.to_pylist():
+                    if r[f["name"]] is None:
+                        assert r[f"{f['name']}_earliest"] is None and r[f"{f['name']}_latest"] is None
+                    else:
+                        assert r[f"{f['name']}_earliest"].isoformat().startswith(r[f["name"]])
+                        assert r[f"{f['name']}_latest"].isoformat().startswith(r[f["name"]])
+        assert json.loads(t.schema.metadata[b"primary_key"]) == schema(root, name)["primaryKey"]
+        assert t.schema.metadata[b"description"].decode() == next(
+            r["description"] for r in json.loads((root / "datapackage.json").read_text())["resources"]
+            if r["name"] == name)
+
+
+def test_parquet_dates_and_categoricals_in_pandas(shipped):
+    import pandas as pd
+
+    agreements = pd.read_parquet(shipped / "parquet" / "agreements.parquet")
+    assert isinstance(agreements["kind"].dtype, pd.CategoricalDtype)
+    assert list(agreements["status"].cat.categories) == ["in-talks", "announced", "signed", "in-effect",
+                                                          "expired", "terminated"]
+    mou = agreements.set_index("id").loc[MOU]
+    assert mou["date"] == "2023-05-22" and mou["date_earliest"] == date(2023, 5, 22)
+    roles = pd.read_parquet(shipped / "parquet" / "roles.parquet").set_index("id")
+    park = roles.loc["role-park-heong-joon-busan-mayor"]
+    assert (park["start_date"], park["start_date_earliest"], park["start_date_latest"]) == (
+        "2021-04", date(2021, 4, 1), date(2021, 4, 30))
+    assert isinstance(roles.index, pd.Index) and len(roles) == len(tables()["roles"][1])
+
+
+def test_parquet_descriptor_lists_each_file_with_its_schema(exported):
+    import pyarrow.parquet as pq
+
+    root, out, _ = exported
+    dp = json.loads((out / "parquet" / "datapackage.json").read_text())
+    assert [r["name"] for r in dp["resources"]] == list(tables(root))
+    for res in dp["resources"]:
+        assert res["format"] == "parquet"
+        columns = pq.read_schema(out / "parquet" / res["path"]).names
+        assert [f["name"] for f in res["schema"]["fields"]] == columns
+
+
+def test_duckdb_queries_the_parquet_files(shipped):
+    import duckdb
+
+    glob = str(shipped / "parquet" / "agreement_parties.parquet")
+    rows = duckdb.sql(f"SELECT count(*) FROM '{glob}' WHERE agreement_id = '{MOU}'").fetchall()
+    assert rows == [(5,)]
+
+
+# --- SQLite: the sqlite3 module --------------------------------------------------------------------
+
+def sqlite_connect(path):
+    con = sqlite3.connect(path)
+    con.execute("PRAGMA foreign_keys = ON")
+    return con
+
+
+def test_sqlite_rows_and_types(exported):
+    root, out, _ = exported
+    con = sqlite_connect(out / f"{stem(root)}.sqlite")
+    for name, (fields, rows) in tables(root).items():
+        cols = ", ".join(f'"{f["name"]}"' for f in fields)
+        got = con.execute(f'SELECT {cols} FROM "{name}"').fetchall()
+        assert same_rows(got, as_tuples(fields, rows)), name
+
+
+def test_sqlite_keys_indexes_and_checks(exported):
+    root, out, _ = exported
+    con = sqlite_connect(out / f"{stem(root)}.sqlite")
+    assert con.execute("PRAGMA foreign_key_check").fetchall() == []
+    assert con.execute("PRAGMA integrity_check").fetchall() == [("ok",)]
+    ddl = " ".join(sql for (sql,) in con.execute("SELECT sql FROM sqlite_master WHERE sql IS NOT NULL"))
+    assert "regexp" not in ddl.lower()
+    for name, (fields, _rows) in tables(root).items():
+        declared_schema = schema(root, name)
+        info = con.execute(f'PRAGMA table_info("{name}")').fetchall()
+        assert [c[5] > 0 for c in info] == [f["name"] in declared_schema["primaryKey"] for f in fields]
+        declared = {(fk["fields"][0], fk["reference"]["resource"] or name)
+                    for fk in declared_schema.get("foreignKeys", [])}
+        assert {(r[3], r[2]) for r in con.execute(f'PRAGMA foreign_key_list("{name}")')} == declared
+        indexed = {con.execute(f'PRAGMA index_info("{ix[1]}")').fetchone()[2]
+                   for ix in con.execute(f'PRAGMA index_list("{name}")')}
+        assert {col for col, _ in declared} <= indexed, name
+
+
+def test_sqlite_refuses_a_dangling_reference_and_a_bad_code(shipped):
+    con = sqlite_connect(shipped / "ecocluster.sqlite")
+    with pytest.raises(sqlite3.IntegrityError, match="FOREIGN KEY"):
+        con.execute("INSERT INTO agreement_parties (id, agreement_id, org_id, role) "
+                    "VALUES ('party-x', 'agreement-nope', 'org-renault-korea', 'signatory')")
+    with pytest.raises(sqlite3.IntegrityError, match="CHECK"):
+        con.execute("INSERT INTO agreement_parties (id, agreement_id, org_id, role) "
+                    f"VALUES ('party-x', '{MOU}', 'org-renault-korea', 'bystander')")
+    with pytest.raises(sqlite3.IntegrityError, match="CHECK"):
+        con.execute("UPDATE org_relations SET share_percent = 101 WHERE share_percent IS NOT NULL")
+    con.execute("INSERT INTO agreement_parties (id, agreement_id, org_id, role) "
+                f"VALUES ('party-x', '{MOU}', 'org-renault-korea', 'witness')")
+
+
+def test_sqlite_views_answer_who_signed_the_2023_mou(shipped):
+    con = sqlite_connect(shipped / "ecocluster.sqlite")
+    got = con.execute("SELECT org_name, signatory_name, signatory_title FROM agreement_signatories "
+                      "WHERE agreement_date = '2023-05-22'").fetchall()
+    assert set(got) == MOU_SIGNERS
+    assert con.execute("SELECT count(*) FROM role_holders").fetchone()[0] == len(tables()["roles"][1])
+    assert con.execute("SELECT count(*) FROM project_organisations").fetchone()[0] == len(
+        tables()["project_participants"][1])
+    facts = con.execute("SELECT count(*), count(record_table), count(source_title) "
+                        "FROM cited_facts").fetchone()
+    assert facts == (len(tables()["citations"][1]),) * 3
+
+
+def test_sqlite_metadata_describes_every_table_and_column(exported):
+    root, out, _ = exported
+    con = sqlite_connect(out / f"{stem(root)}.sqlite")
+    rows = con.execute('SELECT table_name, column_name, description FROM "_metadata"')
+    meta = {(t, c): d for t, c, d in rows}
+    for name, (fields, _rows) in tables(root).items():
+        for f in fields:
+            assert meta[(name, f["name"])] == f["description"]
+        assert (name, "") in meta
+
+
+# --- DuckDB ----------------------------------------------------------------------------------------
+
+def test_duckdb_rows_types_keys_and_views(exported):
+    import duckdb
+
+    root, out, _ = exported
+    con = duckdb.connect(str(out / f"{stem(root)}.duckdb"), read_only=True)
+    for name, (fields, rows) in tables(root).items():
+        cols = ", ".join(f'"{f["name"]}"' for f in fields)
+        got = con.execute(f'SELECT {cols} FROM "{name}"').fetchall()
+        assert same_rows(got, as_tuples(fields, rows)), name
+    fks = con.execute("SELECT count(*) FROM duckdb_constraints() "
+                      "WHERE constraint_type = 'FOREIGN KEY'").fetchone()[0]
+    assert fks == foreign_key_count(root)
+    comments = {(t, c): text for t, c, text in con.execute(
+        "SELECT table_name, column_name, comment FROM duckdb_columns() WHERE comment IS NOT NULL").fetchall()}
+    for name, (fields, _rows) in tables(root).items():
+        for f in fields:
+            assert comments[(name, f["name"])] == f"{f['title']}. {f['description']}"
+    if root == ROOT:
+        got = con.execute("SELECT org_name, signatory_name, signatory_title FROM agreement_signatories "
+                          "WHERE agreement_date = '2023-05-22'").fetchall()
+        assert set(got) == MOU_SIGNERS
+
+
+def test_duckdb_refuses_a_dangling_reference(shipped):
+    import duckdb
+
+    con = duckdb.connect(str(shipped / "ecocluster.duckdb"))
+    with pytest.raises(duckdb.ConstraintException):
+        con.execute("INSERT INTO roles (id, person_id, org_id, title) VALUES ('role-x', 'person-nobody', "
+                    "'org-renault-korea', 'CEO')")
+
+
+# --- Portable SQL into SQLite (PostgreSQL: test_postgres.py) ---------------------------------------
+
+def test_sql_file_loads_into_sqlite_twice_with_the_same_rows(exported):
+    root, out, _ = exported
+    script = (out / f"{stem(root)}.sql").read_text(encoding="utf-8")
+    con = sqlite3.connect(":memory:")
+    con.execute("PRAGMA foreign_keys = ON")
+    con.executescript(script)
+    con.executescript(script)  # it drops what it creates, so a reload is clean
+    assert con.execute("PRAGMA foreign_key_check").fetchall() == []
+    for name, (fields, rows) in tables(root).items():
+        cols = ", ".join(f'"{f["name"]}"' for f in fields)
+        got = con.execute(f'SELECT {cols} FROM "{name}"').fetchall()
+        assert same_rows(got, as_tuples(fields, rows)), name
+
+
+# --- JSON Lines: the json module -------------------------------------------------------------------
+
+def test_jsonl_rows_and_types(exported):
+    root, out, _ = exported
+    for name, (fields, rows) in tables(root).items():
+        lines = (out / "jsonl" / f"{name}.jsonl").read_text(encoding="utf-8").splitlines()
+        objs = [json.loads(line) for line in lines]
+        assert all(list(o) == [f["name"] for f in fields] for o in objs)
+        assert same_typed([tuple(o.values()) for o in objs], as_tuples(fields, rows)), name
+
+
+# --- Excel: openpyxl -------------------------------------------------------------------------------
+
+def test_xlsx_sheets_rows_and_column_descriptions(exported):
+    from openpyxl import load_workbook
+
+    root, out, _ = exported
+    wb = load_workbook(out / f"{stem(root)}.xlsx")
+    assert wb.sheetnames == [*tables(root), "columns"]
+    for name, (fields, rows) in tables(root).items():
+        got = list(wb[name].iter_rows(values_only=True))
+        assert got[0] == tuple(f["name"] for f in fields)
+        # Excel keeps one number type: integers come back as int, numbers as int or float.
+        want = [tuple(float(v) if isinstance(v, float) and not v.is_integer() else
+                      (int(v) if isinstance(v, float) else v) for v in r) for r in as_tuples(fields, rows)]
+        assert got[1:] == want, name
+        assert all(c.data_type != "f" for row in wb[name].iter_rows() for c in row), "no cell is a formula"
+    described = {(r[0], r[1]): r[5] for r in wb["columns"].iter_rows(min_row=2, values_only=True)}
+    assert described == {(n, f["name"]): f["description"] for n, (fs, _r) in tables(root).items() for f in fs}
