@@ -15,7 +15,10 @@ import importlib
 from types import ModuleType
 
 # `--to` value -> module. Order is the order `all` runs them in.
-FORMATS: dict[str, str] = {}
+FORMATS: dict[str, str] = {
+    "ftm": "ecocluster.exports.ftm",
+    "popolo": "ecocluster.exports.popolo",
+}
 
 
 def format_module(name: str) -> ModuleType:
