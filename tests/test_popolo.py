@@ -1,4 +1,4 @@
-"""The Popolo export, checked against the Popolo project's JSON Schemas and read back into the tables' rows."""
+"""The Popolo export, checked against the Popolo project's JSON Schemas and read back into rows."""
 
 from __future__ import annotations
 
@@ -41,8 +41,8 @@ def validators() -> dict[str, Draft3Validator]:
         pytest.skip(f"the Popolo JSON Schemas are not at {SCHEMAS} (set ECOCLUSTER_POPOLO_SCHEMAS)")
     schemas = {p.stem: json.loads(p.read_text(encoding="utf-8")) for p in SCHEMAS.glob("*.json")}
     # Every `$ref` names http://www.popoloproject.com/schemas/<file>.json#: serve them from the folder.
-    registry = Registry().with_resources(
-        (s["id"].rstrip("#"), Resource.from_contents(s, default_specification=DRAFT3)) for s in schemas.values())
+    registry = Registry().with_resources((s["id"].rstrip("#"), Resource.from_contents(s, DRAFT3))
+                                         for s in schemas.values())
     return {name: Draft3Validator(schema, registry=registry, format_checker=Draft3Validator.FORMAT_CHECKER)
             for name, schema in schemas.items()}
 
@@ -57,7 +57,7 @@ def test_every_item_is_valid_popolo(doc, validators):
     for key, kind in KINDS.items():
         assert doc[key], key
         for item in doc[key]:
-            errors = [f"{'/'.join(map(str, e.absolute_path))}: {e.message}" for e in validators[kind].iter_errors(item)]
+            errors = [f"{list(e.absolute_path)}: {e.message}" for e in validators[kind].iter_errors(item)]
             assert errors == [], (key, item.get("id"), errors)
 
 
@@ -70,7 +70,11 @@ def test_the_schemas_do_reject_bad_items(validators):
 
 def _source_ids(links: list[dict], package: Package) -> set[str]:
     by_url = {r["url"]: r["id"] for r in package.read_rows("sources") if r["url"]}
-    return {link["url"].removeprefix(URN) if link["url"].startswith(URN) else by_url[link["url"]] for link in links}
+    return {by_url.get(link["url"]) or link["url"].removeprefix(URN) for link in links}
+
+
+def _wikidata(record: dict) -> str | None:
+    return next((i["identifier"] for i in record.get("identifiers", []) if i["scheme"] == "wikidata"), None)
 
 
 def _cited(package: Package) -> dict[str, set[str]]:
@@ -83,18 +87,17 @@ def _cited(package: Package) -> dict[str, set[str]]:
 def test_persons_read_back_into_people_and_names(doc, package):
     people = [{"id": p["id"], "name": p["name"], "family_name": p.get("family_name"),
                "given_name": p.get("given_name"),
-               "wikidata_id": next((i["identifier"] for i in p.get("identifiers", []) if i["scheme"] == "wikidata"),
-                                   None)} for p in doc["persons"]]
+               "wikidata_id": _wikidata(p)} for p in doc["persons"]]
     assert people == package.read_rows("people")
 
 
 def test_organizations_read_back_into_organisations(doc, package):
     areas = {a["id"]: a["identifier"] for a in doc["areas"]}
-    orgs = [{"id": o["id"], "name": o["name"], "kind": o["classification"], "country": areas.get(o.get("area_id")),
+    orgs = [{"id": o["id"], "name": o["name"], "kind": o["classification"],
+             "country": areas.get(o.get("area_id")),
              "founded": o.get("founding_date"), "dissolved": o.get("dissolution_date"),
-             "website": next((link["url"] for link in o.get("links", []) if link.get("note") == "website"), None),
-             "wikidata_id": next((i["identifier"] for i in o.get("identifiers", []) if i["scheme"] == "wikidata"),
-                                 None)} for o in doc["organizations"]]
+             "website": next((li["url"] for li in o.get("links", []) if li.get("note") == "website"), None),
+             "wikidata_id": _wikidata(o)} for o in doc["organizations"]]
     assert orgs == package.read_rows("organisations")
     parents = {(o["id"], o["parent_id"]) for o in doc["organizations"] if "parent_id" in o}
     assert parents == {(r["subject_id"], r["object_id"]) for r in package.read_rows("org_relations")
@@ -102,8 +105,8 @@ def test_organizations_read_back_into_organisations(doc, package):
 
 
 def test_other_names_read_back_into_names(doc, package):
-    names = [{"id": n["id"], "entity_id": record["id"], "name": n["name"], "language": n["lang"], "kind": n["note"],
-              "start_date": n.get("start_date"), "end_date": n.get("end_date")}
+    names = [{"id": n["id"], "entity_id": record["id"], "name": n["name"], "language": n["lang"],
+              "kind": n["note"], "start_date": n.get("start_date"), "end_date": n.get("end_date")}
              for record in doc["persons"] + doc["organizations"] for n in record.get("other_names", [])]
     expected = [n for n in package.read_rows("names") if not n["entity_id"].startswith("project-")]
     assert sorted(names, key=lambda n: n["id"]) == expected
