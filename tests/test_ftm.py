@@ -9,7 +9,9 @@ from collections import Counter
 from pathlib import Path
 
 import pytest
+from click.testing import CliRunner
 from followthemoney import model
+from followthemoney.cli.cli import cli as ftm_cli
 from followthemoney.dataset import Dataset
 from followthemoney.statement import CSV, StatementEntity, read_path_statements
 from followthemoney.statement.serialize import CSV_COLUMNS
@@ -105,6 +107,16 @@ def test_every_entity_loads_and_validates_with_followthemoney(entities):
             if prop.type.name == "entity":
                 target = by_id[value]  # no dangling edge
                 assert model.get(target["schema"]).is_a(prop.range), (data["id"], prop.name, target["schema"])
+
+
+def test_ftm_validate_keeps_every_value(out, entities, tmp_path):
+    # `ftm validate` is FollowTheMoney's own check: it re-parses and re-cleans every value.
+    result = CliRunner().invoke(ftm_cli, ["validate", "-i", str(out / "entities.ftm.json"),
+                                          "-o", str(tmp_path / "valid.json")])
+    assert result.exit_code == 0, result.output
+    lines = (tmp_path / "valid.json").read_text(encoding="utf-8").splitlines()
+    again = {d["id"]: {p: sorted(v) for p, v in d["properties"].items()} for d in map(json.loads, lines)}
+    assert again == {e["id"]: e["properties"] for e in entities}
 
 
 def test_entity_counts_match_the_tables(entities, tables):

@@ -98,7 +98,8 @@ class _Builder:
         prop_ = entity.schema.get(prop)
         if prop_ is None:
             raise EcoclusterError(f"{entity.schema.name} has no property {prop}")
-        for source in self.records.sources_for(record_id, field) or [None]:
+        sources: list[str | None] = [*self.records.sources_for(record_id, field)] or [None]
+        for source in sources:
             dataset = source_dataset(source) if source else DATASET
             if entity.unsafe_add(prop_, text, dataset=dataset, origin=source, lang=lang) is None:
                 raise EcoclusterError(

@@ -51,7 +51,8 @@ def build(records: Records) -> dict[str, list[dict[str, Any]]]:
     }) for row in records.rows("people")]
 
     parents = _parents(records)
-    organizations, areas = [], {}
+    organizations: list[dict[str, Any]] = []
+    areas: dict[str, dict[str, str]] = {}
     for row in records.rows("organisations"):
         if row.get("country"):
             area = COUNTRY_AREA + row["country"].lower()
@@ -66,7 +67,8 @@ def build(records: Records) -> dict[str, list[dict[str, Any]]]:
             "sources": _links(records, row["id"]),
         }))
 
-    memberships, posts = [], {}
+    memberships: list[dict[str, Any]] = []
+    posts: dict[str, dict[str, Any]] = {}
     for row in records.rows("roles"):
         records.ref("roles", "person_id", row, "people")
         records.ref("roles", "org_id", row, "organisations")
