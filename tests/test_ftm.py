@@ -12,7 +12,7 @@ import pytest
 from click.testing import CliRunner
 from followthemoney import model
 from followthemoney.cli.cli import cli as ftm_cli
-from followthemoney.dataset import Dataset
+from followthemoney.dataset import DataCatalog, Dataset
 from followthemoney.statement import CSV, StatementEntity, read_path_statements
 from followthemoney.statement.serialize import CSV_COLUMNS
 
@@ -70,7 +70,7 @@ def tables() -> dict[str, list[dict[str, str]]]:
 def out(tmp_path_factory) -> Path:
     out_dir = tmp_path_factory.mktemp("ftm")
     written = format_module("ftm").export(Package.open(ROOT), out_dir)
-    assert written == [out_dir / "entities.ftm.json", out_dir / "statements.csv"]
+    assert written == [out_dir / "entities.ftm.json", out_dir / "statements.csv", out_dir / "catalog.json"]
     return out_dir
 
 
@@ -230,9 +230,19 @@ def test_statements_rebuild_the_entities(out, entities):
         assert sorted(entity.datasets - {"ecocluster"}) == data["datasets"]
 
 
+def test_catalog_describes_every_statement_dataset(out, statements, tables):
+    catalog = DataCatalog(Dataset, json.loads((out / "catalog.json").read_text(encoding="utf-8")))
+    collection = catalog.require("ecocluster")
+    assert collection.leaf_names == {s["dataset"] for s in statements} - {"ecocluster"}
+    for src in tables["sources"]:
+        meta = catalog.require("ecocluster_" + src["id"][4:].replace("-", "_")).model
+        assert (meta.title, meta.url or "") == (src["title"], src["url"])
+        assert meta.publisher.name == src["publisher"]
+
+
 def test_export_is_byte_stable(out, tmp_path):
     format_module("ftm").export(Package.open(ROOT), tmp_path)
-    for name in ("entities.ftm.json", "statements.csv"):
+    for name in ("entities.ftm.json", "statements.csv", "catalog.json"):
         assert (tmp_path / name).read_bytes() == (out / name).read_bytes()
 
 

@@ -1,4 +1,5 @@
-"""FollowTheMoney: entities as line-delimited JSON, and every value as a statement naming its source.
+"""FollowTheMoney: entities as line-delimited JSON, every value as a statement naming its source, and a
+data catalog describing those sources.
 
 Entities are built and their values cleaned by the followthemoney library itself, so a value its
 model rejects stops the export instead of being written. Provenance follows FollowTheMoney's own
@@ -13,7 +14,7 @@ import json
 from pathlib import Path
 from typing import Any
 
-from followthemoney.dataset import Dataset
+from followthemoney.dataset import DataCatalog, Dataset
 from followthemoney.statement import CSV, Statement, StatementEntity, write_statements
 
 from ..errors import EcoclusterError
@@ -28,6 +29,7 @@ DATASET = "ecocluster"
 ID_PREFIX = "ecocluster-"
 ENTITIES_FILE = "entities.ftm.json"
 STATEMENTS_FILE = "statements.csv"
+CATALOG_FILE = "catalog.json"
 
 ORG_SCHEMAS = {"company": "Company", "government": "PublicBody", "public-agency": "PublicBody"}
 # A role takes the schema that fits its organisation: officers of a company direct it, staff of a
@@ -50,7 +52,8 @@ def source_dataset(source_id: str) -> str:
 
 
 def export(package: Package, out_dir: Path) -> list[Path]:
-    entities = build(Records.read(package), title=str(package.descriptor.get("title") or DATASET))
+    records = Records.read(package)
+    entities = build(records, title=str(package.descriptor.get("title") or DATASET))
     out_dir = Path(out_dir)
     lines = [json.dumps(entity_dict(e), ensure_ascii=False) + "\n" for e in entities]
     paths = [write_text(out_dir / ENTITIES_FILE, "".join(lines))]
@@ -58,7 +61,31 @@ def export(package: Package, out_dir: Path) -> list[Path]:
     with atomic_path(out_dir / STATEMENTS_FILE) as tmp, open(tmp, "wb") as fh:
         write_statements(fh, CSV, statements)  # the library's own column order and quoting
     paths.append(out_dir / STATEMENTS_FILE)
+    doc = json.dumps(catalog(records, package), ensure_ascii=False, indent=2, sort_keys=True)
+    paths.append(write_text(out_dir / CATALOG_FILE, doc + "\n"))
     return paths
+
+
+def catalog(records: Records, package: Package) -> dict[str, Any]:
+    """A FollowTheMoney data catalog naming every statement dataset: one per source, in one collection."""
+    cat = DataCatalog(Dataset, {})
+    for src in records.rows("sources"):
+        cat.make_dataset({
+            "name": source_dataset(src["id"]), "title": src["title"], "url": src.get("url"),
+            "summary": f"Found at: {src['locator']}" if src.get("locator") else None,
+            "publisher": {"name": src["publisher"], "official": src.get("kind") == "government-release"}
+            if src.get("publisher") else None,
+        })
+    d = package.descriptor
+    licence = next((x.get("path") for x in d.get("licenses", []) if "://" in str(x.get("path", ""))), None)
+    cat.make_dataset({"name": DATASET, "title": d.get("title") or DATASET, "summary": d.get("description"),
+                      "version": d.get("version") or None, "license": licence,
+                      "children": [ds.name for ds in cat.datasets]})
+    data = {k: v for k, v in cat.to_dict().items() if v is not None}  # its reader refuses `updated_at: null`
+    for ds in data["datasets"]:
+        ds["children"] = sorted(ds["children"])  # a set in the model: sorted so the file never varies
+    data["datasets"].sort(key=lambda ds: ds["name"])
+    return data
 
 
 def entity_dict(entity: StatementEntity) -> dict[str, Any]:
