@@ -246,14 +246,33 @@ def test_export_is_byte_stable(out, tmp_path):
         assert (tmp_path / name).read_bytes() == (out / name).read_bytes()
 
 
-def test_dangling_reference_stops_the_export(tmp_path):
+def _edited_copy(tmp_path: Path, table: str, old: str, new: str) -> Path:
     pkg = tmp_path / "pkg"
     shutil.copytree(ROOT / "data", pkg / "data")
     shutil.copytree(ROOT / "schemas", pkg / "schemas")
     shutil.copy(ROOT / "datapackage.json", pkg)
-    roles = pkg / "data" / "roles.csv"
-    text = roles.read_text(encoding="utf-8")
-    roles.write_text(text.replace(",org-renault-korea,CEO,,", ",org-nowhere,CEO,,", 1), encoding="utf-8")
+    path = pkg / "data" / f"{table}.csv"
+    text = path.read_text(encoding="utf-8")
+    assert old in text
+    path.write_text(text.replace(old, new, 1), encoding="utf-8")
+    return pkg
+
+
+def test_a_share_in_a_non_company_is_an_unknown_link(tmp_path):
+    # FollowTheMoney's Ownership needs an Asset; a cooperative is not one.
+    pkg = _edited_copy(tmp_path, "org_relations", "org-samsung-card,org-renault-korea,shareholder-of",
+                       "org-samsung-card,org-busan-autoparts-industries-cooperative,shareholder-of")
+    format_module("ftm").export(Package.open(pkg), tmp_path / "out")
+    lines = (tmp_path / "out" / "entities.ftm.json").read_text(encoding="utf-8").splitlines()
+    by_id = {e["id"]: e for e in map(json.loads, lines)}
+    link = by_id[E("rel-samsung-card-shareholder-of-renault-korea")]
+    assert link["schema"] == "UnknownLink"
+    assert link["properties"]["object"] == [E("org-busan-autoparts-industries-cooperative")]
+    assert link["properties"]["role"] == ["shareholder-of"]
+
+
+def test_dangling_reference_stops_the_export(tmp_path):
+    pkg = _edited_copy(tmp_path, "roles", ",org-renault-korea,CEO,,", ",org-nowhere,CEO,,")
     with pytest.raises(EcoclusterError, match=r"roles row role-dominique-signora-renault-korea-ceo: org_id"):
         format_module("ftm").export(Package.open(pkg), tmp_path / "out")
     assert not (tmp_path / "out" / "entities.ftm.json").exists()
