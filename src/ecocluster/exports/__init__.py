@@ -29,6 +29,8 @@ FORMATS: dict[str, str] = {
     "sql": "ecocluster.exports.sql",
     "jsonl": "ecocluster.exports.jsonl",
     "xlsx": "ecocluster.exports.xlsx",
+    "ftm": "ecocluster.exports.ftm",
+    "popolo": "ecocluster.exports.popolo",
 }
 
 
