@@ -31,8 +31,8 @@ def package() -> Package:
 @pytest.fixture(scope="module")
 def doc(package, tmp_path_factory) -> dict:
     out_dir = tmp_path_factory.mktemp("popolo")
-    assert format_module("popolo").export(package, out_dir) == [out_dir / "popolo.json"]
-    return json.loads((out_dir / "popolo.json").read_text(encoding="utf-8"))
+    assert format_module("popolo").export(package, out_dir) == [out_dir / "popolo" / "popolo.json"]
+    return json.loads((out_dir / "popolo" / "popolo.json").read_text(encoding="utf-8"))
 
 
 @pytest.fixture(scope="module")

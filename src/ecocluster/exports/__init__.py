@@ -31,6 +31,7 @@ FORMATS: dict[str, str] = {
     "xlsx": "ecocluster.exports.xlsx",
     "ftm": "ecocluster.exports.ftm",
     "popolo": "ecocluster.exports.popolo",
+    "datasette": "ecocluster.exports.datasette",
 }
 
 

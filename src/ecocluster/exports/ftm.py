@@ -30,6 +30,7 @@ ID_PREFIX = "ecocluster-"
 ENTITIES_FILE = "entities.ftm.json"
 STATEMENTS_FILE = "statements.csv"
 CATALOG_FILE = "catalog.json"
+FOLDER = "ftm"
 
 ORG_SCHEMAS = {"company": "Company", "government": "PublicBody", "public-agency": "PublicBody"}
 # A role takes the schema that fits its organisation: officers of a company direct it, staff of a
@@ -54,7 +55,7 @@ def source_dataset(source_id: str) -> str:
 def export(package: Package, out_dir: Path) -> list[Path]:
     records = Records.read(package)
     entities = build(records, title=str(package.descriptor.get("title") or DATASET))
-    out_dir = Path(out_dir)
+    out_dir = Path(out_dir) / FOLDER
     lines = [json.dumps(entity_dict(e), ensure_ascii=False) + "\n" for e in entities]
     paths = [write_text(out_dir / ENTITIES_FILE, "".join(lines))]
     statements = sorted((s for e in entities for s in e.statements), key=_statement_order)

@@ -22,6 +22,7 @@ NAME = "popolo"
 DESCRIPTION = "Popolo JSON (popolo.json): persons, organizations, memberships and posts with their sources"
 
 FILE = "popolo.json"
+FOLDER = "popolo"
 SOURCE_URN = "urn:ecocluster:source:"
 COUNTRY_AREA = "ocd-division/country:"  # Open Civic Data division IDs, the area IDs Popolo tools use
 WIKIDATA = "wikidata"
@@ -29,7 +30,7 @@ WIKIDATA = "wikidata"
 
 def export(package: Package, out_dir: Path) -> list[Path]:
     doc = build(Records.read(package))
-    return [write_text(Path(out_dir) / FILE, json.dumps(doc, ensure_ascii=False, indent=2) + "\n")]
+    return [write_text(Path(out_dir) / FOLDER / FILE, json.dumps(doc, ensure_ascii=False, indent=2) + "\n")]
 
 
 def post_id(org_id: str, title: str) -> str:
