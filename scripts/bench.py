@@ -236,7 +236,8 @@ def main(argv: list[str] | None = None) -> int:
                 continue
             print(f"{tool} at {rows:,} rows ...", file=sys.stderr)
             result = measure(tool, cmd, rows, args.timeout)
-            print(f"  {result['seconds']} s {result['reason']}".rstrip(), file=sys.stderr)
+            why = result["reason"].splitlines()[-1] if result["reason"] else ""
+            print(f"  {result['seconds']} s {why}".rstrip(), file=sys.stderr)
             report["results"].append(result)
     report["ratios"] = ratios(report["results"], sizes)
     write_text(args.out, json.dumps(report, indent=2) + "\n")

@@ -194,9 +194,10 @@ def apply_rules(tables: dict[str, dict[str, Column]], counts: dict[str, int], rn
         d.days.sort()
         dated = np.flatnonzero(~d.null)
         years = d.days.astype("datetime64[D]").astype("datetime64[Y]").astype(np.int64)
-        k = np.searchsorted(years[dated], years, "left")
-        pick = dated[(rng.random(len(k)) * np.maximum(k, 1)).astype(np.int64).clip(0, max(len(dated) - 1, 0))]
-        fol.idx = np.where((fol.idx >= 0) & ~d.null & (k > 0), pick, -1)
+        k = np.searchsorted(years[dated], years, "left")  # dated agreements of an earlier year
+        pick = (rng.random(len(k)) * k).astype(np.int64)
+        fol.idx = np.where((fol.idx >= 0) & ~d.null & (k > 0), dated[pick.clip(0, len(dated) - 1)], -1) \
+            if len(dated) else np.full(len(k), -1)
 
     rel = tables.get("org_relations", {})
     if {"subject_id", "object_id", "kind"} <= rel.keys():
@@ -214,7 +215,8 @@ def apply_rules(tables: dict[str, dict[str, Column]], counts: dict[str, int], rn
             rel["share_percent"] = pl.Series(np.where(holder, share, np.nan)).fill_nan(None)
 
     parties, roles = tables.get("agreement_parties", {}), tables.get("roles", {})
-    if {"role", "org_id", "signatory_person_id", "agreement_id"} <= parties.keys() and roles:
+    if {"role", "org_id", "signatory_person_id", "agreement_id"} <= parties.keys() and all(
+            isinstance(c, Dates) for c in (ag.get("date"), roles.get("start_date"), roles.get("end_date"))):
         signs = (parties["role"] == "signatory").to_numpy() & (rng.random(counts["agreement_parties"]) < 0.8)
         rows = np.flatnonzero(signs)[: counts["roles"]]
         chosen = rng.permutation(counts["roles"])[: len(rows)]
