@@ -125,10 +125,13 @@ def make_ids(prefix: str, n: int) -> pl.Series:
 
 
 def text(rng: np.random.Generator, n: int) -> pl.Series:
+    # Drawn from a pool of phrases: gathering is several times faster than building each string.
+    size = min(n, 1 << 16)
     words = pl.Series(WORDS)
-    a, b = words.gather(rng.integers(0, len(WORDS), n)), words.gather(rng.integers(0, len(WORDS), n))
-    num = pl.Series(rng.integers(1, 10_000, n)).cast(pl.String)
-    return pl.select(pl.concat_str([pl.lit(a), pl.lit(" "), pl.lit(b), pl.lit(" "), pl.lit(num)])).to_series()
+    a, b = words.gather(rng.integers(0, len(WORDS), size)), words.gather(rng.integers(0, len(WORDS), size))
+    num = pl.Series(rng.integers(1, 10_000, size)).cast(pl.String)
+    pool = pl.select(pl.concat_str([pl.lit(a), pl.lit(" "), pl.lit(b), pl.lit(" "), pl.lit(num)])).to_series()
+    return pool.gather(rng.integers(0, size, n)) if n > size else pool
 
 
 def with_nulls(s: pl.Series, null: np.ndarray) -> pl.Series:
@@ -277,12 +280,13 @@ def build_citations(pkg: Package, res: Resource, frames: dict[str, pl.DataFrame]
     j = np.arange(extra)
     rec = rng.permutation(len(rec_ids))[j % max(len(rec_ids), 1)]
     src = (first_src[rec] + 1 + j // max(len(rec_ids), 1)) % len(sources)
-    field = np.empty(extra, object)
-    for i, opts in enumerate(options):
-        m = table_of[rec] == i
-        field[m] = np.array(opts, object)[rng.integers(0, len(opts), int(m.sum()))]
+    # A column of the cited row's table, or "*": options of all tables end to end, picked by offset.
+    n_opts = np.array([len(o) for o in options])
+    start = np.cumsum(np.concatenate([[0], n_opts[:-1]]))[table_of[rec]]
+    field = pl.Series([o for opts in options for o in opts]).gather(
+        start + (rng.random(extra) * n_opts[table_of[rec]]).astype(np.int64))
     record_id = pl.concat([rec_ids, rec_ids.gather(rec)])
-    field_s = pl.concat([pl.Series(["*"] * len(rec_ids), dtype=pl.String), pl.Series(field, dtype=pl.String)])
+    field_s = pl.concat([pl.repeat("*", len(rec_ids), dtype=pl.String, eager=True), field])
     missing = len(rec_ids) + rng.choice(extra, n_missing, replace=False) if n_missing else np.array([], int)
     if n_missing:
         prefix = [pkg.resource(facts[table_of[rec[m - len(rec_ids)]]]).id_prefix for m in missing]
