@@ -61,8 +61,9 @@ MIN_GAP, MAX_GAP = 366, 3650  # an end is 1-10 years after its start, so even "Y
 POOLS: list[list[str]] = [
     ["en", "ko", "ko-Latn", "fr", "zh"],
     ["KR", "FR", "CN", "JP", "DE", "US"],
-    [f"Q{n}" for n in range(100, 100_000, 997)],
 ]
+# Patterned identifiers of the outside world (Wikidata items): one per row, never shared by two rows.
+SERIALS = ["Q{}"]
 WORDS = [unicodedata.normalize("NFC", w) for w in (
     "Busan Renault Korea Geely Aurora Eco Cluster Centre Hybrid Plant Export Techno Park Council Motors "
     "Stéphane François Provost Séoul Daejeon Gangseo Ulsan Mobility 부산 르노코리아 미래차 협약 생태계 "
@@ -171,9 +172,18 @@ def generate(pkg: Package, res: Resource, n: int, counts: dict[str, int], ids: d
             cols[f.name] = with_nulls(url.to_series(), null)
         elif f.pattern:
             pool = next((p for p in POOLS if all(re.fullmatch(f.pattern, v) for v in p)), None)
-            if pool is None:
+            serial = next((form for form in SERIALS if re.fullmatch(f.pattern, form.format(1))), None)
+            if pool:
+                cols[f.name] = with_nulls(pl.Series(pool).gather(rng.integers(0, len(pool), n)), null)
+            elif serial:
+                # Numbered by the row's place in the whole package, so unique across tables too.
+                first = 1000 + sum(counts[r.name] for r in pkg.resources[:pkg.resource_names.index(res.name)])
+                head, tail = serial.split("{}")
+                num = pl.Series(np.arange(first, first + n)).cast(pl.String)
+                values = pl.select(pl.concat_str([pl.lit(head), num, pl.lit(tail)])).to_series()
+                cols[f.name] = with_nulls(values, null)
+            else:
                 raise SynthError(f"no values for the pattern {f.pattern} of {res.name}.{f.name}: add a pool")
-            cols[f.name] = with_nulls(pl.Series(pool).gather(rng.integers(0, len(pool), n)), null)
         else:
             cols[f.name] = with_nulls(text(rng, n), null)
     return cols
@@ -189,6 +199,13 @@ def apply_rules(tables: dict[str, dict[str, Column]], counts: dict[str, int], rn
                 s, e = cols[start], cols[end]
                 e.days = s.days + rng.integers(MIN_GAP, MAX_GAP, len(s.days)).astype(np.int32)
     protected = {name: np.zeros(n, bool) for name, n in counts.items()}
+
+    src = tables.get("sources", {})
+    if {"url", "locator"} <= src.keys():
+        # A page without a recorded web address has a locator instead (README, "sources").
+        no_url = pl.lit(src["url"]).is_null()
+        src["locator"] = pl.select(pl.lit(src["locator"]).fill_null(
+            pl.when(no_url).then(pl.lit(text(rng, len(src["url"])))))).to_series()
 
     ag = tables.get("agreements", {})
     if isinstance(ag.get("date"), Dates) and isinstance(ag.get("follows_id"), Ref):

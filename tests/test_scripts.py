@@ -190,6 +190,23 @@ def test_synthesize_writes_a_clean_package_of_the_size_asked(tmp_path: Path) -> 
     assert json.loads((out / "planted-errors.json").read_text()) == []
     assert violations(pkg) == set()
     assert frictionless_errors(out) == set()
+    # The rules are exercised, not met by leaving cells empty.
+    rows = {r.name: list(pkg.iter_rows(r)) for r in pkg.resources}
+    dated = {a["id"] for a in rows["agreements"] if a["date"]}
+    assert any(p["signatory_person_id"] and p["agreement_id"] in dated for p in rows["agreement_parties"])
+    assert any(a["follows_id"] for a in rows["agreements"])
+    assert any(p["part_of_id"] for p in rows["projects"])
+    assert {r["kind"] for r in rows["org_relations"]} == {"subsidiary-of", "shareholder-of"}
+    assert {n["entity_id"].split("-")[0] for n in rows["names"]} == {"org", "person", "project"}
+    assert any(c["field"] not in ("*", "id") for c in rows["citations"])
+    assert any(r["start_date"] and r["end_date"] for r in rows["roles"])
+    dates = [r[f.name] for res in pkg.resources for f in res.fields if f.is_date for r in rows[res.name]]
+    assert {len(d) for d in dates if d} == {4, 7, 10} and "" in dates
+    assert any(r["title"] != unicodedata.normalize("NFD", r["title"]) for r in rows["sources"])
+    # Conventions beyond the rules: a source without a URL has a locator; Wikidata items are not shared.
+    assert all(r["url"] or r["locator"] for r in rows["sources"])
+    qids = [r["wikidata_id"] for t in ("organisations", "people") for r in rows[t] if r["wikidata_id"]]
+    assert qids and len(qids) == len(set(qids))
 
 
 def test_synthesize_plants_each_error_alone_at_its_recorded_line(tmp_path: Path) -> None:
