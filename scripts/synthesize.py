@@ -23,6 +23,7 @@ from pathlib import Path
 import numpy as np
 import polars as pl
 
+from ecocluster.errors import EcoclusterError
 from ecocluster.io import atomic_path, write_text
 from ecocluster.package import Package, Resource
 
@@ -94,7 +95,10 @@ Column = Ref | Dates | pl.Series
 
 
 def counts_for(pkg: Package, rows: int) -> dict[str, int]:
-    counts = {r.name: max(2, int(rows * SHARES.get(r.name, 0))) for r in pkg.resources if r.name != CITATIONS}
+    # At least two rows each (a relation needs two organisations) and three sources (a row's second
+    # citation comes from a source other than its first).
+    counts = {r.name: max(3 if r.name == "sources" else 2, int(rows * SHARES.get(r.name, 0)))
+              for r in pkg.resources if r.name != CITATIONS}
     counts[CITATIONS] = rows - sum(counts.values())
     facts = sum(n for name, n in counts.items() if name not in UNCITED_TABLES)
     if counts[CITATIONS] < facts:
@@ -291,8 +295,11 @@ def build_citations(pkg: Package, res: Resource, frames: dict[str, pl.DataFrame]
     first_src = rng.integers(0, len(sources), len(rec_ids))
     extra = n - len(rec_ids)
     rounds = -(-extra // max(len(rec_ids), 1))
-    if extra < n_missing or rounds + 1 >= len(sources) and extra:
-        raise SynthError("too few rows for the citations asked; raise --rows or lower --errors")
+    if extra < n_missing:
+        raise SynthError(f"{n_missing} citations to plant errors in but {extra} to spare; "
+                         "raise --rows or lower --errors")
+    if extra and rounds + 1 >= len(sources):
+        raise SynthError(f"{len(sources)} sources are too few for {extra} extra citations; raise --rows")
     # The j-th extra cites record perm[j % R] from a source that differs per round: keys stay unique.
     j = np.arange(extra)
     rec = rng.permutation(len(rec_ids))[j % max(len(rec_ids), 1)]
@@ -442,8 +449,10 @@ def synthesize(out: Path, rows: int, seed: int = 0, errors: int = 0, pkg: Packag
     planter.record_missing(missing_rows)
     planter.plant_values()
     write_package(pkg, frames, out)
-    write_text(out / "planted-errors.json", json.dumps(planter.planted, indent=2) + "\n")
-    return planter.planted
+    order = pkg.resource_names
+    planted = sorted(planter.planted, key=lambda p: (order.index(p["resource"]), p["row"]))
+    write_text(out / "planted-errors.json", json.dumps(planted, indent=2) + "\n")
+    return planted
 
 
 def write_package(pkg: Package, frames: dict[str, pl.DataFrame], out: Path) -> None:
@@ -462,10 +471,13 @@ def main(argv: list[str] | None = None) -> int:
     ap.add_argument("--out", type=Path, required=True, help="folder to write the package to")
     ap.add_argument("--seed", type=int, default=0)
     ap.add_argument("--errors", type=int, default=0, help="plant this many errors (see planted-errors.json)")
+    ap.add_argument("--package", type=Path, help="descriptor and schemas to use (default: the shipped ones)")
     args = ap.parse_args(argv)
+    if args.errors < 0:
+        ap.error("--errors must be 0 or more")
     try:
-        planted = synthesize(args.out, args.rows, args.seed, args.errors)
-    except SynthError as e:
+        planted = synthesize(args.out, args.rows, args.seed, args.errors, Package.open(args.package))
+    except (SynthError, EcoclusterError) as e:
         print(f"synthesize: {e}", file=sys.stderr)
         return 2
     print(f"wrote {args.rows} rows to {args.out} ({len(planted)} planted errors)", file=sys.stderr)

@@ -227,6 +227,32 @@ def test_synthesize_plants_each_error_alone_at_its_recorded_line(tmp_path: Path)
             assert (p["resource"], p["row"]) in seen, p
 
 
+def test_synthesize_follows_the_schemas_it_is_given(tmp_path: Path) -> None:
+    # A fork adds columns: the generator reads them from the schemas, nothing names them.
+    fork = tmp_path / "fork"
+    shipped = Package.open()
+    for res in shipped.resources:
+        schema = json.loads(json.dumps(res.schema))
+        if res.name == "people":
+            schema["fields"].append({"name": "nickname", "type": "string"})
+        if res.name == "roles":
+            schema["fields"].append({"name": "rank", "type": "integer", "constraints": {
+                "required": True, "minimum": 1, "maximum": 5}})
+        (fork / res.schema_path).parent.mkdir(parents=True, exist_ok=True)
+        (fork / res.schema_path).write_text(json.dumps(schema), encoding="utf-8")
+    (fork / "datapackage.json").write_text(json.dumps(shipped.descriptor), encoding="utf-8")
+    out = tmp_path / "pkg"
+    result = run_script(SYNTHESIZE, "--rows", "800", "--out", str(out), "--package", str(fork))
+    assert result.returncode == 0, result.stderr
+    pkg = Package.open(out)
+    assert "nickname" in pkg.resource("people").field_names
+    ranks = {r["rank"] for r in pkg.iter_rows("roles")}
+    assert ranks == {"1", "2", "3", "4", "5"}
+    assert any(r["nickname"] for r in pkg.iter_rows("people"))
+    assert violations(pkg) == set()
+    assert frictionless_errors(out) == set()
+
+
 def test_synthesize_is_deterministic_for_a_seed(tmp_path: Path) -> None:
     for name in ("a", "b"):
         result = run_script(SYNTHESIZE, "--rows", "600", "--out", str(tmp_path / name), "--errors", "9")
