@@ -169,8 +169,10 @@ def machine() -> dict:
             versions[name] = None
     commit = subprocess.run(["git", "-C", str(ROOT), "rev-parse", "--short", "HEAD"],
                             capture_output=True, text=True).stdout.strip() or None
+    # The load when the run started: on a shared machine it explains much of the noise.
+    load = [round(x, 2) for x in os.getloadavg()] if hasattr(os, "getloadavg") else None
     return {"cores": os.cpu_count(), "ram_gb": ram, "cpu": cpu, "system": platform.platform(),
-            "python": platform.python_version(), "packages": versions, "commit": commit}
+            "python": platform.python_version(), "packages": versions, "commit": commit, "load_average": load}
 
 
 def table(report: dict) -> str:
@@ -191,7 +193,8 @@ def table(report: dict) -> str:
         lines.append(f"{q['rows']:>10,}  frictionless/ecocluster {q['frictionless_over_ecocluster'] or '-'}x"
                      f"   ecocluster/floor {q['ecocluster_over_floor'] or '-'}x")
     m = report["machine"]
-    lines += ["", f"machine: {m['cores']} cores, {m['ram_gb']} GB RAM, {m['cpu']}; Python {m['python']}; "
+    lines += ["", f"machine: {m['cores']} cores, {m['ram_gb']} GB RAM, {m['cpu']}, load {m['load_average']}; "
+              f"Python {m['python']}; "
               + ", ".join(f"{k} {v}" for k, v in m["packages"].items() if v)]
     return "\n".join(lines)
 
