@@ -1,0 +1,252 @@
+#!/usr/bin/env python3
+"""Time `ecocluster validate`, `frictionless validate` and a bare read of the same synthetic packages.
+
+    python scripts/bench.py                      # 10k, 100k and 1M rows
+    python scripts/bench.py --sizes 10k,10M      # any sizes; frictionless is skipped past 1M
+
+Each size is synthesized once into the cache folder (scripts/synthesize.py) and reused by later runs.
+Every tool runs as a child process on the same files; its wall time and peak memory (ru_maxrss of the
+child, from os.wait4) are measured. The floor is a bare vectorised read: polars reads every CSV of the
+package with every column as a string. The table goes to stdout, progress to stderr, and the full
+results with the machine they ran on to bench/results.json.
+"""
+
+from __future__ import annotations
+
+import argparse
+import json
+import os
+import platform
+import shutil
+import subprocess
+import sys
+import tempfile
+import time
+from datetime import UTC, datetime
+from importlib.metadata import PackageNotFoundError, version
+from pathlib import Path
+
+ROOT = Path(__file__).resolve().parent.parent
+SYNTHESIZE = ROOT / "scripts" / "synthesize.py"
+DEFAULT_SIZES = (10_000, 100_000, 1_000_000)
+FRICTIONLESS_MAX = 1_000_000  # past this its foreign-key check takes many minutes
+TOOLS = ("ecocluster", "frictionless", "floor")
+PACKAGES = ("ecocluster", "polars", "numpy", "pyarrow", "duckdb", "pandera", "pandas", "frictionless",
+            "click")
+
+# The CLI of this checkout (the `ecocluster` script may be installed from elsewhere).
+ECOCLUSTER = "from ecocluster.cli import main; main(prog_name='ecocluster')"
+# The floor: read every table, all columns as strings, and do nothing else.
+FLOOR = """
+import sys, polars as pl
+print(sum(pl.read_csv(p, infer_schema=False).height for p in sys.argv[1:]))
+"""
+
+
+def parse_size(text: str) -> int:
+    text = text.strip().lower().replace("_", "")
+    scale = {"k": 1_000, "m": 1_000_000}.get(text[-1:], 1)
+    return int(float(text[:-1] if scale > 1 else text) * scale)
+
+
+def child_env() -> dict[str, str]:
+    # The children use this checkout's library, as the tests do.
+    env = dict(os.environ)
+    env["PYTHONPATH"] = os.pathsep.join(p for p in (str(ROOT / "src"), env.get("PYTHONPATH")) if p)
+    return env
+
+
+def run(cmd: list[str], timeout: float) -> dict:
+    """Run `cmd`; wall seconds, peak memory of the child in MB, exit code, stdout and the tail of stderr."""
+    with tempfile.TemporaryFile() as out, tempfile.TemporaryFile() as err:
+        start = time.perf_counter()
+        try:
+            proc = subprocess.Popen(cmd, stdout=out, stderr=err, env=child_env())
+        except OSError as e:
+            return {"seconds": None, "peak_mb": None, "exit_code": None, "stdout": "", "stderr": str(e)}
+        deadline, status, usage = start + timeout, None, None
+        while status is None:
+            pid, status_, usage_ = os.wait4(proc.pid, os.WNOHANG)
+            if pid:
+                status, usage = status_, usage_
+            elif time.perf_counter() > deadline:
+                proc.kill()
+                os.wait4(proc.pid, 0)
+                return {"seconds": None, "peak_mb": None, "exit_code": None, "stdout": "",
+                        "stderr": f"timed out after {timeout:.0f} s"}
+            else:
+                time.sleep(0.01)
+        seconds = time.perf_counter() - start
+        proc.returncode = os.waitstatus_to_exitcode(status)  # tell Popen it is reaped
+        out.seek(0)
+        err.seek(0)
+        stdout = out.read().decode("utf-8", "replace")
+        tail = err.read().decode("utf-8", "replace").strip().splitlines()[-5:]
+    return {"seconds": round(seconds, 3), "peak_mb": round(usage.ru_maxrss / 1024, 1),
+            "exit_code": proc.returncode, "stdout": stdout, "stderr": "\n".join(tail)}
+
+
+def synthesize(rows: int, seed: int, cache: Path, fresh: bool, timeout: float) -> Path:
+    out = cache / f"rows-{rows}-seed-{seed}"
+    # synthesize.py writes datapackage.json last, so its presence means the package is complete.
+    if fresh or not (out / "datapackage.json").is_file():
+        if out.exists():
+            shutil.rmtree(out)
+        print(f"synthesizing {rows:,} rows into {out}", file=sys.stderr)
+        cmd = [sys.executable, str(SYNTHESIZE), "--rows", str(rows), "--out", str(out), "--seed", str(seed)]
+        r = run(cmd, timeout)
+        if r["exit_code"] != 0:
+            raise SystemExit(f"bench: synthesize failed at {rows} rows: {r['stderr']}")
+        print(f"  {r['seconds']} s", file=sys.stderr)
+    return out
+
+
+def commands(pkg_dir: Path) -> dict[str, list[str]]:
+    descriptor = json.loads((pkg_dir / "datapackage.json").read_text(encoding="utf-8"))
+    csvs = [str(pkg_dir / r["path"]) for r in descriptor["resources"]]
+    friction = shutil.which("frictionless")
+    return {
+        "ecocluster": [sys.executable, "-c", ECOCLUSTER, "validate", str(pkg_dir), "--format", "json"],
+        "frictionless": [friction, "validate", str(pkg_dir / "datapackage.json")] if friction
+        else [sys.executable, "-m", "frictionless", "validate", str(pkg_dir / "datapackage.json")],
+        "floor": [sys.executable, "-c", FLOOR, *csvs],
+    }
+
+
+def measure(tool: str, cmd: list[str], rows: int, timeout: float) -> dict:
+    r = run(cmd, timeout)
+    result = {"rows": rows, "tool": tool, "seconds": r["seconds"], "rows_per_second": None,
+              "peak_memory_mb": r["peak_mb"], "exit_code": r["exit_code"], "status": "ok", "reason": ""}
+    # Exit 1 means the tool ran and found invalid data: still a valid timing. 2 or a crash is not.
+    if r["exit_code"] not in (0, 1):
+        result.update(status="failed", seconds=None, peak_memory_mb=None,
+                      reason=f"failed: {r['stderr'] or 'exit code ' + str(r['exit_code'])}")
+    elif tool == "ecocluster" and not is_json(r["stdout"]):
+        # `--format json` must give the report; anything else means the command did not really run.
+        result.update(status="failed", seconds=None, peak_memory_mb=None,
+                      reason=f"failed: no JSON report on stdout: {(r['stdout'] or r['stderr'])[-300:]!r}")
+    elif r["exit_code"] == 1:
+        result["reason"] = "reported invalid data"
+    if result["seconds"]:
+        result["rows_per_second"] = round(rows / result["seconds"])
+    return result
+
+
+def is_json(text: str) -> bool:
+    try:
+        json.loads(text)
+    except ValueError:
+        return False
+    return True
+
+
+def ratios(results: list[dict], sizes: list[int]) -> list[dict]:
+    out = []
+    for rows in sizes:
+        sec = {r["tool"]: r["seconds"] for r in results if r["rows"] == rows}
+        div = lambda a, b: round(a / b, 2) if a and b else None  # noqa: E731
+        out.append({"rows": rows,
+                    "frictionless_over_ecocluster": div(sec.get("frictionless"), sec.get("ecocluster")),
+                    "ecocluster_over_floor": div(sec.get("ecocluster"), sec.get("floor"))})
+    return out
+
+
+def machine() -> dict:
+    cpu, ram = platform.processor() or platform.machine(), None
+    try:
+        with open("/proc/cpuinfo") as fh:
+            cpu = next(line.split(":", 1)[1].strip() for line in fh if line.startswith("model name"))
+        with open("/proc/meminfo") as fh:
+            kb = next(int(line.split()[1]) for line in fh if line.startswith("MemTotal"))
+        ram = round(kb / 1024**2, 1)
+    except (OSError, StopIteration):
+        pass
+    versions = {}
+    for name in PACKAGES:
+        try:
+            versions[name] = version(name)
+        except PackageNotFoundError:
+            versions[name] = None
+    commit = subprocess.run(["git", "-C", str(ROOT), "rev-parse", "--short", "HEAD"],
+                            capture_output=True, text=True).stdout.strip() or None
+    # The load when the run started: on a shared machine it explains much of the noise.
+    load = [round(x, 2) for x in os.getloadavg()] if hasattr(os, "getloadavg") else None
+    return {"cores": os.cpu_count(), "ram_gb": ram, "cpu": cpu, "system": platform.platform(),
+            "python": platform.python_version(), "packages": versions, "commit": commit, "load_average": load}
+
+
+def table(report: dict) -> str:
+    head = f"{'rows':>10}  {'tool':<12} {'seconds':>9} {'rows/s':>11} {'peak MB':>9}  status"
+    lines = [head, "-" * len(head)]
+    for r in report["results"]:
+        num = lambda v, f: format(v, f) if v is not None else "-"  # noqa: E731
+        # A failure's last stderr line says why (click's "Error: No such command ..." comes last).
+        status = r["status"] if not r["reason"] else r["reason"].splitlines()[-1][:90]
+        if r["status"] == "failed":
+            status = f"failed: {status.removeprefix('failed: ')}"
+        elif r["status"] == "ok" and r["reason"]:
+            status = f"ok ({status})"
+        lines.append(f"{r['rows']:>10,}  {r['tool']:<12} {num(r['seconds'], '.2f'):>9} "
+                     f"{num(r['rows_per_second'], ',d'):>11} {num(r['peak_memory_mb'], '.0f'):>9}  {status}")
+    lines.append("")
+    for q in report["ratios"]:
+        lines.append(f"{q['rows']:>10,}  frictionless/ecocluster {q['frictionless_over_ecocluster'] or '-'}x"
+                     f"   ecocluster/floor {q['ecocluster_over_floor'] or '-'}x")
+    m = report["machine"]
+    lines += ["", f"machine: {m['cores']} cores, {m['ram_gb']} GB RAM, {m['cpu']}, load {m['load_average']}; "
+              f"Python {m['python']}; "
+              + ", ".join(f"{k} {v}" for k, v in m["packages"].items() if v)]
+    return "\n".join(lines)
+
+
+def main(argv: list[str] | None = None) -> int:
+    ap = argparse.ArgumentParser(description=__doc__.split("\n")[0])
+    ap.add_argument("--sizes", default=",".join(map(str, DEFAULT_SIZES)),
+                    help="comma-separated row counts, e.g. 10k,100k,1M,10M")
+    ap.add_argument("--cache", type=Path, default=ROOT / "bench" / "cache", help="where packages are kept")
+    ap.add_argument("--out", type=Path, default=ROOT / "bench" / "results.json")
+    ap.add_argument("--seed", type=int, default=0)
+    ap.add_argument("--tools", default=",".join(TOOLS), help="which of ecocluster,frictionless,floor to run")
+    ap.add_argument("--frictionless-max", type=parse_size, default=FRICTIONLESS_MAX,
+                    help="skip frictionless above this many rows")
+    ap.add_argument("--timeout", type=float, default=3600, help="seconds before a run is stopped")
+    ap.add_argument("--fresh", action="store_true", help="synthesize again even if the cache has the size")
+    args = ap.parse_args(argv)
+    try:
+        sizes = [parse_size(s) for s in args.sizes.split(",") if s.strip()]
+    except ValueError:
+        ap.error(f"--sizes: not a list of row counts: {args.sizes}")
+    tools = [t for t in args.tools.split(",") if t]
+    if unknown := set(tools) - set(TOOLS):
+        ap.error(f"--tools: unknown {', '.join(sorted(unknown))}; choose from {', '.join(TOOLS)}")
+
+    sys.path.insert(0, str(ROOT / "src"))
+    from ecocluster.io import write_text
+
+    report = {"started": datetime.now(UTC).isoformat(timespec="seconds"), "sizes": sizes,
+              "machine": machine(), "results": []}
+    for rows in sizes:
+        pkg_dir = synthesize(rows, args.seed, args.cache, args.fresh, args.timeout)
+        for tool, cmd in commands(pkg_dir).items():
+            if tool not in tools:
+                continue
+            if tool == "frictionless" and rows > args.frictionless_max:
+                reason = f"skipped: {rows:,} rows is above --frictionless-max {args.frictionless_max:,}"
+                print(f"frictionless {reason}", file=sys.stderr)
+                report["results"].append({"rows": rows, "tool": tool, "seconds": None,
+                                          "rows_per_second": None, "peak_memory_mb": None, "exit_code": None,
+                                          "status": "skipped", "reason": reason})
+                continue
+            print(f"{tool} at {rows:,} rows ...", file=sys.stderr)
+            result = measure(tool, cmd, rows, args.timeout)
+            why = result["reason"].splitlines()[-1] if result["reason"] else ""
+            print(f"  {result['seconds']} s {why}".rstrip(), file=sys.stderr)
+            report["results"].append(result)
+    report["ratios"] = ratios(report["results"], sizes)
+    write_text(args.out, json.dumps(report, indent=2) + "\n")
+    print(table(report))
+    return 0
+
+
+if __name__ == "__main__":
+    sys.exit(main())
