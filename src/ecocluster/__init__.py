@@ -21,6 +21,9 @@ except PackageNotFoundError:  # running from a source tree that was never instal
 # public name -> module that defines it
 _LAZY: dict[str, str] = {
     "Package": "ecocluster.package",
+    "check_docs": "ecocluster.docgen",
+    "describe": "ecocluster.summary",
+    "generate_docs": "ecocluster.docgen",
 }
 
 __all__ = ["EcoclusterError", "__version__", "shipped_package", *_LAZY]
