@@ -16,8 +16,8 @@ from . import __version__
 
 # name -> "module:attribute"; each module imports its heavy dependencies inside the command.
 COMMANDS: dict[str, tuple[str, str]] = {
-    "describe": ("ecocluster.commands.describe:describe", "One-screen summary: tables, sources, dates, citations."),
-    "docs": ("ecocluster.commands.docs:docs", "Generate the data dictionary, ER diagram and partnership picture."),
+    "describe": ("ecocluster.commands.describe:describe", "One-screen summary: tables, dates, citations."),
+    "docs": ("ecocluster.commands.docs:docs", "Generate the data dictionary and the diagrams."),
 }
 
 

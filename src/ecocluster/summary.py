@@ -28,7 +28,10 @@ def describe(package: Package | str | Path | None = None) -> dict[str, Any]:
     """Version, licence, tables with row counts, sources, date range covered and citation coverage."""
     pkg = package if isinstance(package, Package) else Package.open(package)
     d = pkg.descriptor
-    tables, dates, cited, kinds = [], [], set(), Counter()
+    tables: list[dict[str, Any]] = []
+    dates: list[str] = []
+    cited: set[str] = set()
+    kinds: Counter[str] = Counter()
     fact_ids: list[str] = []
     for res in pkg.resources:
         date_fields = [f.name for f in res.fields if f.is_date]
@@ -43,10 +46,12 @@ def describe(package: Package | str | Path | None = None) -> dict[str, Any]:
             elif res.name != SOURCES and "id" in res.primary_key:
                 fact_ids.append(row.get("id", ""))
         tables.append({"name": res.name, "title": res.title, "rows": count})
-    rows = {t["name"]: t["rows"] for t in tables}
+    rows: dict[str, int] = {t["name"]: t["rows"] for t in tables}
     # quote kinds in the schema's code order, any unlisted ones after
-    order = list(pkg.resource(CITATIONS).field("quote_kind").enum or ()) if _has(pkg, CITATIONS, "quote_kind") else []
-    kinds_sorted = sorted(kinds.items(), key=lambda kv: (order.index(kv[0]) if kv[0] in order else len(order), kv[0]))
+    codes = pkg.resource(CITATIONS).field("quote_kind").enum if _has(pkg, CITATIONS, "quote_kind") else None
+    order = list(codes or ())
+    kinds_sorted = sorted(kinds.items(),
+                          key=lambda kv: (order.index(kv[0]) if kv[0] in order else len(order), kv[0]))
     n_cited = sum(1 for i in fact_ids if i in cited)
     n_citations = rows.get(CITATIONS, 0)
     licences = [x.get("name") or x.get("title") for x in d.get("licenses") or [] if isinstance(x, dict)]
@@ -90,7 +95,8 @@ def format_text(summary: dict[str, Any]) -> str:
         *(f"{t['name'].ljust(width)}  {str(t['rows']).rjust(max(digits, 4))}" for t in s["tables"]),
         f"{'total'.ljust(width)}  {str(s['total_rows']).rjust(max(digits, 4))}",
         "",
-        f"fact rows with a citation: {c['fact_rows_cited']} of {c['fact_rows']} ({_percent(c['fact_rows_cited_share'])})",
+        f"fact rows with a citation: {c['fact_rows_cited']} of {c['fact_rows']}"
+        f" ({_percent(c['fact_rows_cited_share'])})",
         f"citations: {c['total']}"
         + "".join(f"; {k} {v} ({_percent(c['quote_kind_shares'][k])})" for k, v in c["quote_kinds"].items()),
     ]

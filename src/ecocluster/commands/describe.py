@@ -35,4 +35,7 @@ def describe(path: Path | None, fmt: str) -> None:
     except (EcoclusterError, OSError, UnicodeDecodeError) as e:
         click.echo(f"Error: cannot read the package: {e}", err=True)
         raise SystemExit(1) from None
-    click.echo(json.dumps(result, ensure_ascii=False, indent=2) if fmt == "json" else format_text(result), nl=fmt == "json")
+    if fmt == "json":
+        click.echo(json.dumps(result, ensure_ascii=False, indent=2))
+    else:
+        click.echo(format_text(result), nl=False)

@@ -12,7 +12,8 @@ import click
 @click.argument("path", required=False, type=click.Path(path_type=Path))
 @click.option("--out", default="docs", show_default=True, type=click.Path(file_okay=False, path_type=Path),
               help="Folder to write the generated files into.")
-@click.option("--readme", default="README.md", show_default=True, type=click.Path(dir_okay=False, path_type=Path),
+@click.option("--readme", default="README.md", show_default=True,
+              type=click.Path(dir_okay=False, path_type=Path),
               help="README whose block between the `ecocluster docs` markers is rewritten.")
 @click.option("--check", is_flag=True, help="Write nothing; exit 1 if regenerating would change any file.")
 @click.option("--force", is_flag=True, help="Re-render the pictures even when they are up to date.")

@@ -46,7 +46,8 @@ def er_mermaid(package: Package) -> str:
             type_ = res.field(name).type
             note = _note(ref)
             # only references the lines cannot show get a note
-            lines.append(f"        {type_} {name} {marks}" + (f' "{note}"' if ref and not ref.declared else ""))
+            comment = f' "{note}"' if ref and not ref.declared else ""
+            lines.append(f"        {type_} {name} {marks}{comment}")
         lines.append("    }")
     for res in package.resources:
         for name, _, ref in _keys(package, res):
@@ -78,7 +79,7 @@ def er_dot(package: Package) -> str:
             note = f" · {_note(ref)}" if ref and ref.any_table else ""
             rows.append(f'<TR><TD ALIGN="LEFT" PORT="{name}">{escape(name)}  '
                         f'<FONT POINT-SIZE="9" COLOR="#555555">{marks}{escape(note)}</FONT></TD></TR>')
-        table = '<TABLE BORDER="0" CELLBORDER="1" CELLSPACING="0" CELLPADDING="4">' + "".join(rows) + "</TABLE>"
+        table = f'<TABLE BORDER="0" CELLBORDER="1" CELLSPACING="0" CELLPADDING="4">{"".join(rows)}</TABLE>'
         out.append(f"    {res.name} [label=<{table}>];")
     for res in package.resources:
         for name, _, ref in _keys(package, res):

@@ -33,7 +33,7 @@ def render(dot: str, fmt: str) -> bytes:
     """Run `dot -T<fmt>` on the DOT text and return the stamped picture."""
     exe = shutil.which("dot")
     if exe is None:
-        raise GraphvizError("Graphviz `dot` was not found on PATH; install Graphviz (e.g. `apt-get install graphviz`)")
+        raise GraphvizError("Graphviz `dot` is not on PATH; install Graphviz: apt-get install graphviz")
     args = [exe, f"-T{fmt}"] + ([f"-Gdpi={PNG_DPI}"] if fmt == "png" else [])
     try:
         done = subprocess.run(args, input=dot.encode("utf-8"), capture_output=True, timeout=120, check=False)
@@ -55,7 +55,8 @@ def _stamp_svg(svg: bytes, sha: str) -> bytes:
 
 
 def _png_chunk(kind: bytes, data: bytes) -> bytes:
-    return struct.pack(">I", len(data)) + kind + data + struct.pack(">I", zlib.crc32(kind + data) & 0xFFFFFFFF)
+    crc = zlib.crc32(kind + data) & 0xFFFFFFFF
+    return struct.pack(">I", len(data)) + kind + data + struct.pack(">I", crc)
 
 
 def _png_chunks(png: bytes):

@@ -29,7 +29,8 @@ STYLE = {
 }
 SECONDARY = "#555555"
 # Which Korean name to show: the entity's own official form first, then what comes closest.
-KO_NAME_ORDER = ("official", "provisional", "translation", "abbreviation", "as-reported", "romanisation", "former")
+KO_NAME_ORDER = ("official", "provisional", "translation", "abbreviation", "as-reported", "romanisation",
+                 "former")
 TABLES = ("people", "organisations", "agreements", "projects", "roles", "agreement_parties",
           "agreement_projects", "project_participants", "org_relations", "names")
 
@@ -71,7 +72,8 @@ def partnership_dot(package: Package) -> str:
     dated = sorted(r["agreements"], key=lambda a: (a.get("date") is None, a.get("date") or "", a["id"]))
     out += ["", "    // agreements, in date order", "    subgraph agreements {", "        rank=same;"]
     out += ["    " + _node(a["id"], "agreement", _agreement_label(a, agreements)) for a in dated]
-    out += [f"        {_quote(a['id'])} -> {_quote(b['id'])} [style=invis];" for a, b in zip(dated, dated[1:])]
+    out += [f"        {_quote(a['id'])} -> {_quote(b['id'])} [style=invis];"
+            for a, b in zip(dated, dated[1:], strict=False)]
     out += ["    }", "", "    // projects"]
     out += [_node(p["id"], "project", title(p) + "<BR/>" + _small(_project_facts(p))) for p in r["projects"]]
 
@@ -79,7 +81,8 @@ def partnership_dot(package: Package) -> str:
     for role in r["roles"]:
         local = f" ({role['title_local']})" if role.get("title_local") else ""
         span = _span(role.get("start_date"), role.get("end_date"))
-        out.append(_edge(role["person_id"], role["org_id"], role["title"] + local + (f"\n{span}" if span else "")))
+        label = role["title"] + local + (f"\n{span}" if span else "")
+        out.append(_edge(role["person_id"], role["org_id"], label))
     out += ["", "    // organisations -> agreements: parties and who signed"]
     for party in r["agreement_parties"]:
         person = people.get(party.get("signatory_person_id") or "")
@@ -118,16 +121,21 @@ class _Ownership:
     def lines(self, org_id: str, seen: frozenset[str] = frozenset()) -> list[str]:
         out = []
         # parents first, then the largest holdings
-        for rel in sorted(self.of.get(org_id, []), key=lambda x: (x["kind"] != "subsidiary-of", -(x.get("share_percent") or 0))):
+        def order(rel: dict[str, Any]) -> tuple[bool, float]:
+            return rel["kind"] != "subsidiary-of", -(rel.get("share_percent") or 0)
+
+        for rel in sorted(self.of.get(org_id, []), key=order):
             owner = rel["object_id"] if rel["kind"] == "subsidiary-of" else rel["subject_id"]
             if owner in seen:
                 continue  # an ownership cycle is the validator's to report; say it once here
             what = (f"{rel['share_percent']:g}% held by" if rel.get("share_percent") is not None
                     else "subsidiary of" if rel["kind"] == "subsidiary-of" else _code(rel["kind"]))
-            when = f"as of {rel['as_of_date']}" if rel.get("as_of_date") else _span(rel.get("start_date"), rel.get("end_date"))
+            when = (f"as of {rel['as_of_date']}" if rel.get("as_of_date")
+                    else _span(rel.get("start_date"), rel.get("end_date")))
             text = f"{what} {self.orgs.get(owner, {}).get('name', owner)}" + (f" ({when})" if when else "")
             if owner not in self.shown:  # an owner without a box of its own: say who owns it in turn
-                text += "".join(", " + x.replace("subsidiary of", "a subsidiary of", 1) for x in self.lines(owner, seen | {org_id}))
+                for x in self.lines(owner, seen | {org_id}):
+                    text += ", " + x.replace("subsidiary of", "a subsidiary of", 1)
             out.append(text)
         return out
 
@@ -153,7 +161,8 @@ def _agreement_label(a: dict[str, Any], agreements: dict[str, dict[str, Any]]) -
 
 
 def _project_facts(p: dict[str, Any]) -> str:
-    facts = [_code(p["kind"]), _code(p["status"]) + (f" ({p['status_as_of']})" if p.get("status_as_of") else "")]
+    status = _code(p["status"]) + (f" ({p['status_as_of']})" if p.get("status_as_of") else "")
+    facts = [_code(p["kind"]), status]
     if p.get("target_date"):
         facts.append(f"target {p['target_date']}")
     if p.get("end_date"):
