@@ -262,3 +262,11 @@ def test_field_id_prefixes():
     assert pkg.resource("roles").field("person_id").id_prefixes == ("person",)
     assert pkg.resource("citations").field("field").id_prefixes == ()
     assert pkg.resource("organisations").field("country").id_prefixes == ()
+
+
+@pytest.mark.parametrize("name", ["docs", "describe"])
+def test_command_has_help_with_an_example_and_a_readme_section(name):
+    result = CliRunner().invoke(main, [name, "--help"])
+    assert result.exit_code == 0
+    assert "Example:" in result.stdout and f"ecocluster {name}" in result.stdout
+    assert f"`ecocluster {name}" in (ROOT / "README.md").read_text(encoding="utf-8")
