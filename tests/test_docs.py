@@ -16,7 +16,7 @@ import pytest
 from click.testing import CliRunner
 
 from ecocluster.cli import main
-from ecocluster.docgen import BEGIN, END, check_docs, generate_docs, generate_texts
+from ecocluster.docgen import BEGIN, END, check_docs, generate_docs, generate_texts, layout_problems
 from ecocluster.docgen.graphviz import dot_sha256, read_stamp
 from ecocluster.package import Package
 
@@ -270,3 +270,20 @@ def test_command_has_help_with_an_example_and_a_readme_section(name):
     assert result.exit_code == 0
     assert "Example:" in result.stdout and f"ecocluster {name}" in result.stdout
     assert f"`ecocluster {name}" in (ROOT / "README.md").read_text(encoding="utf-8")
+
+
+# --- readability of the pictures -----------------------------------------------------------------
+
+@pytest.mark.parametrize("name", ["partnership.dot", "er-diagram.dot"])
+def test_pictures_have_no_overlapping_text(name):
+    """No box or label overlaps another and no line runs through a label (checked on Graphviz's layout)."""
+    assert layout_problems(generate_texts()[name]) == []
+
+
+def test_the_overlap_check_sees_a_line_through_a_label():
+    dot = generate_texts()["partnership.dot"]
+    # an edge that ignores ranks, as ownership edges once were: it runs across the role labels
+    bad = dot.replace("\n}\n", '\n    "org-renault-group" -> "org-renault-korea" [constraint=false];\n}\n')
+    problems = layout_problems(bad)
+    assert problems and all(p.startswith("the line org-renault-group -> org-renault-korea crosses label")
+                            for p in problems)

@@ -26,9 +26,11 @@ from ..package import Package
 from .dictionary import data_dictionary
 from .er import er_dot, er_mermaid
 from .graphviz import GraphvizError, dot_sha256, read_stamp, render
+from .layout import layout_problems
 from .partnership import partnership_dot
 
-__all__ = ["BEGIN", "END", "GraphvizError", "check_docs", "generate_docs", "generate_texts", "readme_block"]
+__all__ = ["BEGIN", "END", "GraphvizError", "check_docs", "generate_docs", "generate_texts",
+           "layout_problems", "readme_block"]
 
 TEXTS: dict[str, Callable[[Package], str]] = {
     "data-dictionary.md": data_dictionary,
@@ -119,13 +121,17 @@ def generate_docs(package: Package | str | Path | None = None, out: str | Path =
                 unchanged.append(str(path))
             else:
                 written.append(str(write_text(path, text)))
+        checked = set()
         for name, source in PICTURES.items():
             path = out_dir / name
             current = _read(path)
             if not force and current is not None and read_stamp(current) == dot_sha256(texts[source]):
                 unchanged.append(str(path))
-            else:
-                written.append(str(write_bytes(path, render(texts[source], path.suffix[1:]))))
+                continue
+            written.append(str(write_bytes(path, render(texts[source], path.suffix[1:]))))
+            if source not in checked:  # a new layout: say if any text in it is hard to read
+                checked.add(source)
+                warnings += [f"{out_dir / source}: {p}" for p in layout_problems(texts[source])]
         readme_path = None
         if readme is not None:
             readme_path = Path(readme)

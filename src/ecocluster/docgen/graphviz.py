@@ -29,12 +29,16 @@ def dot_sha256(dot: str) -> str:
     return hashlib.sha256(dot.encode("utf-8")).hexdigest()
 
 
-def render(dot: str, fmt: str) -> bytes:
-    """Run `dot -T<fmt>` on the DOT text and return the stamped picture."""
+def dot_exe() -> str:
     exe = shutil.which("dot")
     if exe is None:
         raise GraphvizError("Graphviz `dot` is not on PATH; install Graphviz: apt-get install graphviz")
-    args = [exe, f"-T{fmt}"] + ([f"-Gdpi={PNG_DPI}"] if fmt == "png" else [])
+    return exe
+
+
+def render(dot: str, fmt: str) -> bytes:
+    """Run `dot -T<fmt>` on the DOT text and return the stamped picture."""
+    args = [dot_exe(), f"-T{fmt}"] + ([f"-Gdpi={PNG_DPI}"] if fmt == "png" else [])
     try:
         done = subprocess.run(args, input=dot.encode("utf-8"), capture_output=True, timeout=120, check=False)
     except subprocess.TimeoutExpired:
