@@ -88,9 +88,8 @@ def er_dot(package: Package) -> str:
             style = "solid" if ref.declared else "dashed"
             for table in ref.tables:
                 # crow's foot at the referencing (many) end, plain line at the referenced key
-                # Compass points keep lines on the facing sides (referencing tables stand to the right);
-                # a table referencing itself loops on its right side.
-                tail = "w" if table != res.name else "e"
-                out.append(f"    {res.name}:{name}:{tail} -> {table}:{ref.field}:e [style={style}];")
+                # Compass points keep lines on the facing sides (referencing tables stand to the right).
+                head = "w" if table == res.name else "e"  # a self-reference loops on the free left side
+                out.append(f"    {res.name}:{name}:w -> {table}:{ref.field}:{head} [style={style}];")
     out.append("}")
     return "\n".join(out) + "\n"
