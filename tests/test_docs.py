@@ -287,3 +287,11 @@ def test_the_overlap_check_sees_a_line_through_a_label():
     problems = layout_problems(bad)
     assert problems and all(p.startswith("the line org-renault-group -> org-renault-korea crosses label")
                             for p in problems)
+
+
+def test_unwritable_out_folder_is_a_clear_error(tmp_path):
+    (tmp_path / "a-file").write_text("", encoding="utf-8")
+    out = tmp_path / "a-file" / "docs"
+    result = CliRunner().invoke(main, ["docs", "--out", str(out), "--readme", str(tmp_path / "R.md")])
+    assert result.exit_code == 1
+    assert result.stderr == f"Error: cannot write {out / 'data-dictionary.md'}: Not a directory\n"
