@@ -28,6 +28,9 @@ _LAZY: dict[str, str] = {
     "latest_day": "ecocluster.dates",
     "build": "ecocluster.release",
     "export": "ecocluster.release",
+    "check_docs": "ecocluster.docgen",
+    "describe": "ecocluster.summary",
+    "generate_docs": "ecocluster.docgen",
 }
 
 __all__ = ["EcoclusterError", "__version__", "shipped_package", *_LAZY]

@@ -20,6 +20,8 @@ COMMANDS: dict[str, tuple[str, str]] = {
     "diff": ("ecocluster.commands.diff:diff", "Compare two versions of the package, row by row."),
     "build": ("ecocluster.commands.build:build", "Validate, then write every export and a release."),
     "export": ("ecocluster.commands.export:export", "Write Parquet, SQLite, DuckDB, SQL, JSONL or Excel."),
+    "describe": ("ecocluster.commands.describe:describe", "One-screen summary: tables, dates, citations."),
+    "docs": ("ecocluster.commands.docs:docs", "Generate the data dictionary and the diagrams."),
 }
 
 

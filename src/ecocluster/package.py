@@ -8,6 +8,7 @@ from __future__ import annotations
 
 import csv
 import json
+import re
 from collections.abc import Iterator
 from dataclasses import dataclass, field
 from pathlib import Path, PurePosixPath
@@ -48,6 +49,12 @@ class Field:
     def is_date(self) -> bool:
         """A reduced-precision date held as a string."""
         return self.type == "string" and self.pattern == DATE_PATTERN
+
+    @property
+    def id_prefixes(self) -> tuple[str, ...]:
+        """The ID prefixes this field's pattern admits: `("org", "person")` for `^(org|person)-…`, else ()."""
+        m = re.match(r"\^\(?([a-z]+(?:\|[a-z]+)*)\)?-", self.pattern or "")
+        return tuple(m.group(1).split("|")) if m else ()
 
     @classmethod
     def from_descriptor(cls, d: dict[str, Any]) -> Field:
