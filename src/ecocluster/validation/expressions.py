@@ -1,0 +1,72 @@
+"""Polars expressions for the checks Table Schema constraints cannot state, written once.
+
+The engine and the pandera models (models.py) both build on these, so a rule has one implementation.
+Every function takes an expression over a string column (null = empty cell) and returns one.
+"""
+
+from __future__ import annotations
+
+import polars as pl
+
+from ..package import DATE_PATTERN
+from .standards import FORMULA_PREFIXES, ISO_3166_ALPHA2, NUMBER_REGEX, URI_REGEX
+
+_COUNTRIES = sorted(ISO_3166_ALPHA2)
+
+
+def anchored(pattern: str) -> str:
+    """Table Schema patterns match the whole value (XML Schema regex semantics)."""
+    return f"^(?:{pattern})$"
+
+
+def matches(col: pl.Expr, pattern: str) -> pl.Expr:
+    return col.str.contains(anchored(pattern))
+
+
+def is_real_date(col: pl.Expr) -> pl.Expr:
+    """A reduced-precision date (DATE_PATTERN) that is a real calendar day; null stays null."""
+    full = col.str.len_bytes() == 10
+    day_ok = col.str.to_date("%Y-%m-%d", strict=False).is_not_null()
+    return col.str.contains(DATE_PATTERN) & (~full | day_ok)
+
+
+def earliest_day(col: pl.Expr) -> pl.Expr:
+    """The first day a reduced-precision date can mean (`2023` -> 2023-01-01); null if not a real date."""
+    padded = pl.when(col.str.len_bytes() == 4).then(col + "-01-01") \
+        .when(col.str.len_bytes() == 7).then(col + "-01").otherwise(col)
+    return padded.str.to_date("%Y-%m-%d", strict=False)
+
+
+def latest_day(col: pl.Expr) -> pl.Expr:
+    """The last day a reduced-precision date can mean (`2023-02` -> 2023-02-28)."""
+    padded = pl.when(col.str.len_bytes() == 4).then(col + "-12-01") \
+        .when(col.str.len_bytes() == 7).then(col + "-01").otherwise(col)
+    day = padded.str.to_date("%Y-%m-%d", strict=False)
+    return pl.when(col.str.len_bytes() < 10).then(day.dt.month_end()).otherwise(day)
+
+
+def is_assigned_country(col: pl.Expr) -> pl.Expr:
+    return col.is_in(_COUNTRIES)
+
+
+def is_uri(col: pl.Expr) -> pl.Expr:
+    return col.str.contains(URI_REGEX)
+
+
+def is_number(col: pl.Expr) -> pl.Expr:
+    return col.str.contains(NUMBER_REGEX)
+
+
+def is_formula(col: pl.Expr) -> pl.Expr:
+    """Starts like a spreadsheet formula and is neither a number nor a date."""
+    prefix = "^[" + "".join("\\" + c for c in FORMULA_PREFIXES) + "]"
+    return col.str.contains(prefix) & ~is_number(col) & ~col.str.contains(DATE_PATTERN)
+
+
+def has_stray_space(col: pl.Expr) -> pl.Expr:
+    return col.str.contains(r"^\s|\s$")
+
+
+def is_not_nfc(col: pl.Expr) -> pl.Expr:
+    # ASCII text is always NFC; skipping it keeps this check cheap on large, mostly-ASCII tables.
+    return col.str.contains(r"[^\x00-\x7F]") & (col != col.str.normalize("NFC"))

@@ -1,0 +1,148 @@
+"""Reading one CSV file once, with polars, all cells as strings, each row tagged with its editor line.
+
+File-level problems (missing, empty, not UTF-8, unparseable, header and row-shape mistakes) are
+reported here. The slow, exact Python `csv` reader runs only to locate a problem polars has found.
+"""
+
+from __future__ import annotations
+
+import csv
+import io
+from dataclasses import dataclass
+
+import polars as pl
+
+from ..package import Package, Resource
+from .collect import Collector
+
+LINE = "__line"  # the editor line of each row: header = line 1, physical lines counted
+_TRUNCATED = "__truncated"
+
+
+@dataclass
+class Table:
+    resource: Resource
+    frame: pl.DataFrame  # the schema's fields found in the header, plus LINE (and _TRUNCATED while checking)
+    rows: int
+
+    def has(self, *columns: str) -> bool:
+        return all(c in self.frame.columns for c in columns)
+
+
+def _header(raw: bytes) -> tuple[list[str], int]:
+    """The header cells and how many physical lines the header takes."""
+    text = raw.decode("utf-8", errors="replace").removeprefix("\ufeff")
+    reader = csv.reader(io.StringIO(text, newline=""))
+    cells = next(reader, [])
+    return cells, reader.line_num
+
+
+def _bad_utf8_lines(data: bytes) -> list[int]:
+    lines, pos = [], 0
+    while True:
+        try:
+            data[pos:].decode("utf-8")
+            return lines
+        except UnicodeDecodeError as e:
+            start = pos + e.start
+            line = data.count(b"\n", 0, start) + 1
+            if not lines or lines[-1] != line:
+                lines.append(line)
+            pos = pos + e.end
+
+
+def _python_records(path, width: int):
+    """(first line, cell count) of every record, with the exact reader; used only to locate problems."""
+    with open(path, encoding="utf-8-sig", errors="replace", newline="") as fh:
+        reader = csv.reader(fh, strict=True)
+        prev = 0
+        try:
+            for record in reader:
+                yield prev + 1, len(record)
+                prev = reader.line_num
+        except csv.Error as e:
+            yield -(prev + 1), str(e)
+
+
+def read_table(pkg: Package, res: Resource, out: Collector) -> Table | None:
+    """The table's rows as strings (missing values as null), or None if the file cannot be used."""
+    name, path = res.name, pkg.csv_path(res)
+    if not path.is_file():
+        out.one("file-missing", name, detail=f"{res.path} does not exist")
+        return None
+    with open(path, "rb") as fh:
+        head = fh.read(1 << 16)
+    if not head.removeprefix(b"\xef\xbb\xbf").strip():
+        out.one("file-empty", name)
+        return None
+    header, header_lines = _header(head)
+    fields = res.field_names
+    seen: set[str] = set()
+    for cell in header:
+        if cell in seen:
+            out.one("header-duplicate-column", name, cell, line=1, value=cell)
+        seen.add(cell)
+    missing = [f for f in fields if f not in seen]
+    extra = [c for c in dict.fromkeys(header) if c not in fields]
+    for f in missing:
+        out.one("header-missing-column", name, f, line=1)
+    for c in extra:
+        out.one("header-extra-column", name, c, line=1, value=c)
+    if not missing and not extra and len(header) == len(fields) and header != fields:
+        out.one("header-order", name, None, line=1, detail="expected " + ", ".join(fields))
+
+    options: dict = {}
+    while True:
+        try:
+            df = pl.read_csv(path, infer_schema=False, empty_string_is_null=False, raise_if_empty=False,
+                             new_columns=[f"__c{i}" for i in range(len(header))], **options)
+            break
+        except pl.exceptions.ComputeError as e:
+            msg = str(e)
+            if "utf-8" in msg and "encoding" not in options:
+                data = path.read_bytes()
+                for line in _bad_utf8_lines(data):
+                    out.one("encoding-invalid", name, line=line, detail=f"line {line} has bytes that are not UTF-8")
+                options["encoding"] = "utf8-lossy"
+            elif "more fields" in msg and "truncate_ragged_lines" not in options:
+                for line, n in _python_records(path, len(header)):
+                    if isinstance(n, int) and n > len(header) and line > header_lines:
+                        out.one("row-extra-cells", name, line=line,
+                                detail=f"the row has {n} cells, the header {len(header)}")
+                options["truncate_ragged_lines"] = True
+            else:
+                where = next((-line for line, n in _python_records(path, len(header)) if line < 0), None)
+                out.one("csv-invalid", name, line=where, detail=f"{res.path} cannot be parsed as CSV: "
+                        + msg.splitlines()[0])
+                return None
+    # polars gives duplicated header names its own suffixes; name columns by position, first one wins
+    keep = {}
+    for i, cell in enumerate(header):
+        keep.setdefault(cell, f"__c{i}")
+    raw_cols = [f"__c{i}" for i in range(len(header))]
+
+    line = pl.int_range(pl.len(), dtype=pl.Int64) + header_lines + 1
+    has_newlines = df.select(pl.any_horizontal([pl.col(c).str.contains("\n", literal=True).any() for c in raw_cols]))
+    if raw_cols and has_newlines.item():
+        # a quoted cell with line breaks pushes every later row down by that many lines
+        nl = pl.sum_horizontal([pl.col(c).str.count_matches("\n", literal=True).fill_null(0) for c in raw_cols])
+        line = line + nl.cum_sum() - nl
+    last = pl.col(raw_cols[-1]).is_null() if raw_cols else pl.lit(False)
+    blank = pl.all_horizontal([pl.col(c) == "" for c in raw_cols]) if raw_cols else pl.lit(False)
+    missing_values = [v for v in res.schema.get("missingValues", [""]) if isinstance(v, str)]
+    present = [f for f in fields if f in keep]
+    df = df.with_columns(line.alias(LINE), last.alias(_TRUNCATED), blank.fill_null(False).alias("__blank"))
+
+    truncated = df.filter(pl.col(_TRUNCATED))
+    if truncated.height:
+        first_missing = pl.coalesce([pl.when(pl.col(c).is_null()).then(pl.lit(cell))
+                                     for cell, c in zip(header, raw_cols, strict=True)])
+        for (field, ), group in truncated.with_columns(first_missing.alias("__f")).group_by(["__f"]):
+            out.add("row-truncated", name, field, group.select(pl.col(LINE).alias("line")))
+    blanks = df.filter(pl.col("__blank") & ~pl.col(_TRUNCATED))
+    out.add("row-blank", name, None, blanks.select(pl.col(LINE).alias("line")))
+
+    cells = [pl.when(pl.col(keep[f]).is_in(missing_values)).then(None).otherwise(pl.col(keep[f])).alias(f)
+             if missing_values else pl.col(keep[f]).alias(f) for f in present]
+    df = df.filter(~pl.col("__blank") | pl.col(_TRUNCATED)).select([*cells, pl.col(LINE), pl.col(_TRUNCATED)])
+    return Table(resource=res, frame=df, rows=df.height + blanks.height)
