@@ -21,6 +21,8 @@ except PackageNotFoundError:  # running from a source tree that was never instal
 # public name -> module that defines it
 _LAZY: dict[str, str] = {
     "Package": "ecocluster.package",
+    "validate": "ecocluster.validation",
+    "Report": "ecocluster.validation",
 }
 
 __all__ = ["EcoclusterError", "__version__", "shipped_package", *_LAZY]

@@ -15,7 +15,9 @@ import click
 from . import __version__
 
 # name -> "module:attribute"; each module imports its heavy dependencies inside the command.
-COMMANDS: dict[str, tuple[str, str]] = {}
+COMMANDS: dict[str, tuple[str, str]] = {
+    "validate": ("ecocluster.commands.validate:validate", "Check the data package; report every error."),
+}
 
 
 class LazyGroup(click.Group):

@@ -51,6 +51,14 @@ def _bad_utf8_lines(data: bytes) -> list[int]:
             pos = pos + e.end
 
 
+def _count(path, byte: bytes) -> int:
+    n = 0
+    with open(path, "rb") as fh:
+        while chunk := fh.read(1 << 24):
+            n += chunk.count(byte)
+    return n
+
+
 def _python_records(path, width: int):
     """(first line, cell count) of every record, with the exact reader; used only to locate problems."""
     with open(path, encoding="utf-8-sig", errors="replace", newline="") as fh:
@@ -62,6 +70,20 @@ def _python_records(path, width: int):
                 prev = reader.line_num
         except csv.Error as e:
             yield -(prev + 1), str(e)
+
+
+def _ragged_rows(path, name: str, header: list[str], header_lines: int, out: Collector) -> set[int]:
+    """Report rows with too many or too few cells; return the lines of the short ones."""
+    short = set()
+    for first, n in _python_records(path, len(header)):
+        if not isinstance(n, int) or first <= header_lines or n in (0, len(header)):
+            continue
+        if n > len(header):
+            out.one("row-extra-cells", name, line=first, detail=f"the row has {n} cells, the header {len(header)}")
+        else:
+            short.add(first)
+            out.one("row-truncated", name, header[n], line=first)
+    return short
 
 
 def read_table(pkg: Package, res: Resource, out: Collector) -> Table | None:
@@ -92,6 +114,7 @@ def read_table(pkg: Package, res: Resource, out: Collector) -> Table | None:
         out.one("header-order", name, None, line=1, detail="expected " + ", ".join(fields))
 
     options: dict = {}
+    truncated: set[int] | None = None  # lines of rows with too few cells, once located
     while True:
         try:
             df = pl.read_csv(path, infer_schema=False, empty_string_is_null=False, raise_if_empty=False,
@@ -105,10 +128,7 @@ def read_table(pkg: Package, res: Resource, out: Collector) -> Table | None:
                     out.one("encoding-invalid", name, line=line, detail=f"line {line} has bytes that are not UTF-8")
                 options["encoding"] = "utf8-lossy"
             elif "more fields" in msg and "truncate_ragged_lines" not in options:
-                for line, n in _python_records(path, len(header)):
-                    if isinstance(n, int) and n > len(header) and line > header_lines:
-                        out.one("row-extra-cells", name, line=line,
-                                detail=f"the row has {n} cells, the header {len(header)}")
+                truncated = _ragged_rows(path, name, header, header_lines, out)
                 options["truncate_ragged_lines"] = True
             else:
                 where = next((-line for line, n in _python_records(path, len(header)) if line < 0), None)
@@ -127,22 +147,25 @@ def read_table(pkg: Package, res: Resource, out: Collector) -> Table | None:
         # a quoted cell with line breaks pushes every later row down by that many lines
         nl = pl.sum_horizontal([pl.col(c).str.count_matches("\n", literal=True).fill_null(0) for c in raw_cols])
         line = line + nl.cum_sum() - nl
-    last = pl.col(raw_cols[-1]).is_null() if raw_cols else pl.lit(False)
     blank = pl.all_horizontal([pl.col(c) == "" for c in raw_cols]) if raw_cols else pl.lit(False)
-    missing_values = [v for v in res.schema.get("missingValues", [""]) if isinstance(v, str)]
-    present = [f for f in fields if f in keep]
-    df = df.with_columns(line.alias(LINE), last.alias(_TRUNCATED), blank.fill_null(False).alias("__blank"))
+    df = df.with_columns(line.alias(LINE), blank.fill_null(False).alias("__blank"))
 
-    truncated = df.filter(pl.col(_TRUNCATED))
-    if truncated.height:
-        first_missing = pl.coalesce([pl.when(pl.col(c).is_null()).then(pl.lit(cell))
-                                     for cell, c in zip(header, raw_cols, strict=True)])
-        for (field, ), group in truncated.with_columns(first_missing.alias("__f")).group_by(["__f"]):
-            out.add("row-truncated", name, field, group.select(pl.col(LINE).alias("line")))
-    blanks = df.filter(pl.col("__blank") & ~pl.col(_TRUNCATED))
+    # polars pads a short row with empty cells, so a truncated row is found by counting separators:
+    # every row has len(header) - 1 of them plus those inside its cells; any other total means a
+    # ragged row, which the exact reader then locates.
+    inside = df.select(pl.sum_horizontal([pl.col(c).str.count_matches(",", literal=True).sum()
+                                          for c in raw_cols])).item() if raw_cols else 0
+    blanks_n = df.select(pl.col("__blank").sum()).item()
+    expected = (df.height - blanks_n) * (len(header) - 1) + inside + len(header) - 1 + sum(c.count(",") for c in header)
+    if truncated is None:
+        truncated = _ragged_rows(path, name, header, header_lines, out) if _count(path, b",") != expected else set()
+    df = df.with_columns(pl.col(LINE).is_in(sorted(truncated)).alias(_TRUNCATED))
+    blanks = df.filter(pl.col("__blank"))
     out.add("row-blank", name, None, blanks.select(pl.col(LINE).alias("line")))
 
+    missing_values = [v for v in res.schema.get("missingValues", [""]) if isinstance(v, str)]
+    present = [f for f in fields if f in keep]
     cells = [pl.when(pl.col(keep[f]).is_in(missing_values)).then(None).otherwise(pl.col(keep[f])).alias(f)
              if missing_values else pl.col(keep[f]).alias(f) for f in present]
-    df = df.filter(~pl.col("__blank") | pl.col(_TRUNCATED)).select([*cells, pl.col(LINE), pl.col(_TRUNCATED)])
+    df = df.filter(~pl.col("__blank")).select([*cells, pl.col(LINE), pl.col(_TRUNCATED)])
     return Table(resource=res, frame=df, rows=df.height + blanks.height)

@@ -61,7 +61,7 @@ def render_text(report: Report, colour: bool = False) -> str:
                 lines.append("")
             lines.append(f"{bold}{where}{off}")
             current = where
-        loc = f"line {e.row}" if e.row is not None else "file"
+        loc = f"line {e.row}" if e.row is not None else "file" if e.resource else "package"
         col = f", {e.field}" if e.field else ""
         lines.append(f"  {loc}{col}: {red}{e.code}{off} {e.message}")
         if e.hint:
@@ -75,7 +75,7 @@ def render_text(report: Report, colour: bool = False) -> str:
     else:
         shown = "" if len(report.errors) == total else f" ({len(report.errors)} shown)"
         by_code = ", ".join(f"{code} {n}" for code, n in stats.get("by_code", {}).items())
-        lines.append(f"invalid: {total} errors{shown} in {stats.get('rows', 0)} rows of "
+        lines.append(f"invalid: {total} error{'s' if total != 1 else ''}{shown} in {stats.get('rows', 0)} rows of "
                      f"{stats.get('tables', 0)} tables: {by_code}")
     return "\n".join(lines) + "\n"
 
