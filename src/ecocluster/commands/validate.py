@@ -11,10 +11,20 @@ import click
 
 @click.command(epilog="Exit codes: 0 valid; 1 invalid data; 2 usage error or unreadable package.")
 @click.argument("path", required=False, type=click.Path(path_type=str))
-@click.option("--format", "fmt", type=click.Choice(["text", "json", "github"]), default="text", show_default=True,
-              help="text: grouped by file; json: the library's report; github: workflow annotations.")
-@click.option("--max-errors", type=click.IntRange(min=0), default=None,
-              help="Print at most N errors (the counts still include every error).")
+@click.option(
+    "--format",
+    "fmt",
+    type=click.Choice(["text", "json", "github"]),
+    default="text",
+    show_default=True,
+    help="text: grouped by file; json: the library's report; github: workflow annotations.",
+)
+@click.option(
+    "--max-errors",
+    type=click.IntRange(min=0),
+    default=None,
+    help="Print at most N errors (the counts still include every error).",
+)
 @click.option("--debug", is_flag=True, help="Show a traceback if the validator itself fails.")
 def validate(path: str | None, fmt: str, max_errors: int | None, debug: bool) -> None:
     """Validate the data package at PATH (a folder or its datapackage.json; default: the shipped one).
@@ -40,8 +50,9 @@ def validate(path: str | None, fmt: str, max_errors: int | None, debug: bool) ->
     except Exception as e:  # a bug in the validator, not in the data: no traceback unless asked
         if debug:
             traceback.print_exc()
-        click.echo(f"error: the validator failed: {type(e).__name__}: {e} (run with --debug for details)",
-                   err=True)
+        click.echo(
+            f"error: the validator failed: {type(e).__name__}: {e} (run with --debug for details)", err=True
+        )
         sys.exit(1)
 
     if fmt == "json":

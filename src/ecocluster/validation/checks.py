@@ -52,23 +52,38 @@ def _field_checks(res: Resource, f: Field) -> list[Check]:
         num = c.cast(dtype, strict=False)
         checks.append(Check("type-invalid", f.name, present & num.is_null(), c, _lit(f.type)))
         if f.minimum is not None:
-            checks.append(Check("out-of-range", f.name, num < f.minimum, c, _lit(f"below the minimum {f.minimum}")))
+            checks.append(
+                Check("out-of-range", f.name, num < f.minimum, c, _lit(f"below the minimum {f.minimum}"))
+            )
         if f.maximum is not None:
-            checks.append(Check("out-of-range", f.name, num > f.maximum, c, _lit(f"above the maximum {f.maximum}")))
+            checks.append(
+                Check("out-of-range", f.name, num > f.maximum, c, _lit(f"above the maximum {f.maximum}"))
+            )
     elif f.type == "boolean":
         checks.append(Check("type-invalid", f.name, present & ~c.is_in(sorted(_BOOL)), c, _lit("boolean")))
     if f.enum is not None:
-        checks.append(Check("enum-invalid", f.name, present & ~c.is_in(list(f.enum)), c, _lit(", ".join(f.enum))))
+        checks.append(
+            Check("enum-invalid", f.name, present & ~c.is_in(list(f.enum)), c, _lit(", ".join(f.enum)))
+        )
     if f.is_date:
         bad_form = ~c.str.contains(f.pattern or "")
-        detail = pl.when(bad_form).then(_lit("not YYYY, YYYY-MM or YYYY-MM-DD")) \
+        detail = (
+            pl.when(bad_form)
+            .then(_lit("not YYYY, YYYY-MM or YYYY-MM-DD"))
             .otherwise(_lit("not a real calendar day"))
+        )
         checks.append(Check("date-invalid", f.name, present & ~ex.is_real_date(c), c, detail))
     elif f.is_language:
         checks.append(Check("language-invalid", f.name, present & ~ex.matches(c, f.pattern or ""), c))
     elif f.is_country:
-        checks.append(Check("country-invalid", f.name,
-                            present & ~(ex.matches(c, f.pattern or "") & ex.is_assigned_country(c)), c))
+        checks.append(
+            Check(
+                "country-invalid",
+                f.name,
+                present & ~(ex.matches(c, f.pattern or "") & ex.is_assigned_country(c)),
+                c,
+            )
+        )
     elif f.pattern is not None:
         code = "id-invalid" if res.primary_key == (f.name,) and f.id_prefixes else "pattern-mismatch"
         checks.append(Check(code, f.name, present & ~ex.matches(c, f.pattern), c, _lit(f.pattern)))
@@ -94,8 +109,11 @@ def table_checks(res: Resource, columns: list[str]) -> list[Check]:
     for early, late in DATE_ORDER:
         if early in columns and late in columns and res.field(early).is_date and res.field(late).is_date:
             mask = ex.earliest_day(pl.col(early)) > ex.latest_day(pl.col(late))
-            checks.append(Check("date-order", late, mask, pl.col(late),
-                                pl.format("{} `{}`", _lit(early), pl.col(early))))
+            checks.append(
+                Check(
+                    "date-order", late, mask, pl.col(late), pl.format("{} `{}`", _lit(early), pl.col(early))
+                )
+            )
     return checks
 
 
@@ -110,8 +128,15 @@ def check_table(table: Table, out: Collector) -> None:
         if not n:
             continue
         detail = ch.detail if ch.detail is not None else pl.lit(None, pl.String)
-        failed = (lazy.with_columns(masks.get_column(f"m{i}").alias("__m"))
-                  .select(pl.col(LINE).alias("line"), ch.value.cast(pl.String).alias("value"),
-                          detail.cast(pl.String).alias("detail"), pl.col("__m"))
-                  .filter(pl.col("__m")).collect())
+        failed = (
+            lazy.with_columns(masks.get_column(f"m{i}").alias("__m"))
+            .select(
+                pl.col(LINE).alias("line"),
+                ch.value.cast(pl.String).alias("value"),
+                detail.cast(pl.String).alias("detail"),
+                pl.col("__m"),
+            )
+            .filter(pl.col("__m"))
+            .collect()
+        )
         out.add(ch.code, table.resource.name, ch.field, failed)

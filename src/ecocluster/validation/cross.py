@@ -21,9 +21,16 @@ UNCITED = {SOURCES, CITATIONS}
 
 def _ids(tables: dict[str, Table], names: list[str]) -> pl.DataFrame:
     """(id, __t = table name, LINE) of every row of `names` that has an `id`."""
-    frames = [t.frame.select(pl.col("id"), pl.lit(n).alias("__t"), pl.col(LINE)).filter(pl.col("id").is_not_null())
-              for n in names if (t := tables.get(n)) is not None and t.has("id")]
-    return pl.concat(frames) if frames else pl.DataFrame(schema={"id": pl.String, "__t": pl.String, LINE: pl.Int64})
+    frames = [
+        t.frame.select(pl.col("id"), pl.lit(n).alias("__t"), pl.col(LINE)).filter(pl.col("id").is_not_null())
+        for n in names
+        if (t := tables.get(n)) is not None and t.has("id")
+    ]
+    return (
+        pl.concat(frames)
+        if frames
+        else pl.DataFrame(schema={"id": pl.String, "__t": pl.String, LINE: pl.Int64})
+    )
 
 
 def _id_tables(pkg: Package) -> list[str]:
@@ -32,16 +39,25 @@ def _id_tables(pkg: Package) -> list[str]:
 
 def check_ids(pkg: Package, tables: dict[str, Table], out: Collector) -> None:
     order = {n: i for i, n in enumerate(_id_tables(pkg))}
-    ids = _ids(tables, list(order)).with_columns(pl.col("__t").replace_strict(order, return_dtype=pl.Int64).alias("__o"))
-    first = ids.group_by("id").agg(pl.col("__o").min().alias("__first"), pl.col("__o").n_unique().alias("__n")) \
+    ids = _ids(tables, list(order)).with_columns(
+        pl.col("__t").replace_strict(order, return_dtype=pl.Int64).alias("__o")
+    )
+    first = (
+        ids.group_by("id")
+        .agg(pl.col("__o").min().alias("__first"), pl.col("__o").n_unique().alias("__n"))
         .filter(pl.col("__n") > 1)
+    )
     if first.height == 0:
         return
     names = pl.DataFrame({"__first": list(order.values()), "detail": list(order)})
     dup = ids.join(first, on="id").filter(pl.col("__o") != pl.col("__first")).join(names, on="__first")
     for (t,), group in dup.group_by(["__t"]):
-        out.add("id-duplicate-across-tables", str(t), "id", group.select(pl.col(LINE).alias("line"),
-                                                                         pl.col("id").alias("value"), "detail"))
+        out.add(
+            "id-duplicate-across-tables",
+            str(t),
+            "id",
+            group.select(pl.col(LINE).alias("line"), pl.col("id").alias("value"), "detail"),
+        )
 
 
 def check_foreign_keys(pkg: Package, tables: dict[str, Table], out: Collector) -> None:
@@ -52,10 +68,19 @@ def check_foreign_keys(pkg: Package, tables: dict[str, Table], out: Collector) -
             if src is None or dst is None or not src.has(fk.field) or not dst.has(fk.reference_field):
                 continue
             refs = src.frame.select(pl.col(fk.field), pl.col(LINE)).filter(pl.col(fk.field).is_not_null())
-            bad = refs.join(dst.frame.select(pl.col(fk.reference_field).alias(fk.field)), on=fk.field, how="anti")
-            out.add("foreign-key-missing", res.name, fk.field,
-                    bad.select(pl.col(LINE).alias("line"), pl.col(fk.field).alias("value"),
-                               pl.lit(fk.resource).alias("detail")))
+            bad = refs.join(
+                dst.frame.select(pl.col(fk.reference_field).alias(fk.field)), on=fk.field, how="anti"
+            )
+            out.add(
+                "foreign-key-missing",
+                res.name,
+                fk.field,
+                bad.select(
+                    pl.col(LINE).alias("line"),
+                    pl.col(fk.field).alias("value"),
+                    pl.lit(fk.resource).alias("detail"),
+                ),
+            )
 
 
 def _polymorphic(pkg: Package):
@@ -71,26 +96,57 @@ def _polymorphic(pkg: Package):
 def check_references(pkg: Package, tables: dict[str, Table], out: Collector) -> None:
     for res, f, targets in _polymorphic(pkg):
         src = tables.get(res.name)
-        if src is None or not src.has(f.name) or any(tables.get(t) is None or not tables[t].has("id")
-                                                     for t in targets):
+        if (
+            src is None
+            or not src.has(f.name)
+            or any(tables.get(t) is None or not tables[t].has("id") for t in targets)
+        ):
             continue
         found = _ids(tables, targets).group_by("id").agg(pl.len().alias("__n"), pl.col("__t").first())
-        refs = src.frame.select(pl.col(f.name), pl.col(LINE)).filter(pl.col(f.name).is_not_null()) \
+        refs = (
+            src.frame.select(pl.col(f.name), pl.col(LINE))
+            .filter(pl.col(f.name).is_not_null())
             .join(found, left_on=f.name, right_on="id", how="left")
+        )
         where = ", ".join(targets)
-        out.add("reference-unresolved", res.name, f.name, refs.filter(pl.col("__n").is_null()).select(
-            pl.col(LINE).alias("line"), pl.col(f.name).alias("value"), pl.lit(where).alias("detail")))
-        out.add("reference-ambiguous", res.name, f.name, refs.filter(pl.col("__n") > 1).select(
-            pl.col(LINE).alias("line"), pl.col(f.name).alias("value"), pl.col("__n").cast(pl.String).alias("detail")))
+        out.add(
+            "reference-unresolved",
+            res.name,
+            f.name,
+            refs.filter(pl.col("__n").is_null()).select(
+                pl.col(LINE).alias("line"), pl.col(f.name).alias("value"), pl.lit(where).alias("detail")
+            ),
+        )
+        out.add(
+            "reference-ambiguous",
+            res.name,
+            f.name,
+            refs.filter(pl.col("__n") > 1).select(
+                pl.col(LINE).alias("line"),
+                pl.col(f.name).alias("value"),
+                pl.col("__n").cast(pl.String).alias("detail"),
+            ),
+        )
         if res.name == CITATIONS and src.has("field"):
-            columns = pl.DataFrame([(t, c) for t in targets for c in ["*", *pkg.resource(t).field_names]],
-                                   schema={"__t": pl.String, "field": pl.String}, orient="row")
-            cited = src.frame.select(pl.col(f.name), pl.col("field"), pl.col(LINE)) \
-                .filter(pl.col("field").is_not_null()) \
+            columns = pl.DataFrame(
+                [(t, c) for t in targets for c in ["*", *pkg.resource(t).field_names]],
+                schema={"__t": pl.String, "field": pl.String},
+                orient="row",
+            )
+            cited = (
+                src.frame.select(pl.col(f.name), pl.col("field"), pl.col(LINE))
+                .filter(pl.col("field").is_not_null())
                 .join(found.filter(pl.col("__n") == 1), left_on=f.name, right_on="id")
+            )
             bad = cited.join(columns, on=["__t", "field"], how="anti")
-            out.add("citation-field-unknown", res.name, "field", bad.select(
-                pl.col(LINE).alias("line"), pl.col("field").alias("value"), pl.col("__t").alias("detail")))
+            out.add(
+                "citation-field-unknown",
+                res.name,
+                "field",
+                bad.select(
+                    pl.col(LINE).alias("line"), pl.col("field").alias("value"), pl.col("__t").alias("detail")
+                ),
+            )
 
 
 def check_citations_cover(pkg: Package, tables: dict[str, Table], out: Collector) -> None:
@@ -103,18 +159,29 @@ def check_citations_cover(pkg: Package, tables: dict[str, Table], out: Collector
         if name in UNCITED or t is None or not t.has("id"):
             continue
         bad = t.frame.select("id", LINE).filter(pl.col("id").is_not_null()).join(cited, on="id", how="anti")
-        out.add("row-not-cited", name, "id", bad.select(pl.col(LINE).alias("line"), pl.col("id").alias("value")))
+        out.add(
+            "row-not-cited", name, "id", bad.select(pl.col(LINE).alias("line"), pl.col("id").alias("value"))
+        )
 
 
-def _report_cycles(out: Collector, resource: str, field: str, frame: pl.DataFrame, src: str, dst: str,
-                   code: str) -> None:
+def _report_cycles(
+    out: Collector, resource: str, field: str, frame: pl.DataFrame, src: str, dst: str, code: str
+) -> None:
     """Report every row whose edge (src -> dst) lies on a cycle."""
-    edges = frame.select(pl.col(src), pl.col(dst)).filter(pl.col(dst).is_not_null() & pl.col(src).is_not_null())
+    edges = frame.select(pl.col(src), pl.col(dst)).filter(
+        pl.col(dst).is_not_null() & pl.col(src).is_not_null()
+    )
     found = cycles(edges, src, dst)
     if found.height:
         bad = frame.join(found, on=[src, dst])
-        out.add(code, resource, field, bad.select(pl.col(LINE).alias("line"), pl.col(field).alias("value"),
-                                                  pl.col("__cycle").alias("detail")))
+        out.add(
+            code,
+            resource,
+            field,
+            bad.select(
+                pl.col(LINE).alias("line"), pl.col(field).alias("value"), pl.col("__cycle").alias("detail")
+            ),
+        )
 
 
 def check_org_relations(tables: dict[str, Table], out: Collector) -> None:
@@ -123,19 +190,33 @@ def check_org_relations(tables: dict[str, Table], out: Collector) -> None:
         return
     df = t.frame
     same = df.filter(pl.col("subject_id") == pl.col("object_id"))
-    out.add("self-relation", "org_relations", "object_id",
-            same.select(pl.col(LINE).alias("line"), pl.col("object_id").alias("value")))
+    out.add(
+        "self-relation",
+        "org_relations",
+        "object_id",
+        same.select(pl.col(LINE).alias("line"), pl.col("object_id").alias("value")),
+    )
     subs = df.filter((pl.col("kind") == "subsidiary-of") & (pl.col("subject_id") != pl.col("object_id")))
     _report_cycles(out, "org_relations", "object_id", subs, "subject_id", "object_id", "subsidiary-cycle")
     if t.has("share_percent"):
         current = pl.col("end_date").is_null() if t.has("end_date") else pl.lit(True)
-        shares = df.filter((pl.col("kind") == "shareholder-of") & current) \
-            .with_columns(pl.col("share_percent").cast(pl.Float64, strict=False).fill_null(0).alias("__p")) \
-            .sort(LINE).with_columns(pl.col("__p").cum_sum().over("object_id").alias("__sum"))
+        shares = (
+            df.filter((pl.col("kind") == "shareholder-of") & current)
+            .with_columns(pl.col("share_percent").cast(pl.Float64, strict=False).fill_null(0).alias("__p"))
+            .sort(LINE)
+            .with_columns(pl.col("__p").cum_sum().over("object_id").alias("__sum"))
+        )
         over = shares.filter((pl.col("__sum") > 100) & (pl.col("__sum") - pl.col("__p") <= 100))
-        out.add("share-total-exceeded", "org_relations", "share_percent", over.select(
-            pl.col(LINE).alias("line"), pl.col("share_percent").alias("value"),
-            pl.format("{} in `{}`", pl.col("__sum").round(4), pl.col("object_id")).alias("detail")))
+        out.add(
+            "share-total-exceeded",
+            "org_relations",
+            "share_percent",
+            over.select(
+                pl.col(LINE).alias("line"),
+                pl.col("share_percent").alias("value"),
+                pl.format("{} in `{}`", pl.col("__sum").round(4), pl.col("object_id")).alias("detail"),
+            ),
+        )
 
 
 def check_self_references(pkg: Package, tables: dict[str, Table], out: Collector) -> None:
@@ -146,40 +227,79 @@ def check_self_references(pkg: Package, tables: dict[str, Table], out: Collector
                 continue
             _report_cycles(out, res.name, fk.field, t.frame, fk.reference_field, fk.field, "reference-cycle")
             if fk.field == "follows_id" and t.has("date"):
-                dates = t.frame.select(pl.col(fk.reference_field).alias(fk.field), pl.col("date").alias("__d"))
+                dates = t.frame.select(
+                    pl.col(fk.reference_field).alias(fk.field), pl.col("date").alias("__d")
+                )
                 rows = t.frame.select(LINE, fk.field, "date").join(dates, on=fk.field)
                 bad = rows.filter(ex.earliest_day(pl.col("__d")) > ex.latest_day(pl.col("date")))
-                out.add("follows-not-earlier", res.name, fk.field, bad.select(
-                    pl.col(LINE).alias("line"), pl.col(fk.field).alias("value"),
-                    pl.format("{}, after this agreement's {}", pl.col("__d"), pl.col("date")).alias("detail")))
+                out.add(
+                    "follows-not-earlier",
+                    res.name,
+                    fk.field,
+                    bad.select(
+                        pl.col(LINE).alias("line"),
+                        pl.col(fk.field).alias("value"),
+                        pl.format("{}, after this agreement's {}", pl.col("__d"), pl.col("date")).alias(
+                            "detail"
+                        ),
+                    ),
+                )
 
 
 def check_signatories(tables: dict[str, Table], out: Collector) -> None:
-    parties, roles, agreements = tables.get("agreement_parties"), tables.get("roles"), tables.get("agreements")
-    if parties is None or roles is None or not parties.has("org_id", "signatory_person_id") \
-            or not roles.has("person_id", "org_id"):
+    parties, roles, agreements = (
+        tables.get("agreement_parties"),
+        tables.get("roles"),
+        tables.get("agreements"),
+    )
+    if (
+        parties is None
+        or roles is None
+        or not parties.has("org_id", "signatory_person_id")
+        or not roles.has("person_id", "org_id")
+    ):
         return
     signed = parties.frame.filter(pl.col("signatory_person_id").is_not_null())
     dated = agreements is not None and agreements.has("id", "date") and parties.has("agreement_id")
     if dated:
-        signed = signed.join(agreements.frame.select(pl.col("id").alias("agreement_id"), pl.col("date").alias("__d")),
-                             on="agreement_id", how="left")
+        signed = signed.join(
+            agreements.frame.select(pl.col("id").alias("agreement_id"), pl.col("date").alias("__d")),
+            on="agreement_id",
+            how="left",
+        )
     else:
         signed = signed.with_columns(pl.lit(None, pl.String).alias("__d"))
-    cols = [pl.col("person_id").alias("signatory_person_id"), pl.col("org_id"),
-            *(pl.col(c).alias(f"__{c}") if roles.has(c) else pl.lit(None, pl.String).alias(f"__{c}")
-              for c in ("start_date", "end_date"))]
+    cols = [
+        pl.col("person_id").alias("signatory_person_id"),
+        pl.col("org_id"),
+        *(
+            pl.col(c).alias(f"__{c}") if roles.has(c) else pl.lit(None, pl.String).alias(f"__{c}")
+            for c in ("start_date", "end_date")
+        ),
+    ]
     held = signed.select(LINE, "signatory_person_id", "org_id", "__d").join(
-        roles.frame.select(cols), on=["signatory_person_id", "org_id"], how="inner")
+        roles.frame.select(cols), on=["signatory_person_id", "org_id"], how="inner"
+    )
     d = pl.col("__d")
     starts_after = ex.earliest_day(pl.col("__start_date")) > ex.latest_day(d)
     ended_before = ex.latest_day(pl.col("__end_date")) < ex.earliest_day(d)
-    covering = held.filter(~(starts_after.fill_null(False) | ended_before.fill_null(False))).select(LINE).unique()
+    covering = (
+        held.filter(~(starts_after.fill_null(False) | ended_before.fill_null(False))).select(LINE).unique()
+    )
     bad = signed.join(covering, on=LINE, how="anti").sort(LINE)
-    out.add("signatory-no-role", "agreement_parties", "signatory_person_id", bad.select(
-        pl.col(LINE).alias("line"), pl.col("signatory_person_id").alias("value"),
-        pl.when(d.is_null()).then(pl.col("org_id")).otherwise(pl.format("{}` on `{}", pl.col("org_id"), d))
-        .alias("detail")))
+    out.add(
+        "signatory-no-role",
+        "agreement_parties",
+        "signatory_person_id",
+        bad.select(
+            pl.col(LINE).alias("line"),
+            pl.col("signatory_person_id").alias("value"),
+            pl.when(d.is_null())
+            .then(pl.col("org_id"))
+            .otherwise(pl.format("{}` on `{}", pl.col("org_id"), d))
+            .alias("detail"),
+        ),
+    )
 
 
 def check_package(pkg: Package, tables: dict[str, Table], out: Collector) -> None:

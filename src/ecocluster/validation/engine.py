@@ -22,23 +22,35 @@ def _schema_problems(pkg: Package, out: Collector) -> None:
     for res in pkg.resources:
         for fk in res.foreign_keys:
             if fk.resource not in names:
-                out.one("schema-invalid", res.name, fk.field,
-                        detail=f"the foreign key on `{fk.field}` of `{res.name}` names `{fk.resource}`, "
-                               "which the package does not have")
+                out.one(
+                    "schema-invalid",
+                    res.name,
+                    fk.field,
+                    detail=f"the foreign key on `{fk.field}` of `{res.name}` names `{fk.resource}`, "
+                    "which the package does not have",
+                )
         for f in res.fields:
             if f.pattern is not None:
                 try:
                     pl.Series([""], dtype=pl.String).str.contains(f.pattern)
                 except pl.exceptions.PolarsError:
-                    out.one("schema-invalid", res.name, f.name,
-                            detail=f"the pattern of `{res.name}.{f.name}` is not a valid regular expression")
+                    out.one(
+                        "schema-invalid",
+                        res.name,
+                        f.name,
+                        detail=f"the pattern of `{res.name}.{f.name}` is not a valid regular expression",
+                    )
 
 
 def _slim(table: Table) -> Table:
     """Keep what cross-table rules read (keys, codes, dates, numbers), drop free text to save memory."""
     res = table.resource
-    keep = [f.name for f in res.fields if f.name in table.frame.columns
-            and (f.pattern is not None or f.enum is not None or f.type != "string" or f.name in res.primary_key)]
+    keep = [
+        f.name
+        for f in res.fields
+        if f.name in table.frame.columns
+        and (f.pattern is not None or f.enum is not None or f.type != "string" or f.name in res.primary_key)
+    ]
     table.frame = table.frame.select([*keep, LINE])
     return table
 

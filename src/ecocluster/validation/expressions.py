@@ -32,15 +32,25 @@ def is_real_date(col: pl.Expr) -> pl.Expr:
 
 def earliest_day(col: pl.Expr) -> pl.Expr:
     """The first day a reduced-precision date can mean (`2023` -> 2023-01-01); null if not a real date."""
-    padded = pl.when(col.str.len_bytes() == 4).then(col + "-01-01") \
-        .when(col.str.len_bytes() == 7).then(col + "-01").otherwise(col)
+    padded = (
+        pl.when(col.str.len_bytes() == 4)
+        .then(col + "-01-01")
+        .when(col.str.len_bytes() == 7)
+        .then(col + "-01")
+        .otherwise(col)
+    )
     return padded.str.to_date("%Y-%m-%d", strict=False)
 
 
 def latest_day(col: pl.Expr) -> pl.Expr:
     """The last day a reduced-precision date can mean (`2023-02` -> 2023-02-28)."""
-    padded = pl.when(col.str.len_bytes() == 4).then(col + "-12-01") \
-        .when(col.str.len_bytes() == 7).then(col + "-01").otherwise(col)
+    padded = (
+        pl.when(col.str.len_bytes() == 4)
+        .then(col + "-12-01")
+        .when(col.str.len_bytes() == 7)
+        .then(col + "-01")
+        .otherwise(col)
+    )
     day = padded.str.to_date("%Y-%m-%d", strict=False)
     return pl.when(col.str.len_bytes() < 10).then(day.dt.month_end()).otherwise(day)
 

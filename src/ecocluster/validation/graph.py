@@ -15,8 +15,9 @@ def _peel(edges: pl.DataFrame, src: str, dst: str) -> pl.DataFrame:
     """
     for _ in range(_PEEL_ROUNDS):
         before = edges.height
-        edges = edges.join(edges.select(pl.col(dst).alias(src)).unique(), on=src, how="semi") \
-            .join(edges.select(pl.col(src).alias(dst)).unique(), on=dst, how="semi")
+        edges = edges.join(edges.select(pl.col(dst).alias(src)).unique(), on=src, how="semi").join(
+            edges.select(pl.col(src).alias(dst)).unique(), on=dst, how="semi"
+        )
         if edges.height in (0, before):
             break
     return edges

@@ -79,7 +79,9 @@ def _ragged_rows(path, name: str, header: list[str], header_lines: int, out: Col
         if not isinstance(n, int) or first <= header_lines or n in (0, len(header)):
             continue
         if n > len(header):
-            out.one("row-extra-cells", name, line=first, detail=f"the row has {n} cells, the header {len(header)}")
+            out.one(
+                "row-extra-cells", name, line=first, detail=f"the row has {n} cells, the header {len(header)}"
+            )
         else:
             short.add(first)
             out.one("row-truncated", name, header[n], line=first)
@@ -117,23 +119,38 @@ def read_table(pkg: Package, res: Resource, out: Collector) -> Table | None:
     truncated: set[int] | None = None  # lines of rows with too few cells, once located
     while True:
         try:
-            df = pl.read_csv(path, infer_schema=False, empty_string_is_null=False, raise_if_empty=False,
-                             new_columns=[f"__c{i}" for i in range(len(header))], **options)
+            df = pl.read_csv(
+                path,
+                infer_schema=False,
+                empty_string_is_null=False,
+                raise_if_empty=False,
+                new_columns=[f"__c{i}" for i in range(len(header))],
+                **options,
+            )
             break
         except pl.exceptions.ComputeError as e:
             msg = str(e)
             if "utf-8" in msg and "encoding" not in options:
                 data = path.read_bytes()
                 for line in _bad_utf8_lines(data):
-                    out.one("encoding-invalid", name, line=line, detail=f"line {line} has bytes that are not UTF-8")
+                    out.one(
+                        "encoding-invalid",
+                        name,
+                        line=line,
+                        detail=f"line {line} has bytes that are not UTF-8",
+                    )
                 options["encoding"] = "utf8-lossy"
             elif "more fields" in msg and "truncate_ragged_lines" not in options:
                 truncated = _ragged_rows(path, name, header, header_lines, out)
                 options["truncate_ragged_lines"] = True
             else:
                 where = next((-line for line, n in _python_records(path, len(header)) if line < 0), None)
-                out.one("csv-invalid", name, line=where, detail=f"{res.path} cannot be parsed as CSV: "
-                        + msg.splitlines()[0])
+                out.one(
+                    "csv-invalid",
+                    name,
+                    line=where,
+                    detail=f"{res.path} cannot be parsed as CSV: " + msg.splitlines()[0],
+                )
                 return None
     # polars gives duplicated header names its own suffixes; name columns by position, first one wins
     keep = {}
@@ -142,10 +159,14 @@ def read_table(pkg: Package, res: Resource, out: Collector) -> Table | None:
     raw_cols = [f"__c{i}" for i in range(len(header))]
 
     line = pl.int_range(pl.len(), dtype=pl.Int64) + header_lines + 1
-    has_newlines = df.select(pl.any_horizontal([pl.col(c).str.contains("\n", literal=True).any() for c in raw_cols]))
+    has_newlines = df.select(
+        pl.any_horizontal([pl.col(c).str.contains("\n", literal=True).any() for c in raw_cols])
+    )
     if raw_cols and has_newlines.item():
         # a quoted cell with line breaks pushes every later row down by that many lines
-        nl = pl.sum_horizontal([pl.col(c).str.count_matches("\n", literal=True).fill_null(0) for c in raw_cols])
+        nl = pl.sum_horizontal(
+            [pl.col(c).str.count_matches("\n", literal=True).fill_null(0) for c in raw_cols]
+        )
         line = line + nl.cum_sum() - nl
     blank = pl.all_horizontal([pl.col(c) == "" for c in raw_cols]) if raw_cols else pl.lit(False)
     df = df.with_columns(line.alias(LINE), blank.fill_null(False).alias("__blank"))
@@ -153,19 +174,36 @@ def read_table(pkg: Package, res: Resource, out: Collector) -> Table | None:
     # polars pads a short row with empty cells, so a truncated row is found by counting separators:
     # every row has len(header) - 1 of them plus those inside its cells; any other total means a
     # ragged row, which the exact reader then locates.
-    inside = df.select(pl.sum_horizontal([pl.col(c).str.count_matches(",", literal=True).sum()
-                                          for c in raw_cols])).item() if raw_cols else 0
+    inside = (
+        df.select(
+            pl.sum_horizontal([pl.col(c).str.count_matches(",", literal=True).sum() for c in raw_cols])
+        ).item()
+        if raw_cols
+        else 0
+    )
     blanks_n = df.select(pl.col("__blank").sum()).item()
-    expected = (df.height - blanks_n) * (len(header) - 1) + inside + len(header) - 1 + sum(c.count(",") for c in header)
+    expected = (
+        (df.height - blanks_n) * (len(header) - 1)
+        + inside
+        + len(header)
+        - 1
+        + sum(c.count(",") for c in header)
+    )
     if truncated is None:
-        truncated = _ragged_rows(path, name, header, header_lines, out) if _count(path, b",") != expected else set()
+        truncated = (
+            _ragged_rows(path, name, header, header_lines, out) if _count(path, b",") != expected else set()
+        )
     df = df.with_columns(pl.col(LINE).is_in(sorted(truncated)).alias(_TRUNCATED))
     blanks = df.filter(pl.col("__blank"))
     out.add("row-blank", name, None, blanks.select(pl.col(LINE).alias("line")))
 
     missing_values = [v for v in res.schema.get("missingValues", [""]) if isinstance(v, str)]
     present = [f for f in fields if f in keep]
-    cells = [pl.when(pl.col(keep[f]).is_in(missing_values)).then(None).otherwise(pl.col(keep[f])).alias(f)
-             if missing_values else pl.col(keep[f]).alias(f) for f in present]
+    cells = [
+        pl.when(pl.col(keep[f]).is_in(missing_values)).then(None).otherwise(pl.col(keep[f])).alias(f)
+        if missing_values
+        else pl.col(keep[f]).alias(f)
+        for f in present
+    ]
     df = df.filter(~pl.col("__blank")).select([*cells, pl.col(LINE), pl.col(_TRUNCATED)])
     return Table(resource=res, frame=df, rows=df.height + blanks.height)

@@ -10,7 +10,7 @@ from .rules import RULES
 
 @dataclass(frozen=True)
 class ValidationError:
-    """One problem: which rule (`code`), where (`resource`, `row` = editor line, `field`), what and how to fix."""
+    """One problem: its rule (`code`), where (`resource`, `row` = editor line, `field`), what, how to fix."""
 
     code: str
     resource: str | None
@@ -75,8 +75,10 @@ def render_text(report: Report, colour: bool = False) -> str:
     else:
         shown = "" if len(report.errors) == total else f" ({len(report.errors)} shown)"
         by_code = ", ".join(f"{code} {n}" for code, n in stats.get("by_code", {}).items())
-        lines.append(f"invalid: {total} error{'s' if total != 1 else ''}{shown} in {stats.get('rows', 0)} rows of "
-                     f"{stats.get('tables', 0)} tables: {by_code}")
+        lines.append(
+            f"invalid: {total} error{'s' if total != 1 else ''}{shown} in {stats.get('rows', 0)} rows of "
+            f"{stats.get('tables', 0)} tables: {by_code}"
+        )
     return "\n".join(lines) + "\n"
 
 

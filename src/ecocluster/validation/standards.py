@@ -4,7 +4,8 @@ from __future__ import annotations
 
 # ISO 3166-1 alpha-2: the 249 officially assigned codes (user-assigned and reserved codes such as
 # XK, EU or UK are not assigned, so they are refused).
-ISO_3166_ALPHA2: frozenset[str] = frozenset("""
+ISO_3166_ALPHA2: frozenset[str] = frozenset(
+    """
 AD AE AF AG AI AL AM AO AQ AR AS AT AU AW AX AZ
 BA BB BD BE BF BG BH BI BJ BL BM BN BO BQ BR BS BT BV BW BY BZ
 CA CC CD CF CG CH CI CK CL CM CN CO CR CU CV CW CX CY CZ
@@ -30,7 +31,8 @@ VA VC VE VG VI VN VU
 WF WS
 YE YT
 ZA ZM ZW
-""".split())
+""".split()
+)
 
 # A cell a spreadsheet would run as a formula starts with one of these (OWASP CSV injection).
 FORMULA_PREFIXES = "=+-@"
