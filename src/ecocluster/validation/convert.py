@@ -5,7 +5,7 @@ foreign keys, so we write the models ourselves: every type, required flag, patte
 unique flag and primary key of schemas/*.json becomes a pandera check, plus the calendar-day and
 ISO-country checks that share their polars expressions with the fast engine.
 
-    python -m ecocluster.validation.convert      # rewrite models.py from the shipped schemas
+    python -m ecocluster.validation.convert      # rewrite models.py and the codes in docs/validation.md
 """
 
 from __future__ import annotations
@@ -14,8 +14,11 @@ from pathlib import Path
 
 from ..io import write_text
 from ..package import Field, Package, Resource
+from .rules import render_codes
 
 MODELS_PATH = Path(__file__).with_name("models.py")
+DOCS_PATH = Path(__file__).resolve().parents[3] / "docs" / "validation.md"
+START, END = "<!-- codes:start -->", "<!-- codes:end -->"
 DTYPES = {"string": "str", "number": "float", "integer": "int", "boolean": "bool"}
 
 _HEADER = '''"""pandera models of the data package's tables, for `DataFrame[Organisations]` annotations.
@@ -116,8 +119,15 @@ def render_models(pkg: Package) -> str:
     )
 
 
+def render_docs(text: str) -> str:
+    """docs/validation.md with its error-code section regenerated from the rule table."""
+    head, rest = text.split(START, 1)
+    return f"{head}{START}\n{render_codes()}{END}{rest.split(END, 1)[1]}"
+
+
 def main() -> None:
     write_text(MODELS_PATH, render_models(Package.open()))
+    write_text(DOCS_PATH, render_docs(DOCS_PATH.read_text(encoding="utf-8")))
 
 
 if __name__ == "__main__":

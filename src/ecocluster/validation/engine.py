@@ -14,6 +14,7 @@ from .collect import Collector
 from .cross import check_package
 from .reader import LINE, Table, read_table
 from .report import Report
+from .rules import RULES
 
 
 def _schema_problems(pkg: Package, out: Collector) -> None:
@@ -63,7 +64,9 @@ def run(path: str | Path | None = None, max_errors: int | None = None) -> Report
         out.one("package-not-found", detail=str(e))
         return out.report([], {"tables": 0, "rows": 0}, max_errors)
     except PackageError as e:
-        out.one(e.code, e.resource, detail=e.message, hint=e.hint or None)
+        # package.py's codes are the rule table's; a descriptor that vanished mid-read is "not found"
+        code = e.code if e.code in RULES else "package-not-found"
+        out.one(code, e.resource, detail=e.message, hint=e.hint or None)
         return out.report([], {"tables": 0, "rows": 0}, max_errors)
 
     resources = [(r.name, r.field_names, r.path) for r in pkg.resources]

@@ -44,14 +44,6 @@ _RULES = [
         "`datapackage.json` cannot be parsed as a JSON object, or a resource in it has no name.",
     ),
     Rule(
-        "descriptor-missing",
-        "package",
-        "The descriptor is missing",
-        "{detail}",
-        "Restore datapackage.json.",
-        "The descriptor file disappeared while it was being read.",
-    ),
-    Rule(
         "descriptor-no-resources",
         "package",
         "The descriptor names no resources",
@@ -435,3 +427,21 @@ _RULES = [
 ]
 
 RULES: dict[str, Rule] = {r.code: r for r in _RULES}
+
+LEVELS = {
+    "package": "The package (exit code 2: nothing could be checked)",
+    "file": "Files, headers and row shapes",
+    "cell": "Cells, by the Table Schema and the data model's text conventions",
+    "cross": "Across rows and tables",
+}
+
+
+def render_codes() -> str:
+    """The error-code section of docs/validation.md, generated from the rule table."""
+    out = []
+    for level, heading in LEVELS.items():
+        out += [f"### {heading}", ""]
+        for rule in _RULES:
+            if rule.level == level:
+                out += [f"#### `{rule.code}`: {rule.title}", "", rule.doc, "", f"*Fix:* {rule.hint}", ""]
+    return "\n".join(out)
