@@ -26,6 +26,7 @@ class Check:
     mask: pl.Expr  # true where the row fails
     value: pl.Expr
     detail: pl.Expr | None = None
+    confirm: pl.Expr | None = None  # an exact but costly test, run only on the rows `mask` selects
 
 
 def _lit(text: str) -> pl.Expr:
@@ -95,7 +96,7 @@ def _field_checks(res: Resource, f: Field) -> list[Check]:
     if f.type == "string" and f.pattern is None and f.enum is None:
         # free text: the data model's text conventions (constrained fields already refuse such values)
         checks.append(Check("text-stray-space", f.name, ex.has_stray_space(c), c))
-        checks.append(Check("text-not-nfc", f.name, ex.is_not_nfc(c), c))
+        checks.append(Check("text-not-nfc", f.name, ex.may_not_be_nfc(c), c, confirm=ex.is_not_nfc(c)))
         checks.append(Check("formula-unsafe", f.name, ex.is_formula(c), c, c.str.slice(0, 1)))
     return checks
 
@@ -128,15 +129,15 @@ def check_table(table: Table, out: Collector) -> None:
         if not n:
             continue
         detail = ch.detail if ch.detail is not None else pl.lit(None, pl.String)
-        failed = (
-            lazy.with_columns(masks.get_column(f"m{i}").alias("__m"))
-            .select(
-                pl.col(LINE).alias("line"),
-                ch.value.cast(pl.String).alias("value"),
-                detail.cast(pl.String).alias("detail"),
-                pl.col("__m"),
-            )
-            .filter(pl.col("__m"))
-            .collect()
-        )
+        # detail first: it may look at the whole table (e.g. the line a duplicate first appears on)
+        failing = lazy.with_columns(
+            masks.get_column(f"m{i}").alias("__m"),
+            detail.cast(pl.String).alias("__detail"),
+            ch.value.cast(pl.String).alias("__value"),
+        ).filter(pl.col("__m"))
+        if ch.confirm is not None:
+            failing = failing.filter(ch.confirm)
+        failed = failing.select(
+            pl.col(LINE).alias("line"), pl.col("__value").alias("value"), pl.col("__detail").alias("detail")
+        ).collect()
         out.add(ch.code, table.resource.name, ch.field, failed)

@@ -19,45 +19,41 @@ SOURCES, CITATIONS = "sources", "citations"
 UNCITED = {SOURCES, CITATIONS}
 
 
-def _ids(tables: dict[str, Table], names: list[str]) -> pl.DataFrame:
-    """(id, __t = table name, LINE) of every row of `names` that has an `id`."""
-    frames = [
-        t.frame.select(pl.col("id"), pl.lit(n).alias("__t"), pl.col(LINE)).filter(pl.col("id").is_not_null())
-        for n in names
-        if (t := tables.get(n)) is not None and t.has("id")
-    ]
-    return (
-        pl.concat(frames)
-        if frames
-        else pl.DataFrame(schema={"id": pl.String, "__t": pl.String, LINE: pl.Int64})
-    )
-
-
 def _id_tables(pkg: Package) -> list[str]:
     return [r.name for r in pkg.resources if r.id_prefix]
 
 
-def check_ids(pkg: Package, tables: dict[str, Table], out: Collector) -> None:
-    order = {n: i for i, n in enumerate(_id_tables(pkg))}
-    ids = _ids(tables, list(order)).with_columns(
-        pl.col("__t").replace_strict(order, return_dtype=pl.Int64).alias("__o")
-    )
-    first = (
-        ids.group_by("id")
-        .agg(pl.col("__o").min().alias("__first"), pl.col("__o").n_unique().alias("__n"))
-        .filter(pl.col("__n") > 1)
-    )
-    if first.height == 0:
-        return
-    names = pl.DataFrame({"__first": list(order.values()), "detail": list(order)})
-    dup = ids.join(first, on="id").filter(pl.col("__o") != pl.col("__first")).join(names, on="__first")
-    for (t,), group in dup.group_by(["__t"]):
-        out.add(
-            "id-duplicate-across-tables",
-            str(t),
-            "id",
-            group.select(pl.col(LINE).alias("line"), pl.col("id").alias("value"), "detail"),
+class Registry:
+    """Every `id` of the package, gathered once: (id, __o = table's position, LINE), and the repeated ones."""
+
+    def __init__(self, pkg: Package, tables: dict[str, Table]):
+        self.names = _id_tables(pkg)
+        self.readable = {n for n in self.names if (t := tables.get(n)) is not None and t.has("id")}
+        frames = [
+            tables[n].frame.select(pl.col("id"), pl.lit(i, pl.Int32).alias("__o"), pl.col(LINE))
+            for i, n in enumerate(self.names)
+            if n in self.readable
+        ]
+        empty = pl.DataFrame(schema={"id": pl.String, "__o": pl.Int32, LINE: pl.Int64})
+        self.ids = pl.concat(frames).filter(pl.col("id").is_not_null()) if frames else empty
+        # the few ids that occur more than once (within or across tables), with their tables
+        self.repeated = (
+            self.ids.filter(pl.col("id").is_duplicated())
+            .group_by("id")
+            .agg(pl.col("__o").min().alias("__first"), pl.col("__o").n_unique().alias("__tables"),
+                 pl.col("__o").unique().alias("__in"), pl.len().alias("__n"))
         )
+
+
+def check_ids(reg: Registry, out: Collector) -> None:
+    across = reg.repeated.filter(pl.col("__tables") > 1)
+    if across.height == 0:
+        return
+    dup = reg.ids.join(across, on="id").filter(pl.col("__o") != pl.col("__first"))
+    for (o,), group in dup.group_by(["__o"]):
+        out.add("id-duplicate-across-tables", reg.names[int(o)], "id", group.select(
+            pl.col(LINE).alias("line"), pl.col("id").alias("value"),
+            pl.col("__first").replace_strict(dict(enumerate(reg.names)), return_dtype=pl.String).alias("detail")))
 
 
 def check_foreign_keys(pkg: Package, tables: dict[str, Table], out: Collector) -> None:
@@ -68,19 +64,10 @@ def check_foreign_keys(pkg: Package, tables: dict[str, Table], out: Collector) -
             if src is None or dst is None or not src.has(fk.field) or not dst.has(fk.reference_field):
                 continue
             refs = src.frame.select(pl.col(fk.field), pl.col(LINE)).filter(pl.col(fk.field).is_not_null())
-            bad = refs.join(
-                dst.frame.select(pl.col(fk.reference_field).alias(fk.field)), on=fk.field, how="anti"
-            )
-            out.add(
-                "foreign-key-missing",
-                res.name,
-                fk.field,
-                bad.select(
-                    pl.col(LINE).alias("line"),
-                    pl.col(fk.field).alias("value"),
-                    pl.lit(fk.resource).alias("detail"),
-                ),
-            )
+            targets = dst.frame.select(pl.col(fk.reference_field).alias(fk.field))
+            bad = refs.join(targets, on=fk.field, how="anti")
+            out.add("foreign-key-missing", res.name, fk.field, bad.select(
+                pl.col(LINE).alias("line"), pl.col(fk.field).alias("value"), pl.lit(fk.resource).alias("detail")))
 
 
 def _polymorphic(pkg: Package):
@@ -93,75 +80,49 @@ def _polymorphic(pkg: Package):
                 yield res, f, [by_prefix[p] for p in f.id_prefixes if p in by_prefix]
 
 
-def check_references(pkg: Package, tables: dict[str, Table], out: Collector) -> None:
+def check_references(pkg: Package, tables: dict[str, Table], reg: Registry, out: Collector) -> None:
+    by_prefix = {r.id_prefix: r.name for r in pkg.resources if r.id_prefix}
     for res, f, targets in _polymorphic(pkg):
         src = tables.get(res.name)
-        if (
-            src is None
-            or not src.has(f.name)
-            or any(tables.get(t) is None or not tables[t].has("id") for t in targets)
-        ):
+        if src is None or not src.has(f.name) or not set(targets) <= reg.readable:
             continue
-        found = _ids(tables, targets).group_by("id").agg(pl.len().alias("__n"), pl.col("__t").first())
-        refs = (
-            src.frame.select(pl.col(f.name), pl.col(LINE))
-            .filter(pl.col(f.name).is_not_null())
-            .join(found, left_on=f.name, right_on="id", how="left")
-        )
+        order = [reg.names.index(t) for t in targets]
+        pool = reg.ids.lazy().filter(pl.col("__o").is_in(order)).select("id")
+        refs = src.frame.lazy().select(pl.col(f.name), pl.col(LINE)).filter(pl.col(f.name).is_not_null())
+        lost = refs.join(pool, left_on=f.name, right_on="id", how="anti").collect()
         where = ", ".join(targets)
-        out.add(
-            "reference-unresolved",
-            res.name,
-            f.name,
-            refs.filter(pl.col("__n").is_null()).select(
-                pl.col(LINE).alias("line"), pl.col(f.name).alias("value"), pl.lit(where).alias("detail")
-            ),
-        )
-        out.add(
-            "reference-ambiguous",
-            res.name,
-            f.name,
-            refs.filter(pl.col("__n") > 1).select(
-                pl.col(LINE).alias("line"),
-                pl.col(f.name).alias("value"),
-                pl.col("__n").cast(pl.String).alias("detail"),
-            ),
-        )
+        out.add("reference-unresolved", res.name, f.name, lost.select(
+            pl.col(LINE).alias("line"), pl.col(f.name).alias("value"), pl.lit(where).alias("detail")))
+        # several rows among the allowed tables carry this id
+        many = reg.ids.filter(pl.col("__o").is_in(order)).join(reg.repeated.select("id"), on="id") \
+            .group_by("id").len().filter(pl.col("len") > 1)
+        if many.height:
+            amb = refs.collect().join(many, left_on=f.name, right_on="id")
+            out.add("reference-ambiguous", res.name, f.name, amb.select(
+                pl.col(LINE).alias("line"), pl.col(f.name).alias("value"), pl.col("len").cast(pl.String).alias("detail")))
         if res.name == CITATIONS and src.has("field"):
-            columns = pl.DataFrame(
-                [(t, c) for t in targets for c in ["*", *pkg.resource(t).field_names]],
-                schema={"__t": pl.String, "field": pl.String},
-                orient="row",
-            )
-            cited = (
-                src.frame.select(pl.col(f.name), pl.col("field"), pl.col(LINE))
-                .filter(pl.col("field").is_not_null())
-                .join(found.filter(pl.col("__n") == 1), left_on=f.name, right_on="id")
-            )
-            bad = cited.join(columns, on=["__t", "field"], how="anti")
-            out.add(
-                "citation-field-unknown",
-                res.name,
-                "field",
-                bad.select(
-                    pl.col(LINE).alias("line"), pl.col("field").alias("value"), pl.col("__t").alias("detail")
-                ),
-            )
+            # an ID's prefix names its table (the ID patterns guarantee it), so the check needs no join
+            valid = [f"{t}|{c}" for t in targets for c in ["*", *pkg.resource(t).field_names]]
+            table = pl.col(f.name).str.extract(r"^([a-z0-9]+)-", 1).replace_strict(
+                by_prefix, default=None, return_dtype=pl.String)
+            cited = src.frame.lazy().filter(pl.col("field").is_not_null() & table.is_not_null()).with_columns(
+                table.alias("__t"))
+            bad = cited.filter(~pl.concat_str([pl.col("__t"), pl.col("field")], separator="|").is_in(valid))
+            bad = bad.join(lost.lazy().select(LINE), on=LINE, how="anti").collect()
+            out.add("citation-field-unknown", res.name, "field", bad.select(
+                pl.col(LINE).alias("line"), pl.col("field").alias("value"), pl.col("__t").alias("detail")))
 
 
-def check_citations_cover(pkg: Package, tables: dict[str, Table], out: Collector) -> None:
+def check_citations_cover(pkg: Package, tables: dict[str, Table], reg: Registry, out: Collector) -> None:
     cits = tables.get(CITATIONS)
     if cits is None or not cits.has("record_id"):
         return
-    cited = cits.frame.select(pl.col("record_id").alias("id"))
-    for name in _id_tables(pkg):
-        t = tables.get(name)
-        if name in UNCITED or t is None or not t.has("id"):
-            continue
-        bad = t.frame.select("id", LINE).filter(pl.col("id").is_not_null()).join(cited, on="id", how="anti")
-        out.add(
-            "row-not-cited", name, "id", bad.select(pl.col(LINE).alias("line"), pl.col("id").alias("value"))
-        )
+    facts = [reg.names.index(n) for n in reg.names if n not in UNCITED]
+    cited = cits.frame.lazy().select(pl.col("record_id").alias("id"))
+    bad = reg.ids.lazy().filter(pl.col("__o").is_in(facts)).join(cited, on="id", how="anti").collect()
+    for (o,), group in bad.group_by(["__o"]):
+        out.add("row-not-cited", reg.names[int(o)], "id",
+                group.select(pl.col(LINE).alias("line"), pl.col("id").alias("value")))
 
 
 def _report_cycles(
@@ -303,10 +264,11 @@ def check_signatories(tables: dict[str, Table], out: Collector) -> None:
 
 
 def check_package(pkg: Package, tables: dict[str, Table], out: Collector) -> None:
-    check_ids(pkg, tables, out)
+    reg = Registry(pkg, tables)
+    check_ids(reg, out)
     check_foreign_keys(pkg, tables, out)
-    check_references(pkg, tables, out)
-    check_citations_cover(pkg, tables, out)
+    check_references(pkg, tables, reg, out)
+    check_citations_cover(pkg, tables, reg, out)
     check_org_relations(tables, out)
     check_self_references(pkg, tables, out)
     check_signatories(tables, out)

@@ -115,6 +115,7 @@ def read_table(pkg: Package, res: Resource, out: Collector) -> Table | None:
     if not missing and not extra and len(header) == len(fields) and header != fields:
         out.one("header-order", name, None, line=1, detail="expected " + ", ".join(fields))
 
+    missing_values = [v for v in res.schema.get("missingValues", [""]) if isinstance(v, str)]
     options: dict = {}
     truncated: set[int] | None = None  # lines of rows with too few cells, once located
     while True:
@@ -122,9 +123,9 @@ def read_table(pkg: Package, res: Resource, out: Collector) -> Table | None:
             df = pl.read_csv(
                 path,
                 infer_schema=False,
-                empty_string_is_null=False,
+                null_values=missing_values or None,
+                empty_string_is_null="" in missing_values,
                 raise_if_empty=False,
-                new_columns=[f"__c{i}" for i in range(len(header))],
                 **options,
             )
             break
@@ -157,6 +158,10 @@ def read_table(pkg: Package, res: Resource, out: Collector) -> Table | None:
     for i, cell in enumerate(header):
         keep.setdefault(cell, f"__c{i}")
     raw_cols = [f"__c{i}" for i in range(len(header))]
+    if df.width != len(raw_cols):  # polars saw another header than csv did: trust the exact reader
+        out.one("csv-invalid", name, line=1, detail=f"{res.path}: the header cannot be read consistently")
+        return None
+    df.columns = raw_cols  # by position (renaming on read is slower, and duplicates get suffixes)
 
     line = pl.int_range(pl.len(), dtype=pl.Int64) + header_lines + 1
     has_newlines = df.select(
@@ -168,7 +173,7 @@ def read_table(pkg: Package, res: Resource, out: Collector) -> Table | None:
             [pl.col(c).str.count_matches("\n", literal=True).fill_null(0) for c in raw_cols]
         )
         line = line + nl.cum_sum() - nl
-    blank = pl.all_horizontal([pl.col(c) == "" for c in raw_cols]) if raw_cols else pl.lit(False)
+    blank = pl.all_horizontal([pl.col(c).is_null() | (pl.col(c) == "") for c in raw_cols]) if raw_cols else pl.lit(False)
     df = df.with_columns(line.alias(LINE), blank.fill_null(False).alias("__blank"))
 
     # polars pads a short row with empty cells, so a truncated row is found by counting separators:
@@ -197,13 +202,7 @@ def read_table(pkg: Package, res: Resource, out: Collector) -> Table | None:
     blanks = df.filter(pl.col("__blank"))
     out.add("row-blank", name, None, blanks.select(pl.col(LINE).alias("line")))
 
-    missing_values = [v for v in res.schema.get("missingValues", [""]) if isinstance(v, str)]
     present = [f for f in fields if f in keep]
-    cells = [
-        pl.when(pl.col(keep[f]).is_in(missing_values)).then(None).otherwise(pl.col(keep[f])).alias(f)
-        if missing_values
-        else pl.col(keep[f]).alias(f)
-        for f in present
-    ]
+    cells = [pl.col(keep[f]).alias(f) for f in present]
     df = df.filter(~pl.col("__blank")).select([*cells, pl.col(LINE), pl.col(_TRUNCATED)])
     return Table(resource=res, frame=df, rows=df.height + blanks.height)
