@@ -163,37 +163,37 @@ def read_table(pkg: Package, res: Resource, out: Collector) -> Table | None:
         return None
     df.columns = raw_cols  # by position (renaming on read is slower, and duplicates get suffixes)
 
-    line = pl.int_range(pl.len(), dtype=pl.Int64) + header_lines + 1
-    has_newlines = df.select(
-        pl.any_horizontal([pl.col(c).str.contains("\n", literal=True).any() for c in raw_cols])
+    # One parallel pass for what the shape checks need. polars pads a short row with empty cells,
+    # so a truncated row is found by counting separators: each row has len(header) - 1 of them
+    # plus those inside its cells; any other total means a ragged row, which the exact reader locates.
+    blank = (
+        pl.all_horizontal([pl.col(c).is_null() | (pl.col(c) == "") for c in raw_cols])
+        if raw_cols
+        else pl.lit(False)
     )
-    if raw_cols and has_newlines.item():
+    newlines, inside, blanks_n = (
+        df.select(
+            pl.sum_horizontal(
+                [pl.col(c).str.count_matches("\n", literal=True).sum() for c in raw_cols]
+            ).alias("nl"),
+            pl.sum_horizontal([pl.col(c).str.count_matches(",", literal=True).sum() for c in raw_cols]).alias(
+                "sep"
+            ),
+            blank.sum().alias("blank"),
+        ).row(0)
+        if raw_cols
+        else (0, 0, 0)
+    )
+    line = pl.int_range(pl.len(), dtype=pl.Int64) + header_lines + 1
+    if newlines:
         # a quoted cell with line breaks pushes every later row down by that many lines
         nl = pl.sum_horizontal(
             [pl.col(c).str.count_matches("\n", literal=True).fill_null(0) for c in raw_cols]
         )
         line = line + nl.cum_sum() - nl
-    blank = pl.all_horizontal([pl.col(c).is_null() | (pl.col(c) == "") for c in raw_cols]) if raw_cols else pl.lit(False)
     df = df.with_columns(line.alias(LINE), blank.fill_null(False).alias("__blank"))
-
-    # polars pads a short row with empty cells, so a truncated row is found by counting separators:
-    # every row has len(header) - 1 of them plus those inside its cells; any other total means a
-    # ragged row, which the exact reader then locates.
-    inside = (
-        df.select(
-            pl.sum_horizontal([pl.col(c).str.count_matches(",", literal=True).sum() for c in raw_cols])
-        ).item()
-        if raw_cols
-        else 0
-    )
-    blanks_n = df.select(pl.col("__blank").sum()).item()
-    expected = (
-        (df.height - blanks_n) * (len(header) - 1)
-        + inside
-        + len(header)
-        - 1
-        + sum(c.count(",") for c in header)
-    )
+    rows = df.height - (blanks_n or 0)
+    expected = (rows + 1) * (len(header) - 1) + (inside or 0) + sum(c.count(",") for c in header)
     if truncated is None:
         truncated = (
             _ragged_rows(path, name, header, header_lines, out) if _count(path, b",") != expected else set()
