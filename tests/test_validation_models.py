@@ -36,13 +36,18 @@ def fails(model, df: pl.DataFrame, column: str | None) -> bool:
 
 
 def set_cell(df: pl.DataFrame, column: str, value) -> pl.DataFrame:
-    return df.with_columns(pl.when(pl.int_range(pl.len()) == 0).then(pl.lit(value, df.schema[column]))
-                           .otherwise(pl.col(column)).alias(column))
+    return df.with_columns(
+        pl.when(pl.int_range(pl.len()) == 0)
+        .then(pl.lit(value, df.schema[column]))
+        .otherwise(pl.col(column))
+        .alias(column)
+    )
 
 
 def test_models_module_is_generated_from_the_schemas():
-    assert MODELS_PATH.read_text(encoding="utf-8") == render_models(Package.open()), \
+    assert MODELS_PATH.read_text(encoding="utf-8") == render_models(Package.open()), (
         "run `python -m ecocluster.validation.convert`"
+    )
     assert list(MODELS) == Package.open().resource_names
     assert all(MODELS[r.name].__name__ == class_name(r) for r in Package.open().resources)
 
@@ -50,8 +55,13 @@ def test_models_module_is_generated_from_the_schemas():
 def test_models_accept_the_valid_tables_and_the_shipped_ones():
     for pkg in (PKG, Package.open()):
         for res in pkg.resources:
-            MODELS[res.name].validate(typed(res) if pkg is PKG else pl.read_csv(
-                pkg.csv_path(res), schema={f.name: POLARS[DTYPES[f.type]] for f in res.fields}))
+            MODELS[res.name].validate(
+                typed(res)
+                if pkg is PKG
+                else pl.read_csv(
+                    pkg.csv_path(res), schema={f.name: POLARS[DTYPES[f.type]] for f in res.fields}
+                )
+            )
 
 
 CASES = [(res.name, f.name) for res in PKG.resources for f in res.fields]
@@ -111,6 +121,10 @@ def test_models_are_usable_as_annotations():
     def names(df: DataFrame[Organisations]) -> list[str]:
         return df["name"].to_list()
 
-    assert names(typed(PKG.resource("organisations"))) == ["Busan Metropolitan City", "Renault Group", "Renault Korea"]
+    assert names(typed(PKG.resource("organisations"))) == [
+        "Busan Metropolitan City",
+        "Renault Group",
+        "Renault Korea",
+    ]
     with pytest.raises(pandera.errors.SchemaError):
         names(set_cell(typed(PKG.resource("organisations")), "kind", "nope"))

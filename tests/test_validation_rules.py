@@ -28,7 +28,9 @@ def test_every_code_the_validator_can_emit_is_in_the_table():
         text = path.read_text(encoding="utf-8")
         emitted |= set(re.findall(r'(?:out\.(?:one|add)|Check|PackageError)\(\s*"([a-z0-9-]+)"', text))
         emitted |= set(re.findall(r'code = "([a-z0-9-]+)"', text))
-        emitted |= {c.replace("invalid", "missing") for c in re.findall(r'_read_json\([^)]*"([a-z-]+)"', text)}
+        emitted |= {
+            c.replace("invalid", "missing") for c in re.findall(r'_read_json\([^)]*"([a-z-]+)"', text)
+        }
     emitted -= {"descriptor-missing"}  # mapped to package-not-found by the engine
     assert emitted, "the scan found no codes"
     assert emitted <= set(RULES), emitted - set(RULES)

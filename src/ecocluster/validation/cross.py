@@ -40,8 +40,12 @@ class Registry:
         self.repeated = (
             self.ids.filter(pl.col("id").is_duplicated())
             .group_by("id")
-            .agg(pl.col("__o").min().alias("__first"), pl.col("__o").n_unique().alias("__tables"),
-                 pl.col("__o").unique().alias("__in"), pl.len().alias("__n"))
+            .agg(
+                pl.col("__o").min().alias("__first"),
+                pl.col("__o").n_unique().alias("__tables"),
+                pl.col("__o").unique().alias("__in"),
+                pl.len().alias("__n"),
+            )
         )
 
 
@@ -51,9 +55,18 @@ def check_ids(reg: Registry, out: Collector) -> None:
         return
     dup = reg.ids.join(across, on="id").filter(pl.col("__o") != pl.col("__first"))
     for (o,), group in dup.group_by(["__o"]):
-        out.add("id-duplicate-across-tables", reg.names[int(o)], "id", group.select(
-            pl.col(LINE).alias("line"), pl.col("id").alias("value"),
-            pl.col("__first").replace_strict(dict(enumerate(reg.names)), return_dtype=pl.String).alias("detail")))
+        out.add(
+            "id-duplicate-across-tables",
+            reg.names[int(o)],
+            "id",
+            group.select(
+                pl.col(LINE).alias("line"),
+                pl.col("id").alias("value"),
+                pl.col("__first")
+                .replace_strict(dict(enumerate(reg.names)), return_dtype=pl.String)
+                .alias("detail"),
+            ),
+        )
 
 
 def check_foreign_keys(pkg: Package, tables: dict[str, Table], out: Collector) -> None:
@@ -66,8 +79,16 @@ def check_foreign_keys(pkg: Package, tables: dict[str, Table], out: Collector) -
             refs = src.frame.select(pl.col(fk.field), pl.col(LINE)).filter(pl.col(fk.field).is_not_null())
             targets = dst.frame.select(pl.col(fk.reference_field).alias(fk.field))
             bad = refs.join(targets, on=fk.field, how="anti")
-            out.add("foreign-key-missing", res.name, fk.field, bad.select(
-                pl.col(LINE).alias("line"), pl.col(fk.field).alias("value"), pl.lit(fk.resource).alias("detail")))
+            out.add(
+                "foreign-key-missing",
+                res.name,
+                fk.field,
+                bad.select(
+                    pl.col(LINE).alias("line"),
+                    pl.col(fk.field).alias("value"),
+                    pl.lit(fk.resource).alias("detail"),
+                ),
+            )
 
 
 def _polymorphic(pkg: Package):
@@ -91,26 +112,57 @@ def check_references(pkg: Package, tables: dict[str, Table], reg: Registry, out:
         refs = src.frame.lazy().select(pl.col(f.name), pl.col(LINE)).filter(pl.col(f.name).is_not_null())
         lost = refs.join(pool, left_on=f.name, right_on="id", how="anti").collect()
         where = ", ".join(targets)
-        out.add("reference-unresolved", res.name, f.name, lost.select(
-            pl.col(LINE).alias("line"), pl.col(f.name).alias("value"), pl.lit(where).alias("detail")))
+        out.add(
+            "reference-unresolved",
+            res.name,
+            f.name,
+            lost.select(
+                pl.col(LINE).alias("line"), pl.col(f.name).alias("value"), pl.lit(where).alias("detail")
+            ),
+        )
         # several rows among the allowed tables carry this id
-        many = reg.ids.filter(pl.col("__o").is_in(order)).join(reg.repeated.select("id"), on="id") \
-            .group_by("id").len().filter(pl.col("len") > 1)
+        many = (
+            reg.ids.filter(pl.col("__o").is_in(order))
+            .join(reg.repeated.select("id"), on="id")
+            .group_by("id")
+            .len()
+            .filter(pl.col("len") > 1)
+        )
         if many.height:
             amb = refs.collect().join(many, left_on=f.name, right_on="id")
-            out.add("reference-ambiguous", res.name, f.name, amb.select(
-                pl.col(LINE).alias("line"), pl.col(f.name).alias("value"), pl.col("len").cast(pl.String).alias("detail")))
+            out.add(
+                "reference-ambiguous",
+                res.name,
+                f.name,
+                amb.select(
+                    pl.col(LINE).alias("line"),
+                    pl.col(f.name).alias("value"),
+                    pl.col("len").cast(pl.String).alias("detail"),
+                ),
+            )
         if res.name == CITATIONS and src.has("field"):
             # an ID's prefix names its table (the ID patterns guarantee it), so the check needs no join
             valid = [f"{t}|{c}" for t in targets for c in ["*", *pkg.resource(t).field_names]]
-            table = pl.col(f.name).str.extract(r"^([a-z0-9]+)-", 1).replace_strict(
-                by_prefix, default=None, return_dtype=pl.String)
-            cited = src.frame.lazy().filter(pl.col("field").is_not_null() & table.is_not_null()).with_columns(
-                table.alias("__t"))
+            table = (
+                pl.col(f.name)
+                .str.extract(r"^([a-z0-9]+)-", 1)
+                .replace_strict(by_prefix, default=None, return_dtype=pl.String)
+            )
+            cited = (
+                src.frame.lazy()
+                .filter(pl.col("field").is_not_null() & table.is_not_null())
+                .with_columns(table.alias("__t"))
+            )
             bad = cited.filter(~pl.concat_str([pl.col("__t"), pl.col("field")], separator="|").is_in(valid))
             bad = bad.join(lost.lazy().select(LINE), on=LINE, how="anti").collect()
-            out.add("citation-field-unknown", res.name, "field", bad.select(
-                pl.col(LINE).alias("line"), pl.col("field").alias("value"), pl.col("__t").alias("detail")))
+            out.add(
+                "citation-field-unknown",
+                res.name,
+                "field",
+                bad.select(
+                    pl.col(LINE).alias("line"), pl.col("field").alias("value"), pl.col("__t").alias("detail")
+                ),
+            )
 
 
 def check_citations_cover(pkg: Package, tables: dict[str, Table], reg: Registry, out: Collector) -> None:
@@ -121,8 +173,12 @@ def check_citations_cover(pkg: Package, tables: dict[str, Table], reg: Registry,
     cited = cits.frame.lazy().select(pl.col("record_id").alias("id"))
     bad = reg.ids.lazy().filter(pl.col("__o").is_in(facts)).join(cited, on="id", how="anti").collect()
     for (o,), group in bad.group_by(["__o"]):
-        out.add("row-not-cited", reg.names[int(o)], "id",
-                group.select(pl.col(LINE).alias("line"), pl.col("id").alias("value")))
+        out.add(
+            "row-not-cited",
+            reg.names[int(o)],
+            "id",
+            group.select(pl.col(LINE).alias("line"), pl.col("id").alias("value")),
+        )
 
 
 def _report_cycles(
