@@ -153,8 +153,10 @@ def check_references(pkg: Package, tables: dict[str, Table], reg: Registry, out:
                 .filter(pl.col("field").is_not_null() & table.is_not_null())
                 .with_columns(table.alias("__t"))
             )
-            bad = cited.filter(~pl.concat_str([pl.col("__t"), pl.col("field")], separator="|").is_in(valid))
-            bad = bad.join(lost.lazy().select(LINE), on=LINE, how="anti").collect()
+            unknown = cited.filter(
+                ~pl.concat_str([pl.col("__t"), pl.col("field")], separator="|").is_in(valid)
+            )
+            bad = unknown.join(lost.lazy().select(LINE), on=LINE, how="anti").collect()
             out.add(
                 "citation-field-unknown",
                 res.name,
@@ -277,8 +279,7 @@ def check_signatories(tables: dict[str, Table], out: Collector) -> None:
     ):
         return
     signed = parties.frame.filter(pl.col("signatory_person_id").is_not_null())
-    dated = agreements is not None and agreements.has("id", "date") and parties.has("agreement_id")
-    if dated:
+    if agreements is not None and agreements.has("id", "date") and parties.has("agreement_id"):
         signed = signed.join(
             agreements.frame.select(pl.col("id").alias("agreement_id"), pl.col("date").alias("__d")),
             on="agreement_id",

@@ -38,7 +38,8 @@ def _header(raw: bytes) -> tuple[list[str], int]:
 
 
 def _bad_utf8_lines(data: bytes) -> list[int]:
-    lines, pos = [], 0
+    lines: list[int] = []
+    pos = 0
     while True:
         try:
             data[pos:].decode("utf-8")
@@ -154,7 +155,7 @@ def read_table(pkg: Package, res: Resource, out: Collector) -> Table | None:
                 )
                 return None
     # polars gives duplicated header names its own suffixes; name columns by position, first one wins
-    keep = {}
+    keep: dict[str, str] = {}
     for i, cell in enumerate(header):
         keep.setdefault(cell, f"__c{i}")
     raw_cols = [f"__c{i}" for i in range(len(header))]
@@ -184,14 +185,14 @@ def read_table(pkg: Package, res: Resource, out: Collector) -> Table | None:
         if raw_cols
         else (0, 0, 0)
     )
-    line = pl.int_range(pl.len(), dtype=pl.Int64) + header_lines + 1
+    line_no = pl.int_range(pl.len(), dtype=pl.Int64) + header_lines + 1
     if newlines:
         # a quoted cell with line breaks pushes every later row down by that many lines
         nl = pl.sum_horizontal(
             [pl.col(c).str.count_matches("\n", literal=True).fill_null(0) for c in raw_cols]
         )
-        line = line + nl.cum_sum() - nl
-    df = df.with_columns(line.alias(LINE), blank.fill_null(False).alias("__blank"))
+        line_no = line_no + nl.cum_sum() - nl
+    df = df.with_columns(line_no.alias(LINE), blank.fill_null(False).alias("__blank"))
     rows = df.height - (blanks_n or 0)
     expected = (rows + 1) * (len(header) - 1) + (inside or 0) + sum(c.count(",") for c in header)
     if truncated is None:
