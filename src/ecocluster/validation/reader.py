@@ -52,12 +52,17 @@ def _bad_utf8_lines(data: bytes) -> list[int]:
             pos = pos + e.end
 
 
-def _count(path, byte: bytes) -> int:
-    n = 0
+def _count(path) -> tuple[int, int, bool]:
+    """Lines and commas in the raw file, and whether it has quotes (C-speed byte counts)."""
+    newlines = commas = 0
+    quoted, last = False, b"\n"
     with open(path, "rb") as fh:
         while chunk := fh.read(1 << 24):
-            n += chunk.count(byte)
-    return n
+            newlines += chunk.count(b"\n")
+            commas += chunk.count(b",")
+            quoted = quoted or b'"' in chunk
+            last = chunk[-1:]
+    return newlines + (last != b"\n"), commas, quoted
 
 
 def _python_records(path, width: int):
@@ -164,41 +169,42 @@ def read_table(pkg: Package, res: Resource, out: Collector) -> Table | None:
         return None
     df.columns = raw_cols  # by position (renaming on read is slower, and duplicates get suffixes)
 
-    # One parallel pass for what the shape checks need. polars pads a short row with empty cells,
-    # so a truncated row is found by counting separators: each row has len(header) - 1 of them
-    # plus those inside its cells; any other total means a ragged row, which the exact reader locates.
+    # Row shapes and line numbers from byte counts: polars pads a short row with empty cells, so a
+    # truncated row shows as missing commas (each row has len(header) - 1, plus any inside quoted
+    # cells), and quoted cells with line breaks shift later rows' lines. Cells are scanned for
+    # commas and line breaks only when the file has quotes at all; the exact reader then locates
+    # ragged rows, if the totals say there are any.
+    file_lines, file_commas, quoted = _count(path)
     blank = (
         pl.all_horizontal([pl.col(c).is_null() | (pl.col(c) == "") for c in raw_cols])
         if raw_cols
         else pl.lit(False)
     )
-    newlines, inside, blanks_n = (
-        df.select(
-            pl.sum_horizontal(
-                [pl.col(c).str.count_matches("\n", literal=True).sum() for c in raw_cols]
-            ).alias("nl"),
+    counts = [blank.sum().alias("blank")]
+    if quoted and raw_cols:
+        counts.append(
             pl.sum_horizontal([pl.col(c).str.count_matches(",", literal=True).sum() for c in raw_cols]).alias(
                 "sep"
-            ),
-            blank.sum().alias("blank"),
-        ).row(0)
-        if raw_cols
-        else (0, 0, 0)
-    )
+            )
+        )
+        if file_lines > header_lines + df.height:  # more lines than rows: some cell holds a line break
+            counts.append(
+                pl.sum_horizontal(
+                    [pl.col(c).str.count_matches("\n", literal=True).sum() for c in raw_cols]
+                ).alias("nl")
+            )
+    found = df.select(counts).row(0, named=True)
+    blanks_n, inside, newlines = found["blank"] or 0, found.get("sep") or 0, found.get("nl") or 0
     line_no = pl.int_range(pl.len(), dtype=pl.Int64) + header_lines + 1
     if newlines:
-        # a quoted cell with line breaks pushes every later row down by that many lines
         nl = pl.sum_horizontal(
             [pl.col(c).str.count_matches("\n", literal=True).fill_null(0) for c in raw_cols]
         )
         line_no = line_no + nl.cum_sum() - nl
     df = df.with_columns(line_no.alias(LINE), blank.fill_null(False).alias("__blank"))
-    rows = df.height - (blanks_n or 0)
-    expected = (rows + 1) * (len(header) - 1) + (inside or 0) + sum(c.count(",") for c in header)
+    expected = (df.height - blanks_n + 1) * (len(header) - 1) + inside + sum(c.count(",") for c in header)
     if truncated is None:
-        truncated = (
-            _ragged_rows(path, name, header, header_lines, out) if _count(path, b",") != expected else set()
-        )
+        truncated = _ragged_rows(path, name, header, header_lines, out) if file_commas != expected else set()
     df = df.with_columns(pl.col(LINE).is_in(sorted(truncated)).alias(_TRUNCATED))
     blanks = df.filter(pl.col("__blank"))
     out.add("row-blank", name, None, blanks.select(pl.col(LINE).alias("line")))
