@@ -50,21 +50,35 @@ class Registry:
 
 
 def check_ids(reg: Registry, out: Collector) -> None:
-    across = reg.repeated.filter(pl.col("__tables") > 1)
-    if across.height == 0:
+    """Repeated IDs: within a table (primary-key-duplicate) and across tables."""
+    if reg.repeated.height == 0:
         return
-    dup = reg.ids.join(across, on="id").filter(pl.col("__o") != pl.col("__first"))
-    for (o,), group in dup.group_by(["__o"]):
+    rows = reg.ids.join(reg.repeated.select("id", "__first", "__tables"), on="id").with_columns(
+        pl.col(LINE).min().over("id", "__o").alias("__line1")
+    )
+    names = dict(enumerate(reg.names))
+    within = rows.filter(pl.col(LINE) != pl.col("__line1"))
+    for (o,), group in within.group_by(["__o"]):
         out.add(
-            "id-duplicate-across-tables",
-            reg.names[int(o)],
+            "primary-key-duplicate",
+            names[int(o)],
             "id",
             group.select(
                 pl.col(LINE).alias("line"),
                 pl.col("id").alias("value"),
-                pl.col("__first")
-                .replace_strict(dict(enumerate(reg.names)), return_dtype=pl.String)
-                .alias("detail"),
+                pl.format("repeats line {}", pl.col("__line1")).alias("detail"),
+            ),
+        )
+    across = rows.filter((pl.col("__tables") > 1) & (pl.col("__o") != pl.col("__first")))
+    for (o,), group in across.group_by(["__o"]):
+        out.add(
+            "id-duplicate-across-tables",
+            names[int(o)],
+            "id",
+            group.select(
+                pl.col(LINE).alias("line"),
+                pl.col("id").alias("value"),
+                pl.col("__first").replace_strict(names, return_dtype=pl.String).alias("detail"),
             ),
         )
 

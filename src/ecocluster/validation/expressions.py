@@ -67,14 +67,19 @@ def is_number(col: pl.Expr) -> pl.Expr:
     return col.str.contains(NUMBER_REGEX)
 
 
+def starts_like_formula(col: pl.Expr) -> pl.Expr:
+    """A cheap pre-filter for `is_formula`: the cell starts with = + - or @."""
+    return col.str.contains("^[" + "".join("\\" + c for c in FORMULA_PREFIXES) + "]")
+
+
 def is_formula(col: pl.Expr) -> pl.Expr:
     """Starts like a spreadsheet formula and is neither a number nor a date."""
-    prefix = "^[" + "".join("\\" + c for c in FORMULA_PREFIXES) + "]"
-    return col.str.contains(prefix) & ~is_number(col) & ~col.str.contains(DATE_PATTERN)
+    return starts_like_formula(col) & ~is_number(col) & ~col.str.contains(DATE_PATTERN)
 
 
 def has_stray_space(col: pl.Expr) -> pl.Expr:
-    return col.str.contains(r"^\s|\s$")
+    # comparing lengths is about twice as fast as a regex with `^\s|\s$`
+    return col.str.len_bytes() != col.str.strip_chars().str.len_bytes()
 
 
 def may_not_be_nfc(col: pl.Expr) -> pl.Expr:
