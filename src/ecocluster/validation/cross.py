@@ -19,6 +19,13 @@ SOURCES, CITATIONS = "sources", "citations"
 UNCITED = {SOURCES, CITATIONS}
 
 
+def _h(column: str, alias: str = "__h") -> pl.Expr:
+    """IDs are joined by their 64-bit hash: 3x faster than joining strings. Repeats found this way are
+    confirmed on the strings; a collision could only hide a broken reference, with odds of about
+    rows x ids / 2**64 (under 1e-5 for ten million of each)."""
+    return pl.col(column).hash().alias(alias)
+
+
 def _id_tables(pkg: Package) -> list[str]:
     return [r.name for r in pkg.resources if r.id_prefix]
 
@@ -30,15 +37,16 @@ class Registry:
         self.names = _id_tables(pkg)
         self.readable = {n for n in self.names if (t := tables.get(n)) is not None and t.has("id")}
         frames = [
-            tables[n].frame.select(pl.col("id"), pl.lit(i, pl.Int32).alias("__o"), pl.col(LINE))
+            tables[n].frame.select(pl.col("id"), _h("id"), pl.lit(i, pl.Int32).alias("__o"), pl.col(LINE))
             for i, n in enumerate(self.names)
             if n in self.readable
         ]
-        empty = pl.DataFrame(schema={"id": pl.String, "__o": pl.Int32, LINE: pl.Int64})
+        empty = pl.DataFrame(schema={"id": pl.String, "__h": pl.UInt64, "__o": pl.Int32, LINE: pl.Int64})
         self.ids = pl.concat(frames).filter(pl.col("id").is_not_null()) if frames else empty
         # the few ids that occur more than once (within or across tables), with their tables
         self.repeated = (
-            self.ids.filter(pl.col("id").is_duplicated())
+            self.ids.filter(pl.col("__h").is_duplicated())
+            .filter(pl.col("id").is_duplicated())
             .group_by("id")
             .agg(
                 pl.col("__o").min().alias("__first"),
@@ -90,9 +98,11 @@ def check_foreign_keys(pkg: Package, tables: dict[str, Table], out: Collector) -
             dst = tables.get(fk.resource)
             if src is None or dst is None or not src.has(fk.field) or not dst.has(fk.reference_field):
                 continue
-            refs = src.frame.select(pl.col(fk.field), pl.col(LINE)).filter(pl.col(fk.field).is_not_null())
-            targets = dst.frame.select(pl.col(fk.reference_field).alias(fk.field))
-            bad = refs.join(targets, on=fk.field, how="anti")
+            refs = (
+                src.frame.lazy().filter(pl.col(fk.field).is_not_null()).select(fk.field, LINE, _h(fk.field))
+            )
+            targets = dst.frame.lazy().select(_h(fk.reference_field))
+            bad = refs.join(targets, on="__h", how="anti").collect()
             out.add(
                 "foreign-key-missing",
                 res.name,
@@ -122,9 +132,9 @@ def check_references(pkg: Package, tables: dict[str, Table], reg: Registry, out:
         if src is None or not src.has(f.name) or not set(targets) <= reg.readable:
             continue
         order = [reg.names.index(t) for t in targets]
-        pool = reg.ids.lazy().filter(pl.col("__o").is_in(order)).select("id")
-        refs = src.frame.lazy().select(pl.col(f.name), pl.col(LINE)).filter(pl.col(f.name).is_not_null())
-        lost = refs.join(pool, left_on=f.name, right_on="id", how="anti").collect()
+        pool = reg.ids.lazy().filter(pl.col("__o").is_in(order)).select("__h")
+        refs = src.frame.lazy().filter(pl.col(f.name).is_not_null()).select(f.name, LINE, _h(f.name))
+        lost = refs.join(pool, on="__h", how="anti").collect()
         where = ", ".join(targets)
         out.add(
             "reference-unresolved",
@@ -186,8 +196,8 @@ def check_citations_cover(pkg: Package, tables: dict[str, Table], reg: Registry,
     if cits is None or not cits.has("record_id"):
         return
     facts = [reg.names.index(n) for n in reg.names if n not in UNCITED]
-    cited = cits.frame.lazy().select(pl.col("record_id").alias("id"))
-    bad = reg.ids.lazy().filter(pl.col("__o").is_in(facts)).join(cited, on="id", how="anti").collect()
+    cited = cits.frame.lazy().filter(pl.col("record_id").is_not_null()).select(_h("record_id"))
+    bad = reg.ids.lazy().filter(pl.col("__o").is_in(facts)).join(cited, on="__h", how="anti").collect()
     for (o,), group in bad.group_by(["__o"]):
         out.add(
             "row-not-cited",

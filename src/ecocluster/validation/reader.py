@@ -52,17 +52,14 @@ def _bad_utf8_lines(data: bytes) -> list[int]:
             pos = pos + e.end
 
 
-def _count(path) -> tuple[int, int, bool]:
-    """Lines and commas in the raw file, and whether it has quotes (C-speed byte counts)."""
-    newlines = commas = 0
-    quoted, last = False, b"\n"
+def _count(path) -> tuple[int, bool]:
+    """Commas in the raw file, and whether it has quotes at all (C-speed byte scans)."""
+    commas, quoted = 0, False
     with open(path, "rb") as fh:
         while chunk := fh.read(1 << 24):
-            newlines += chunk.count(b"\n")
             commas += chunk.count(b",")
             quoted = quoted or b'"' in chunk
-            last = chunk[-1:]
-    return newlines + (last != b"\n"), commas, quoted
+    return commas, quoted
 
 
 def _python_records(path, width: int):
@@ -174,25 +171,17 @@ def read_table(pkg: Package, res: Resource, out: Collector) -> Table | None:
     # cells), and quoted cells with line breaks shift later rows' lines. Cells are scanned for
     # commas and line breaks only when the file has quotes at all; the exact reader then locates
     # ragged rows, if the totals say there are any.
-    file_lines, file_commas, quoted = _count(path)
+    file_commas, quoted = _count(path)
     blank = (
         pl.all_horizontal([pl.col(c).is_null() | (pl.col(c) == "") for c in raw_cols])
         if raw_cols
         else pl.lit(False)
     )
     counts = [blank.sum().alias("blank")]
-    if quoted and raw_cols:
-        counts.append(
-            pl.sum_horizontal([pl.col(c).str.count_matches(",", literal=True).sum() for c in raw_cols]).alias(
-                "sep"
-            )
-        )
-        if file_lines > header_lines + df.height:  # more lines than rows: some cell holds a line break
-            counts.append(
-                pl.sum_horizontal(
-                    [pl.col(c).str.count_matches("\n", literal=True).sum() for c in raw_cols]
-                ).alias("nl")
-            )
+    if quoted and raw_cols:  # only a quoted cell can hold a comma or a line break
+        for label, char in (("sep", ","), ("nl", "\n")):
+            per_column = [pl.col(c).str.count_matches(char, literal=True).sum() for c in raw_cols]
+            counts.append(pl.sum_horizontal(per_column).alias(label))
     found = df.select(counts).row(0, named=True)
     blanks_n, inside, newlines = found["blank"] or 0, found.get("sep") or 0, found.get("nl") or 0
     line_no = pl.int_range(pl.len(), dtype=pl.Int64) + header_lines + 1
@@ -211,5 +200,7 @@ def read_table(pkg: Package, res: Resource, out: Collector) -> Table | None:
 
     present = [f for f in fields if f in keep]
     cells = [pl.col(keep[f]).alias(f) for f in present]
-    df = df.filter(~pl.col("__blank")).select([*cells, pl.col(LINE), pl.col(_TRUNCATED)])
+    if blanks.height:
+        df = df.filter(~pl.col("__blank"))
+    df = df.select([*cells, pl.col(LINE), pl.col(_TRUNCATED)])
     return Table(resource=res, frame=df, rows=df.height + blanks.height)
