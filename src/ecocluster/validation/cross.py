@@ -174,7 +174,8 @@ def check_references(pkg: Package, tables: dict[str, Table], reg: Registry, out:
             )
             cited = (
                 src.frame.lazy()
-                .filter(pl.col("field").is_not_null() & table.is_not_null())
+                .filter(pl.col("field").is_not_null() & (pl.col("field") != "*"))
+                .filter(table.is_not_null())
                 .with_columns(table.alias("__t"))
             )
             unknown = cited.filter(
