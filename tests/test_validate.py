@@ -568,3 +568,37 @@ def test_text_and_github_formats(tmp_path):
 def test_usage_errors_exit_2():
     result = CliRunner().invoke(main, ["validate", "--format", "xml"])
     assert result.exit_code == 2 and "Traceback" not in result.stderr
+
+
+def test_public_api_is_lazy_and_matches_the_contract():
+    import ecocluster
+    from ecocluster.validation import Report, ValidationError
+
+    assert ecocluster.validate is validate and ecocluster.Report is Report
+    report = ecocluster.validate(VALID, max_errors=None)
+    assert isinstance(report, Report) and report.ok and report.errors == []
+    assert set(report.to_dict()) == {"ok", "errors", "stats"}
+    assert {"tables", "rows", "errors", "by_code", "by_resource", "rows_by_resource"} <= set(report.stats)
+    assert list(ValidationError.__dataclass_fields__) == [
+        "code",
+        "resource",
+        "row",
+        "field",
+        "value",
+        "message",
+        "hint",
+    ]
+
+
+def test_a_validator_bug_shows_no_traceback_unless_debug(monkeypatch, tmp_path):
+    import ecocluster.validation.engine as engine
+
+    def broken(*args, **kwargs):
+        raise RuntimeError("boom")
+
+    monkeypatch.setattr(engine, "run", broken)
+    result = CliRunner().invoke(main, ["validate", str(VALID)])
+    assert result.exit_code == 1 and "Traceback" not in result.stderr
+    assert result.stderr == "error: the validator failed: RuntimeError: boom (run with --debug for details)\n"
+    debug = CliRunner().invoke(main, ["validate", str(VALID), "--debug"])
+    assert debug.exit_code == 1 and "Traceback" in debug.stderr
