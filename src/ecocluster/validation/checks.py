@@ -26,7 +26,8 @@ class Check:
     mask: pl.Expr  # true where the row fails
     value: pl.Expr
     detail: pl.Expr | None = None
-    confirm: pl.Expr | None = None  # an exact but costly test, run only on the rows `mask` selects
+    # exact but costly tests, each run only on the rows that `mask` and the tests before it select
+    confirm: tuple[pl.Expr, ...] = ()
 
 
 def _lit(text: str) -> pl.Expr:
@@ -46,7 +47,7 @@ def _duplicate(code: str, cols: list[str]) -> Check:
         complete & key.hash().is_duplicated(),
         value,
         pl.format("repeats line {}", first),
-        confirm=~key.is_first_distinct(),
+        confirm=(~key.is_first_distinct(),),
     )
 
 
@@ -104,7 +105,15 @@ def _field_checks(res: Resource, f: Field) -> list[Check]:
     if f.type == "string" and f.pattern is None and f.enum is None:
         # free text: the data model's text conventions (constrained fields already refuse such values)
         checks.append(Check("text-stray-space", f.name, ex.has_stray_space(c), c))
-        checks.append(Check("text-not-nfc", f.name, ex.may_not_be_nfc(c), c, confirm=ex.is_not_nfc(c)))
+        checks.append(
+            Check(
+                "text-not-nfc",
+                f.name,
+                ex.may_not_be_nfc(c),
+                c,
+                confirm=(ex.is_not_nfc(c),),
+            )
+        )
         checks.append(
             Check(
                 "formula-unsafe",
@@ -112,7 +121,7 @@ def _field_checks(res: Resource, f: Field) -> list[Check]:
                 ex.starts_like_formula(c),
                 c,
                 c.str.slice(0, 1),
-                confirm=ex.is_formula(c),
+                confirm=(ex.is_formula(c),),
             )
         )
     return checks
@@ -147,14 +156,18 @@ def check_table(table: Table, out: Collector) -> None:
             continue
         detail = ch.detail if ch.detail is not None else pl.lit(None, pl.String)
         # detail first: it may look at the whole table (e.g. the line a duplicate first appears on)
-        failing = lazy.with_columns(
-            masks.get_column(f"m{i}").alias("__m"),
-            detail.cast(pl.String).alias("__detail"),
-            ch.value.cast(pl.String).alias("__value"),
-        ).filter(pl.col("__m"))
-        if ch.confirm is not None:
-            failing = failing.filter(ch.confirm)
+        failing = (
+            lazy.with_columns(
+                masks.get_column(f"m{i}").alias("__m"),
+                detail.cast(pl.String).alias("__detail"),
+                ch.value.cast(pl.String).alias("__value"),
+            )
+            .filter(pl.col("__m"))
+            .collect()
+        )
+        for test in ch.confirm:  # eagerly, one after another, so each costly test sees fewer rows
+            failing = failing.filter(test)
         failed = failing.select(
             pl.col(LINE).alias("line"), pl.col("__value").alias("value"), pl.col("__detail").alias("detail")
-        ).collect()
+        )
         out.add(ch.code, table.resource.name, ch.field, failed)

@@ -83,7 +83,7 @@ def has_stray_space(col: pl.Expr) -> pl.Expr:
 
 
 def may_not_be_nfc(col: pl.Expr) -> pl.Expr:
-    """A cheap pre-filter: only text holding one of these characters can differ from its NFC form."""
+    """A finer pre-filter: only text holding one of these characters can differ from its NFC form."""
     return col.str.contains(NFC_SUSPECT_REGEX)
 
 
