@@ -31,6 +31,8 @@ _LAZY: dict[str, str] = {
     "check_docs": "ecocluster.docgen",
     "describe": "ecocluster.summary",
     "generate_docs": "ecocluster.docgen",
+    "validate": "ecocluster.validation",
+    "Report": "ecocluster.validation",
 }
 
 __all__ = ["EcoclusterError", "__version__", "shipped_package", *_LAZY]

@@ -22,6 +22,7 @@ COMMANDS: dict[str, tuple[str, str]] = {
     "export": ("ecocluster.commands.export:export", "Write Parquet, SQLite, DuckDB, SQL, JSONL or Excel."),
     "describe": ("ecocluster.commands.describe:describe", "One-screen summary: tables, dates, citations."),
     "docs": ("ecocluster.commands.docs:docs", "Generate the data dictionary and the diagrams."),
+    "validate": ("ecocluster.commands.validate:validate", "Check the data package; report every error."),
 }
 
 

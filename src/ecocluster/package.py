@@ -8,7 +8,6 @@ from __future__ import annotations
 
 import csv
 import json
-import re
 from collections.abc import Iterator
 from dataclasses import dataclass, field
 from pathlib import Path, PurePosixPath
@@ -20,6 +19,12 @@ from .paths import resolve_package
 # A reduced-precision ISO 8601 date: YYYY, YYYY-MM or YYYY-MM-DD. A field whose pattern is this one
 # holds such dates; the validator also checks they are real calendar days.
 DATE_PATTERN = "^[0-9]{4}(-(0[1-9]|1[0-2])(-(0[1-9]|[12][0-9]|3[01]))?)?$"
+# A BCP 47 language tag in the shape this data model uses: language, optional script, optional region.
+LANGUAGE_PATTERN = "^[a-z]{2,3}(-[A-Z][a-z]{3})?(-([A-Z]{2}|[0-9]{3}))?$"
+# An ISO 3166-1 alpha-2 country code (the validator also checks the code is assigned).
+COUNTRY_PATTERN = "^[A-Z]{2}$"
+# An ID or a reference to IDs: `^<prefix>-…$` or `^(<prefix>|<prefix>…)-…$` with the slug tail below.
+_ID_TAIL = "-[a-z0-9]+(-[a-z0-9]+)*$"
 
 
 class PackageError(EcoclusterError):
@@ -51,10 +56,26 @@ class Field:
         return self.type == "string" and self.pattern == DATE_PATTERN
 
     @property
+    def is_language(self) -> bool:
+        """A BCP 47 language tag."""
+        return self.type == "string" and self.pattern == LANGUAGE_PATTERN
+
+    @property
+    def is_country(self) -> bool:
+        """An ISO 3166-1 alpha-2 country code."""
+        return self.type == "string" and self.pattern == COUNTRY_PATTERN
+
+    @property
     def id_prefixes(self) -> tuple[str, ...]:
-        """The ID prefixes this field's pattern admits: `("org", "person")` for `^(org|person)-…`, else ()."""
-        m = re.match(r"\^\(?([a-z]+(?:\|[a-z]+)*)\)?-", self.pattern or "")
-        return tuple(m.group(1).split("|")) if m else ()
+        """The ID prefixes this field's pattern allows (`("org", "person")`), or () if it holds no IDs."""
+        pattern = self.pattern or ""
+        if self.type != "string" or not pattern.startswith("^") or not pattern.endswith(_ID_TAIL):
+            return ()
+        head = pattern[1:-len(_ID_TAIL)]
+        if head.startswith("(") and head.endswith(")"):
+            head = head[1:-1]
+        prefixes = tuple(head.split("|"))
+        return prefixes if all(p.isalnum() and p.islower() for p in prefixes) else ()
 
     @classmethod
     def from_descriptor(cls, d: dict[str, Any]) -> Field:
@@ -102,10 +123,10 @@ class Resource:
     @property
     def id_prefix(self) -> str | None:
         """The table's ID prefix (`org` for `org-…`), read from the `id` field's pattern."""
-        if self.primary_key != ("id",):
+        if self.primary_key != ("id",) or "id" not in self.field_names:
             return None
-        pattern = self.field("id").pattern or ""
-        return pattern[1:].split("-", 1)[0] if pattern.startswith("^") and "-" in pattern else None
+        prefixes = self.field("id").id_prefixes
+        return prefixes[0] if len(prefixes) == 1 else None
 
 
 @dataclass(frozen=True)
@@ -229,10 +250,15 @@ def _resource(root: Path, r: Any, index: int) -> Resource:
     pk = schema.get("primaryKey", [])
     pk = (pk,) if isinstance(pk, str) else tuple(pk)
     fks = []
-    for fk in schema.get("foreignKeys", []):
-        fields_ = fk["fields"] if isinstance(fk["fields"], list) else [fk["fields"]]
-        ref = fk["reference"]
-        ref_fields = ref["fields"] if isinstance(ref["fields"], list) else [ref["fields"]]
-        fks.append(ForeignKey(fields_[0], ref.get("resource") or name, ref_fields[0]))
+    try:
+        for fk in schema.get("foreignKeys", []):
+            fields_ = fk["fields"] if isinstance(fk["fields"], list) else [fk["fields"]]
+            ref = fk["reference"]
+            ref_fields = ref["fields"] if isinstance(ref["fields"], list) else [ref["fields"]]
+            fks.append(ForeignKey(fields_[0], ref.get("resource") or name, ref_fields[0]))
+    except (KeyError, TypeError, IndexError):
+        raise PackageError("schema-invalid", f"a foreign key of `{name}` is malformed",
+                           "A foreign key needs `fields` and a `reference` with `resource` and `fields`.",
+                           name) from None
     return Resource(name=name, title=r.get("title", ""), description=r.get("description", ""), path=path,
                     schema_path=schema_path, fields=fields, primary_key=pk, foreign_keys=tuple(fks), schema=schema)

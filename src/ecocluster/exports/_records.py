@@ -8,8 +8,8 @@ from collections import defaultdict
 from dataclasses import dataclass
 from typing import Any
 
-from . import ExportError
 from ..package import Package
+from . import ExportError
 
 Row = dict[str, Any]
 

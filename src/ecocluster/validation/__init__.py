@@ -1,0 +1,26 @@
+"""Validation of a data package against its Table Schemas and the data model's rules.
+
+`validate()` never prints, exits or raises for bad data: it returns a `Report`. The engine (and
+polars with it) is imported on first call, so importing this package stays cheap.
+"""
+
+from __future__ import annotations
+
+from pathlib import Path
+
+from .report import Report, ValidationError
+from .rules import RULES, Rule
+
+__all__ = ["RULES", "Report", "Rule", "ValidationError", "validate"]
+
+
+def validate(path: str | Path | None = None, *, max_errors: int | None = None) -> Report:
+    """Validate the package at `path` (a descriptor or its folder; None = the shipped package).
+
+    Every error is counted in `report.stats`; `max_errors` only limits how many are kept in
+    `report.errors`. Problems with the package itself (no descriptor, invalid JSON, a resource path
+    outside the package) are report errors too.
+    """
+    from .engine import run
+
+    return run(path, max_errors)

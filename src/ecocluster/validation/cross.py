@@ -1,0 +1,356 @@
+"""Rules across rows and tables, as joins and anti-joins over the tables read once.
+
+A rule runs only when every table and column it needs was read; a missing file or column is
+reported once by the reader rather than as a flood of broken references here.
+"""
+
+from __future__ import annotations
+
+import polars as pl
+
+from ..package import Package
+from . import expressions as ex
+from .collect import Collector
+from .graph import cycles
+from .reader import LINE, Table
+
+# Tables and columns the data model gives special meaning (see shared/design/data-model.md).
+SOURCES, CITATIONS = "sources", "citations"
+UNCITED = {SOURCES, CITATIONS}
+
+
+def _h(column: str, alias: str = "__h") -> pl.Expr:
+    """IDs are joined by their 64-bit hash: 3x faster than joining strings. Repeats found this way are
+    confirmed on the strings; a collision could only hide a broken reference, with odds of about
+    rows x ids / 2**64 (under 1e-5 for ten million of each)."""
+    return pl.col(column).hash().alias(alias)
+
+
+def _id_tables(pkg: Package) -> list[str]:
+    return [r.name for r in pkg.resources if r.id_prefix]
+
+
+class Registry:
+    """Every `id` of the package, gathered once: (id, __o = table's position, LINE), and the repeated ones."""
+
+    def __init__(self, pkg: Package, tables: dict[str, Table]):
+        self.names = _id_tables(pkg)
+        self.readable = {n for n in self.names if (t := tables.get(n)) is not None and t.has("id")}
+        frames = [
+            tables[n].frame.select(pl.col("id"), _h("id"), pl.lit(i, pl.Int32).alias("__o"), pl.col(LINE))
+            for i, n in enumerate(self.names)
+            if n in self.readable
+        ]
+        empty = pl.DataFrame(schema={"id": pl.String, "__h": pl.UInt64, "__o": pl.Int32, LINE: pl.Int64})
+        self.ids = pl.concat(frames).filter(pl.col("id").is_not_null()) if frames else empty
+        # the few ids that occur more than once (within or across tables), with their tables
+        self.repeated = (
+            self.ids.filter(pl.col("__h").is_duplicated())
+            .filter(pl.col("id").is_duplicated())
+            .group_by("id")
+            .agg(
+                pl.col("__o").min().alias("__first"),
+                pl.col("__o").n_unique().alias("__tables"),
+                pl.col("__o").unique().alias("__in"),
+                pl.len().alias("__n"),
+            )
+        )
+
+
+def check_ids(reg: Registry, out: Collector) -> None:
+    """Repeated IDs: within a table (primary-key-duplicate) and across tables."""
+    if reg.repeated.height == 0:
+        return
+    rows = reg.ids.join(reg.repeated.select("id", "__first", "__tables"), on="id").with_columns(
+        pl.col(LINE).min().over("id", "__o").alias("__line1")
+    )
+    names = dict(enumerate(reg.names))
+    within = rows.filter(pl.col(LINE) != pl.col("__line1"))
+    for (o,), group in within.group_by(["__o"]):
+        out.add(
+            "primary-key-duplicate",
+            names[int(o)],
+            "id",
+            group.select(
+                pl.col(LINE).alias("line"),
+                pl.col("id").alias("value"),
+                pl.format("repeats line {}", pl.col("__line1")).alias("detail"),
+            ),
+        )
+    across = rows.filter((pl.col("__tables") > 1) & (pl.col("__o") != pl.col("__first")))
+    for (o,), group in across.group_by(["__o"]):
+        out.add(
+            "id-duplicate-across-tables",
+            names[int(o)],
+            "id",
+            group.select(
+                pl.col(LINE).alias("line"),
+                pl.col("id").alias("value"),
+                pl.col("__first").replace_strict(names, return_dtype=pl.String).alias("detail"),
+            ),
+        )
+
+
+def check_foreign_keys(pkg: Package, tables: dict[str, Table], out: Collector) -> None:
+    for res in pkg.resources:
+        src = tables.get(res.name)
+        for fk in res.foreign_keys:
+            dst = tables.get(fk.resource)
+            if src is None or dst is None or not src.has(fk.field) or not dst.has(fk.reference_field):
+                continue
+            refs = (
+                src.frame.lazy().filter(pl.col(fk.field).is_not_null()).select(fk.field, LINE, _h(fk.field))
+            )
+            targets = dst.frame.lazy().select(_h(fk.reference_field))
+            bad = refs.join(targets, on="__h", how="anti").collect()
+            out.add(
+                "foreign-key-missing",
+                res.name,
+                fk.field,
+                bad.select(
+                    pl.col(LINE).alias("line"),
+                    pl.col(fk.field).alias("value"),
+                    pl.lit(fk.resource).alias("detail"),
+                ),
+            )
+
+
+def _polymorphic(pkg: Package):
+    """(resource, field, target tables) for each reference not declared as a foreign key."""
+    by_prefix = {r.id_prefix: r.name for r in pkg.resources if r.id_prefix}
+    for res in pkg.resources:
+        fks = {fk.field for fk in res.foreign_keys}
+        for f in res.fields:
+            if f.id_prefixes and (f.name,) != res.primary_key and f.name not in fks:
+                yield res, f, [by_prefix[p] for p in f.id_prefixes if p in by_prefix]
+
+
+def check_references(pkg: Package, tables: dict[str, Table], reg: Registry, out: Collector) -> None:
+    by_prefix = {r.id_prefix: r.name for r in pkg.resources if r.id_prefix}
+    for res, f, targets in _polymorphic(pkg):
+        src = tables.get(res.name)
+        if src is None or not src.has(f.name) or not set(targets) <= reg.readable:
+            continue
+        order = [reg.names.index(t) for t in targets]
+        pool = reg.ids.lazy().filter(pl.col("__o").is_in(order)).select("__h")
+        refs = src.frame.lazy().filter(pl.col(f.name).is_not_null()).select(f.name, LINE, _h(f.name))
+        lost = refs.join(pool, on="__h", how="anti").collect()
+        where = ", ".join(targets)
+        out.add(
+            "reference-unresolved",
+            res.name,
+            f.name,
+            lost.select(
+                pl.col(LINE).alias("line"), pl.col(f.name).alias("value"), pl.lit(where).alias("detail")
+            ),
+        )
+        # several rows among the allowed tables carry this id
+        many = (
+            reg.ids.filter(pl.col("__o").is_in(order))
+            .join(reg.repeated.select("id"), on="id")
+            .group_by("id")
+            .len()
+            .filter(pl.col("len") > 1)
+        )
+        if many.height:
+            amb = refs.collect().join(many, left_on=f.name, right_on="id")
+            out.add(
+                "reference-ambiguous",
+                res.name,
+                f.name,
+                amb.select(
+                    pl.col(LINE).alias("line"),
+                    pl.col(f.name).alias("value"),
+                    pl.col("len").cast(pl.String).alias("detail"),
+                ),
+            )
+        if res.name == CITATIONS and src.has("field"):
+            # an ID's prefix names its table (the ID patterns guarantee it), so the check needs no join
+            valid = [f"{t}|{c}" for t in targets for c in ["*", *pkg.resource(t).field_names]]
+            table = (
+                pl.col(f.name)
+                .str.extract(r"^([a-z0-9]+)-", 1)
+                .replace_strict(by_prefix, default=None, return_dtype=pl.String)
+            )
+            cited = (
+                src.frame.lazy()
+                .filter(pl.col("field").is_not_null() & (pl.col("field") != "*"))
+                .filter(table.is_not_null())
+                .with_columns(table.alias("__t"))
+            )
+            unknown = cited.filter(
+                ~pl.concat_str([pl.col("__t"), pl.col("field")], separator="|").is_in(valid)
+            )
+            bad = unknown.join(lost.lazy().select(LINE), on=LINE, how="anti").collect()
+            out.add(
+                "citation-field-unknown",
+                res.name,
+                "field",
+                bad.select(
+                    pl.col(LINE).alias("line"), pl.col("field").alias("value"), pl.col("__t").alias("detail")
+                ),
+            )
+
+
+def check_citations_cover(pkg: Package, tables: dict[str, Table], reg: Registry, out: Collector) -> None:
+    cits = tables.get(CITATIONS)
+    if cits is None or not cits.has("record_id"):
+        return
+    facts = [reg.names.index(n) for n in reg.names if n not in UNCITED]
+    cited = cits.frame.lazy().filter(pl.col("record_id").is_not_null()).select(_h("record_id"))
+    bad = reg.ids.lazy().filter(pl.col("__o").is_in(facts)).join(cited, on="__h", how="anti").collect()
+    for (o,), group in bad.group_by(["__o"]):
+        out.add(
+            "row-not-cited",
+            reg.names[int(o)],
+            "id",
+            group.select(pl.col(LINE).alias("line"), pl.col("id").alias("value")),
+        )
+
+
+def _report_cycles(
+    out: Collector, resource: str, field: str, frame: pl.DataFrame, src: str, dst: str, code: str
+) -> None:
+    """Report every row whose edge (src -> dst) lies on a cycle."""
+    edges = frame.select(pl.col(src), pl.col(dst)).filter(
+        pl.col(dst).is_not_null() & pl.col(src).is_not_null()
+    )
+    found = cycles(edges, src, dst)
+    if found.height:
+        bad = frame.join(found, on=[src, dst])
+        out.add(
+            code,
+            resource,
+            field,
+            bad.select(
+                pl.col(LINE).alias("line"), pl.col(field).alias("value"), pl.col("__cycle").alias("detail")
+            ),
+        )
+
+
+def check_org_relations(tables: dict[str, Table], out: Collector) -> None:
+    t = tables.get("org_relations")
+    if t is None or not t.has("subject_id", "object_id", "kind"):
+        return
+    df = t.frame
+    same = df.filter(pl.col("subject_id") == pl.col("object_id"))
+    out.add(
+        "self-relation",
+        "org_relations",
+        "object_id",
+        same.select(pl.col(LINE).alias("line"), pl.col("object_id").alias("value")),
+    )
+    subs = df.filter((pl.col("kind") == "subsidiary-of") & (pl.col("subject_id") != pl.col("object_id")))
+    _report_cycles(out, "org_relations", "object_id", subs, "subject_id", "object_id", "subsidiary-cycle")
+    if t.has("share_percent"):
+        current = pl.col("end_date").is_null() if t.has("end_date") else pl.lit(True)
+        shares = (
+            df.filter((pl.col("kind") == "shareholder-of") & current)
+            .with_columns(pl.col("share_percent").cast(pl.Float64, strict=False).fill_null(0).alias("__p"))
+            .sort(LINE)
+            .with_columns(pl.col("__p").cum_sum().over("object_id").alias("__sum"))
+        )
+        over = shares.filter((pl.col("__sum") > 100) & (pl.col("__sum") - pl.col("__p") <= 100))
+        out.add(
+            "share-total-exceeded",
+            "org_relations",
+            "share_percent",
+            over.select(
+                pl.col(LINE).alias("line"),
+                pl.col("share_percent").alias("value"),
+                pl.format("{} in `{}`", pl.col("__sum").round(4), pl.col("object_id")).alias("detail"),
+            ),
+        )
+
+
+def check_self_references(pkg: Package, tables: dict[str, Table], out: Collector) -> None:
+    for res in pkg.resources:
+        t = tables.get(res.name)
+        for fk in res.foreign_keys:
+            if fk.resource != res.name or t is None or not t.has(fk.field, fk.reference_field):
+                continue
+            _report_cycles(out, res.name, fk.field, t.frame, fk.reference_field, fk.field, "reference-cycle")
+            if fk.field == "follows_id" and t.has("date"):
+                dates = t.frame.select(
+                    pl.col(fk.reference_field).alias(fk.field), pl.col("date").alias("__d")
+                )
+                rows = t.frame.select(LINE, fk.field, "date").join(dates, on=fk.field)
+                bad = rows.filter(ex.earliest_day(pl.col("__d")) > ex.latest_day(pl.col("date")))
+                out.add(
+                    "follows-not-earlier",
+                    res.name,
+                    fk.field,
+                    bad.select(
+                        pl.col(LINE).alias("line"),
+                        pl.col(fk.field).alias("value"),
+                        pl.format("{}, after this agreement's {}", pl.col("__d"), pl.col("date")).alias(
+                            "detail"
+                        ),
+                    ),
+                )
+
+
+def check_signatories(tables: dict[str, Table], out: Collector) -> None:
+    parties, roles, agreements = (
+        tables.get("agreement_parties"),
+        tables.get("roles"),
+        tables.get("agreements"),
+    )
+    if (
+        parties is None
+        or roles is None
+        or not parties.has("org_id", "signatory_person_id")
+        or not roles.has("person_id", "org_id")
+    ):
+        return
+    signed = parties.frame.filter(pl.col("signatory_person_id").is_not_null())
+    if agreements is not None and agreements.has("id", "date") and parties.has("agreement_id"):
+        signed = signed.join(
+            agreements.frame.select(pl.col("id").alias("agreement_id"), pl.col("date").alias("__d")),
+            on="agreement_id",
+            how="left",
+        )
+    else:
+        signed = signed.with_columns(pl.lit(None, pl.String).alias("__d"))
+    cols = [
+        pl.col("person_id").alias("signatory_person_id"),
+        pl.col("org_id"),
+        *(
+            pl.col(c).alias(f"__{c}") if roles.has(c) else pl.lit(None, pl.String).alias(f"__{c}")
+            for c in ("start_date", "end_date")
+        ),
+    ]
+    held = signed.select(LINE, "signatory_person_id", "org_id", "__d").join(
+        roles.frame.select(cols), on=["signatory_person_id", "org_id"], how="inner"
+    )
+    d = pl.col("__d")
+    starts_after = ex.earliest_day(pl.col("__start_date")) > ex.latest_day(d)
+    ended_before = ex.latest_day(pl.col("__end_date")) < ex.earliest_day(d)
+    covering = (
+        held.filter(~(starts_after.fill_null(False) | ended_before.fill_null(False))).select(LINE).unique()
+    )
+    bad = signed.join(covering, on=LINE, how="anti").sort(LINE)
+    out.add(
+        "signatory-no-role",
+        "agreement_parties",
+        "signatory_person_id",
+        bad.select(
+            pl.col(LINE).alias("line"),
+            pl.col("signatory_person_id").alias("value"),
+            pl.when(d.is_null())
+            .then(pl.col("org_id"))
+            .otherwise(pl.format("{}` on `{}", pl.col("org_id"), d))
+            .alias("detail"),
+        ),
+    )
+
+
+def check_package(pkg: Package, tables: dict[str, Table], out: Collector) -> None:
+    reg = Registry(pkg, tables)
+    check_ids(reg, out)
+    check_foreign_keys(pkg, tables, out)
+    check_references(pkg, tables, reg, out)
+    check_citations_cover(pkg, tables, reg, out)
+    check_org_relations(tables, out)
+    check_self_references(pkg, tables, out)
+    check_signatories(tables, out)

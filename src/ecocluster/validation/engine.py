@@ -1,0 +1,86 @@
+"""One validation run: open the package, read each table once, check it, then check across tables."""
+
+from __future__ import annotations
+
+from pathlib import Path
+from typing import Any
+
+import polars as pl
+
+from ..errors import PackageNotFound
+from ..package import Package, PackageError
+from .checks import check_table
+from .collect import Collector
+from .cross import check_package
+from .reader import LINE, Table, read_table
+from .report import Report
+from .rules import RULES
+
+
+def _schema_problems(pkg: Package, out: Collector) -> None:
+    """Schema mistakes that only show once all resources are known, reported before any data is read."""
+    names = set(pkg.resource_names)
+    for res in pkg.resources:
+        for fk in res.foreign_keys:
+            if fk.resource not in names:
+                out.one(
+                    "schema-invalid",
+                    res.name,
+                    fk.field,
+                    detail=f"the foreign key on `{fk.field}` of `{res.name}` names `{fk.resource}`, "
+                    "which the package does not have",
+                )
+        for f in res.fields:
+            if f.pattern is not None:
+                try:
+                    pl.Series([""], dtype=pl.String).str.contains(f.pattern)
+                except pl.exceptions.PolarsError:
+                    out.one(
+                        "schema-invalid",
+                        res.name,
+                        f.name,
+                        detail=f"the pattern of `{res.name}.{f.name}` is not a valid regular expression",
+                    )
+
+
+def _slim(table: Table) -> Table:
+    """Keep what cross-table rules read (keys, codes, dates, numbers), drop free text to save memory."""
+    res = table.resource
+    keep = [
+        f.name
+        for f in res.fields
+        if f.name in table.frame.columns
+        and (f.pattern is not None or f.enum is not None or f.type != "string" or f.name in res.primary_key)
+    ]
+    table.frame = table.frame.select([*keep, LINE])
+    return table
+
+
+def run(path: str | Path | None = None, max_errors: int | None = None) -> Report:
+    out = Collector()
+    try:
+        pkg = Package.open(path)
+    except PackageNotFound as e:
+        out.one("package-not-found", detail=str(e))
+        return out.report([], {"tables": 0, "rows": 0}, max_errors)
+    except PackageError as e:
+        # package.py's codes are the rule table's; a descriptor that vanished mid-read is "not found"
+        code = e.code if e.code in RULES else "package-not-found"
+        out.one(code, e.resource, detail=e.message, hint=e.hint or None)
+        return out.report([], {"tables": 0, "rows": 0}, max_errors)
+
+    resources = [(r.name, r.field_names, r.path) for r in pkg.resources]
+    _schema_problems(pkg, out)
+    if out.frames:
+        return out.report(resources, {"tables": len(resources), "rows": 0}, max_errors)
+    tables: dict[str, Table] = {}
+    rows: dict[str, Any] = {}
+    for res in pkg.resources:
+        table = read_table(pkg, res, out)
+        rows[res.name] = table.rows if table else 0
+        if table is not None:
+            check_table(table, out)
+            tables[res.name] = _slim(table)
+    check_package(pkg, tables, out)
+    stats = {"tables": len(resources), "rows": sum(rows.values()), "rows_by_resource": rows}
+    return out.report(resources, stats, max_errors)

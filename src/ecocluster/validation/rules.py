@@ -1,0 +1,447 @@
+"""The rule table: every error the validator can report, described once.
+
+Each rule has a stable kebab-case `code`, a `title`, a `message` template (filled with the error's
+`value`, `field` and `detail`), a `hint` that says how to fix it, and a `doc` paragraph for
+docs/validation.md (generated from this table). Engines only say *which* rule failed where.
+
+`level` decides the exit code: "package" errors (nothing could be checked) exit 2, all others 1.
+"""
+
+from __future__ import annotations
+
+from dataclasses import dataclass
+from typing import Literal
+
+Level = Literal["package", "file", "cell", "cross"]
+
+
+@dataclass(frozen=True)
+class Rule:
+    code: str
+    level: Level
+    title: str
+    message: str
+    hint: str
+    doc: str
+
+
+_RULES = [
+    # Package: the descriptor or a schema cannot be used, so no table can be checked.
+    Rule(
+        "package-not-found",
+        "package",
+        "No data package at the path",
+        "{detail}",
+        "Give a folder holding datapackage.json, or the descriptor itself.",
+        "The path given to `ecocluster validate` is neither a `datapackage.json` nor a folder holding one.",
+    ),
+    Rule(
+        "descriptor-invalid",
+        "package",
+        "The descriptor is not valid JSON",
+        "{detail}",
+        "Fix the JSON syntax; a trailing comma or a missing quote is the usual cause.",
+        "`datapackage.json` cannot be parsed as a JSON object, or a resource in it has no name.",
+    ),
+    Rule(
+        "descriptor-no-resources",
+        "package",
+        "The descriptor names no resources",
+        "{detail}",
+        "Add a `resources` list with one entry per table.",
+        "`resources` is missing, not a list, or empty: there is nothing to validate.",
+    ),
+    Rule(
+        "resource-path-invalid",
+        "package",
+        "A resource path is not a relative path",
+        "{detail}",
+        "Give a path such as `data/table.csv`.",
+        "A resource's `path` or `schema` is not a non-empty string.",
+    ),
+    Rule(
+        "resource-path-outside",
+        "package",
+        "A resource path leaves the package folder",
+        "{detail}",
+        "Use a path relative to datapackage.json, without `..` or a leading `/`.",
+        "A resource's `path` or `schema` is absolute or climbs out with `..`. Validation never reads files "
+        "outside the package folder, so the resource is refused.",
+    ),
+    Rule(
+        "resource-path-remote",
+        "package",
+        "A resource path is a URL",
+        "{detail}",
+        "Put the file in the package folder and give its relative path.",
+        "A resource's `path` or `schema` is a URL. Validation never reads the network, so it is refused.",
+    ),
+    Rule(
+        "schema-missing",
+        "package",
+        "A Table Schema file is missing",
+        "{detail}",
+        "Check the `schema` path of the resource in datapackage.json.",
+        "The file a resource's `schema` points to does not exist.",
+    ),
+    Rule(
+        "schema-invalid",
+        "package",
+        "A Table Schema cannot be used",
+        "{detail}",
+        "A Table Schema is a JSON object with a `fields` list; each field needs a `name`.",
+        "A Table Schema is not valid JSON, has no `fields` list, has a field without a name, a malformed "
+        "foreign key, a foreign key to a resource the package does not have, or a pattern that is not a "
+        "valid regular expression.",
+    ),
+    # File: the CSV file as a whole, its header and the shape of its rows.
+    Rule(
+        "file-missing",
+        "file",
+        "The CSV file is missing",
+        "{detail}",
+        "Create the file with its header row, or fix the resource's `path`.",
+        "The file a resource's `path` points to does not exist. Checks that need this table are skipped.",
+    ),
+    Rule(
+        "file-empty",
+        "file",
+        "The CSV file is empty",
+        "the file has no header row",
+        "Write the header row: the schema's field names, comma-separated, in order.",
+        "The file has no bytes, or only a byte order mark or blank space, so it has not even a header.",
+    ),
+    Rule(
+        "encoding-invalid",
+        "file",
+        "The file is not UTF-8",
+        "{detail}",
+        "Save the file as UTF-8 (in a spreadsheet: CSV UTF-8).",
+        "A byte sequence is not valid UTF-8. `row` is the line holding it; the rest of the file is still "
+        "checked, with the bad bytes replaced.",
+    ),
+    Rule(
+        "csv-invalid",
+        "file",
+        "The CSV cannot be parsed",
+        "{detail}",
+        "Look for a quote that is opened and never closed at or after this line.",
+        "The file is not CSV a parser can read to the end, most often because of an unbalanced quote. "
+        "Checks that need this table are skipped.",
+    ),
+    Rule(
+        "header-missing-column",
+        "file",
+        "A column of the schema is missing",
+        "column `{field}` is missing",
+        "Add the column to the header row (and a cell to every row), or fix its name if it was renamed.",
+        "The header row lacks a field the Table Schema declares. A renamed column shows as one missing and "
+        "one extra column.",
+    ),
+    Rule(
+        "header-extra-column",
+        "file",
+        "A column is not in the schema",
+        "column `{field}` is not in the schema",
+        "Remove the column, fix its name, or add the field to the Table Schema.",
+        "The header row has a column the Table Schema does not declare. Its cells are not checked.",
+    ),
+    Rule(
+        "header-duplicate-column",
+        "file",
+        "A column appears twice",
+        "column `{field}` appears more than once",
+        "Remove or rename the second column.",
+        "Two header cells have the same name.",
+    ),
+    Rule(
+        "header-order",
+        "file",
+        "The columns are not in the schema's order",
+        "{detail}",
+        "Reorder the columns to follow the Table Schema's field order.",
+        "The header has exactly the schema's columns, but in another order. Other tools read columns by "
+        "position, so the order is part of the contract.",
+    ),
+    Rule(
+        "row-truncated",
+        "file",
+        "A row has too few cells",
+        "the row ends before column `{field}`",
+        "Add the missing cells (empty cells still need their commas).",
+        "A row has fewer cells than the header. `field` is the first missing column.",
+    ),
+    Rule(
+        "row-extra-cells",
+        "file",
+        "A row has too many cells",
+        "{detail}",
+        "Remove the extra cells, or quote a cell that contains a comma.",
+        "A row has more cells than the header; usually an unquoted comma inside a cell.",
+    ),
+    Rule(
+        "row-blank",
+        "file",
+        "A row is blank",
+        "the row has no values",
+        "Delete the blank line.",
+        "Every cell of the row is empty (often a blank line).",
+    ),
+    # Cell: what the Table Schema says about each field.
+    Rule(
+        "required-missing",
+        "cell",
+        "A required cell is empty",
+        "`{field}` is required but empty",
+        "Fill in the value; if it is unknown, the row may not belong in the data yet.",
+        "The field is `required` in the Table Schema (primary-key fields always are) but the cell is empty.",
+    ),
+    Rule(
+        "type-invalid",
+        "cell",
+        "A cell does not have the field's type",
+        "`{value}` is not a valid {detail}",
+        "Write a plain number such as 52.82 (a dot for decimals, no thousands separator or unit).",
+        "The field's `type` is number, integer or boolean and the cell cannot be read as one.",
+    ),
+    Rule(
+        "out-of-range",
+        "cell",
+        "A number is out of range",
+        "`{value}` is {detail}",
+        "Check the value against the field's minimum and maximum in the Table Schema.",
+        "The number is below the field's `minimum` or above its `maximum`.",
+    ),
+    Rule(
+        "enum-invalid",
+        "cell",
+        "A code is not in the field's list",
+        "`{value}` is not one of: {detail}",
+        "Use one of the listed codes exactly (lowercase, kebab-case).",
+        "The field has `constraints.enum` and the cell holds another value.",
+    ),
+    Rule(
+        "pattern-mismatch",
+        "cell",
+        "A cell does not match the field's pattern",
+        "`{value}` does not match `{detail}`",
+        "Write the value in the form the field's pattern describes.",
+        "The cell does not match the field's `constraints.pattern` (and the field is not an ID, date, "
+        "language or country, which have their own codes).",
+    ),
+    Rule(
+        "id-invalid",
+        "cell",
+        "An ID is not a slug with the table's prefix",
+        "`{value}` is not a valid ID: {detail}",
+        "IDs are lowercase slugs that start with the table's prefix, e.g. `org-renault-korea`.",
+        "A primary-key `id` does not match the table's ID pattern `^<prefix>-[a-z0-9]+(-[a-z0-9]+)*$`.",
+    ),
+    Rule(
+        "date-invalid",
+        "cell",
+        "A date is not a real reduced-precision date",
+        "`{value}` is {detail}",
+        "Write YYYY, YYYY-MM or YYYY-MM-DD for a day that exists; leave the cell empty if unknown.",
+        "Date fields hold ISO 8601 dates of reduced precision; a full date must be a real calendar day "
+        "(2023-02-30 is refused).",
+    ),
+    Rule(
+        "language-invalid",
+        "cell",
+        "A language is not a BCP 47 tag",
+        "`{value}` is not a BCP 47 language tag",
+        "Write a lowercase language subtag with optional Script and REGION, e.g. en, ko, ko-Latn, fr.",
+        "Language fields hold BCP 47 tags in this data model's shape: a 2–3 letter lowercase language, "
+        "an optional title-case script, an optional uppercase region or 3-digit area.",
+    ),
+    Rule(
+        "country-invalid",
+        "cell",
+        "A country is not an ISO 3166-1 alpha-2 code",
+        "`{value}` is not an assigned ISO 3166-1 alpha-2 code",
+        "Write the two uppercase letters of an assigned code, e.g. KR, FR, CN (GB, not UK).",
+        "Country fields hold one of the 249 officially assigned ISO 3166-1 alpha-2 codes.",
+    ),
+    Rule(
+        "uri-invalid",
+        "cell",
+        "A URL is not a URI",
+        "`{value}` is not a URI",
+        "Write the full address with its scheme, e.g. https://example.org/page, without spaces.",
+        "A field with `format: uri` holds something without a scheme or with spaces.",
+    ),
+    Rule(
+        "unique-duplicate",
+        "cell",
+        "A unique value is repeated",
+        "`{value}` {detail}",
+        "Make the value unique, or merge the two rows.",
+        "The field has `constraints.unique`; this row repeats a value seen on an earlier line.",
+    ),
+    Rule(
+        "primary-key-duplicate",
+        "cell",
+        "A primary key is repeated",
+        "`{value}` {detail}",
+        "Give the row its own key, or merge it with the earlier row.",
+        "This row repeats the primary key (one or more columns) of an earlier row of the same table.",
+    ),
+    # Text conventions of the data model.
+    Rule(
+        "text-not-nfc",
+        "cell",
+        "Text is not in Unicode NFC",
+        "the text is not NFC-normalised",
+        "Re-type the accented letters or normalise the file to NFC (e.g. `uconv -x any-nfc`).",
+        "Text must be in Unicode Normalization Form C, so equal-looking names compare equal.",
+    ),
+    Rule(
+        "text-stray-space",
+        "cell",
+        "Text has leading or trailing space",
+        "`{value}` has leading or trailing space",
+        "Remove the spaces (and tabs or line breaks) at the start and end of the cell.",
+        "A cell starts or ends with whitespace.",
+    ),
+    Rule(
+        "formula-unsafe",
+        "cell",
+        "A cell would run as a spreadsheet formula",
+        "`{value}` starts with `{detail}`",
+        "Reword the cell so it does not start with = + - or @ (numbers and dates may).",
+        "A cell starting with `=`, `+`, `-` or `@` is run as a formula when the CSV is opened in a "
+        "spreadsheet (CSV injection); numbers and dates are allowed.",
+    ),
+    # Cross-table: rules of the data model beyond what Table Schema can say.
+    Rule(
+        "id-duplicate-across-tables",
+        "cross",
+        "An ID is used in two tables",
+        "`{value}` is also an ID in {detail}",
+        "IDs are unique across the whole package: rename one of them.",
+        "Every ID is unique across all tables, not only its own.",
+    ),
+    Rule(
+        "foreign-key-missing",
+        "cross",
+        "A reference points to no row",
+        "`{value}` is not an ID in {detail}",
+        "Fix the ID, or add the row it should point to.",
+        "A field with a foreign key in the Table Schema holds a value the referenced table does not have.",
+    ),
+    Rule(
+        "reference-unresolved",
+        "cross",
+        "A polymorphic reference points to no row",
+        "`{value}` is not an ID in {detail}",
+        "Fix the ID, or add the row it should point to.",
+        "`names.entity_id`, `citations.record_id` (and any other field whose pattern allows IDs of several "
+        "tables) must name a row of one of the tables its pattern allows.",
+    ),
+    Rule(
+        "reference-ambiguous",
+        "cross",
+        "A polymorphic reference points to several rows",
+        "`{value}` names {detail} rows",
+        "Make the ID unique across the package.",
+        "A polymorphic reference must resolve to exactly one row; this one matches several.",
+    ),
+    Rule(
+        "citation-field-unknown",
+        "cross",
+        "A citation names a column the cited table lacks",
+        "`{value}` is not a column of {detail}",
+        "Use `*` for the whole row, or a column of the cited table.",
+        "`citations.field` is `*` or a column of the table the citation's `record_id` resolves to.",
+    ),
+    Rule(
+        "row-not-cited",
+        "cross",
+        "A fact row has no citation",
+        "`{value}` has no citation",
+        "Add a row to citations.csv with this record_id, the source and a short quote.",
+        "Every row of every table except `sources` and `citations` needs at least one citation.",
+    ),
+    Rule(
+        "date-order",
+        "cross",
+        "A date range ends before it starts",
+        "`{value}` is before {detail}",
+        "Swap or fix the dates; reduced-precision dates count as their widest span.",
+        "Within a row, `start_date` ≤ `end_date`, `start_date` ≤ `target_date` and `founded` ≤ `dissolved`. "
+        "`2023` ≤ `2023-05` holds: a reduced-precision date is compared by its earliest and latest day.",
+    ),
+    Rule(
+        "self-relation",
+        "cross",
+        "An organisation relates to itself",
+        "`{value}` is both subject and object",
+        "A relation links two different organisations.",
+        "`org_relations.subject_id` equals `object_id`.",
+    ),
+    Rule(
+        "subsidiary-cycle",
+        "cross",
+        "Subsidiaries form a cycle",
+        "`{value}` is in a subsidiary cycle: {detail}",
+        "Remove or reverse the relation that closes the cycle.",
+        "Following `subsidiary-of` relations from an organisation leads back to it.",
+    ),
+    Rule(
+        "share-total-exceeded",
+        "cross",
+        "Shares of one company add up to more than 100",
+        "shares held in `{value}` add up to {detail}",
+        "Check the percentages, or end the holdings that were sold (end_date).",
+        "The `share_percent` of the current (`end_date` empty) `shareholder-of` relations of one object "
+        "organisation sum to at most 100. `row` is the line where the running total passes 100.",
+    ),
+    Rule(
+        "reference-cycle",
+        "cross",
+        "A self-reference forms a cycle",
+        "`{value}` leads back to itself: {detail}",
+        "Break the cycle: a row cannot follow (or be part of) itself, directly or through others.",
+        "Following a table's references to itself (`agreements.follows_id`, `projects.part_of_id`) leads "
+        "back to the starting row.",
+    ),
+    Rule(
+        "follows-not-earlier",
+        "cross",
+        "An agreement follows a later agreement",
+        "`{value}` is dated {detail}",
+        "`follows_id` names the earlier agreement this one builds on; check both dates.",
+        "The agreement named by `follows_id` is dated after this one (compared conservatively when "
+        "dates have reduced precision).",
+    ),
+    Rule(
+        "signatory-no-role",
+        "cross",
+        "A signatory holds no role in the organisation",
+        "`{value}` holds no role in `{detail}`",
+        "Add the person's role (roles.csv) in that organisation, with its dates, or fix the signatory.",
+        "`agreement_parties.signatory_person_id` must hold a role in the party's `org_id`, and on the "
+        "agreement's date when both are dated (a role whose dates could cover that day counts).",
+    ),
+]
+
+RULES: dict[str, Rule] = {r.code: r for r in _RULES}
+
+LEVELS = {
+    "package": "The package (exit code 2: nothing could be checked)",
+    "file": "Files, headers and row shapes",
+    "cell": "Cells, by the Table Schema and the data model's text conventions",
+    "cross": "Across rows and tables",
+}
+
+
+def render_codes() -> str:
+    """The error-code section of docs/validation.md, generated from the rule table."""
+    out = []
+    for level, heading in LEVELS.items():
+        out += [f"### {heading}", ""]
+        for rule in _RULES:
+            if rule.level == level:
+                out += [f"#### `{rule.code}`: {rule.title}", "", rule.doc, "", f"*Fix:* {rule.hint}", ""]
+    return "\n".join(out)
