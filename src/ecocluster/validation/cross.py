@@ -8,7 +8,7 @@ from __future__ import annotations
 
 import polars as pl
 
-from ..package import Package
+from ..package import Package, Resource
 from . import expressions as ex
 from .collect import Collector
 from .graph import cycles
@@ -17,6 +17,19 @@ from .reader import LINE, Table
 # Tables and columns the data model gives special meaning (see shared/design/data-model.md).
 SOURCES, CITATIONS = "sources", "citations"
 UNCITED = {SOURCES, CITATIONS}
+# Columns the rules below read besides keys and references (which every table keeps for them).
+USED_COLUMNS = {
+    CITATIONS: {"field"},
+    "org_relations": {"kind", "share_percent", "end_date"},
+    "agreements": {"date"},
+    "roles": {"start_date", "end_date"},
+}
+
+
+def needed_columns(res: Resource) -> set[str]:
+    """What cross-table rules read of a table: keys, references and the columns they name."""
+    refs = {f.name for f in res.fields if f.id_prefixes} | {fk.field for fk in res.foreign_keys}
+    return set(res.primary_key) | refs | {"id"} | USED_COLUMNS.get(res.name, set())
 
 
 def _h(column: str, alias: str = "__h") -> pl.Expr:

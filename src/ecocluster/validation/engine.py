@@ -11,7 +11,7 @@ from ..errors import PackageNotFound
 from ..package import Package, PackageError
 from .checks import check_table
 from .collect import Collector
-from .cross import check_package
+from .cross import check_package, needed_columns
 from .reader import LINE, Table, read_table
 from .report import Report
 from .rules import RULES
@@ -44,15 +44,9 @@ def _schema_problems(pkg: Package, out: Collector) -> None:
 
 
 def _slim(table: Table) -> Table:
-    """Keep what cross-table rules read (keys, codes, dates, numbers), drop free text to save memory."""
-    res = table.resource
-    keep = [
-        f.name
-        for f in res.fields
-        if f.name in table.frame.columns
-        and (f.pattern is not None or f.enum is not None or f.type != "string" or f.name in res.primary_key)
-    ]
-    table.frame = table.frame.select([*keep, LINE])
+    """Keep only what cross-table rules read, so ten million rows fit in memory."""
+    needed = needed_columns(table.resource)
+    table.frame = table.frame.select([*(c for c in table.frame.columns if c in needed), LINE])
     return table
 
 
