@@ -148,6 +148,26 @@ CASES: dict[str, tuple[list[Edit], list[tuple], int]] = {
         [("schema-invalid", "roles", None, "person_id")],
         2,
     ),
+    "schema-constraints-not-object": (
+        [schema("roles", lambda s: s["fields"][1].update(constraints="x"))],
+        [("schema-invalid", "roles", None, None)],
+        2,
+    ),
+    "schema-primary-key-unknown": (
+        [schema("roles", lambda s: s.update(primaryKey=["nope"]))],
+        [("schema-invalid", "roles", None, None)],
+        2,
+    ),
+    "schema-foreign-key-unknown-field": (
+        [schema("roles", lambda s: s["foreignKeys"][0]["reference"].update(fields=["nope"]))],
+        [("schema-invalid", "roles", None, "person_id")],
+        2,
+    ),
+    "schema-pattern-not-a-regex": (
+        [schema("roles", lambda s: s["fields"][1]["constraints"].update(pattern="([a-z"))],
+        [("schema-invalid", "roles", None, "person_id")],
+        2,
+    ),
     # files, headers and row shapes
     "file-missing": ([remove("data/people.csv")], [("file-missing", "people", None, None)], 1),
     "file-empty": ([write("data/people.csv", b"")], [("file-empty", "people", None, None)], 1),

@@ -22,6 +22,14 @@ def _schema_problems(pkg: Package, out: Collector) -> None:
     names = set(pkg.resource_names)
     for res in pkg.resources:
         for fk in res.foreign_keys:
+            if fk.resource in names and fk.reference_field not in pkg.resource(fk.resource).field_names:
+                out.one(
+                    "schema-invalid",
+                    res.name,
+                    fk.field,
+                    detail=f"the foreign key on `{fk.field}` of `{res.name}` names `{fk.resource}."
+                    f"{fk.reference_field}`, which is not a field",
+                )
             if fk.resource not in names:
                 out.one(
                     "schema-invalid",
