@@ -72,7 +72,7 @@ def _count(path) -> tuple[int, bool]:
     return commas, quoted
 
 
-def _python_records(path, width: int):
+def _python_records(path):
     """(first line, cell count) of every record, with the exact reader; used only to locate problems."""
     with open(path, encoding="utf-8-sig", errors="replace", newline="") as fh:
         reader = csv.reader(fh, strict=True)
@@ -88,7 +88,7 @@ def _python_records(path, width: int):
 def _ragged_rows(path, name: str, header: list[str], header_lines: int, out: Collector) -> set[int]:
     """Report rows with too many or too few cells; return the lines of the short ones."""
     short = set()
-    for first, n in _python_records(path, len(header)):
+    for first, n in _python_records(path):
         if not isinstance(n, int) or first <= header_lines or n in (0, len(header)):
             continue
         if n > len(header):
@@ -142,7 +142,7 @@ def read_table(pkg: Package, res: Resource, out: Collector) -> Table | None:
                 **options,
             )
             break
-        except pl.exceptions.ComputeError as e:
+        except pl.exceptions.PolarsError as e:  # the message says which problem polars met
             msg = str(e)
             if "utf-8" in msg and "encoding" not in options:
                 data = path.read_bytes()
@@ -158,7 +158,7 @@ def read_table(pkg: Package, res: Resource, out: Collector) -> Table | None:
                 truncated = _ragged_rows(path, name, header, header_lines, out)
                 options["truncate_ragged_lines"] = True
             else:
-                where = next((-line for line, n in _python_records(path, len(header)) if line < 0), None)
+                where = next((-line for line, n in _python_records(path) if line < 0), None)
                 out.one(
                     "csv-invalid",
                     name,
