@@ -622,3 +622,12 @@ def test_a_validator_bug_shows_no_traceback_unless_debug(monkeypatch, tmp_path):
     assert result.stderr == "error: the validator failed: RuntimeError: boom (run with --debug for details)\n"
     debug = CliRunner().invoke(main, ["validate", str(VALID), "--debug"])
     assert debug.exit_code == 1 and "Traceback" in debug.stderr
+
+
+def test_fixture_has_the_shipped_descriptor_and_schemas(root):
+    # the fixture is the shipped package with fewer rows: when a schema changes, copy it here too
+    assert (VALID / "datapackage.json").read_bytes() == (root / "datapackage.json").read_bytes()
+    shipped = sorted(p.name for p in (root / "schemas").glob("*.json"))
+    assert sorted(p.name for p in (VALID / "schemas").glob("*.json")) == shipped
+    for name in shipped:
+        assert (VALID / "schemas" / name).read_bytes() == (root / "schemas" / name).read_bytes(), name
