@@ -376,6 +376,52 @@ CASES: dict[str, tuple[list[Edit], list[tuple], int]] = {
         ],
         1,
     ),
+    # reference fields have their pattern checked with the reference (see cross.deferred_patterns)
+    "reference-pattern-unresolved": (
+        [sub("project_participants", "center,org-busan-city", "center,ORG-X")],
+        [
+            ("pattern-mismatch", "project_participants", 2, "org_id"),
+            ("foreign-key-missing", "project_participants", 2, "org_id"),
+        ],
+        1,
+    ),
+    "reference-pattern-to-invalid-id": (
+        [
+            append("organisations", "org-Busan,Busan City,government,KR,,,,"),
+            sub("roles", "person-park-heong-joon,org-busan-city", "person-park-heong-joon,org-Busan"),
+            cite("org-Busan"),
+        ],
+        [
+            ("id-invalid", "organisations", 5, "id"),
+            ("pattern-mismatch", "roles", 2, "org_id"),
+            ("signatory-no-role", "agreement_parties", 2, "signatory_person_id"),
+            ("signatory-no-role", "agreement_parties", 3, "signatory_person_id"),
+            ("pattern-mismatch", "citations", 25, "record_id"),
+        ],
+        1,
+    ),
+    "polymorphic-pattern-unresolved": (
+        [sub("names", "project-eco-cluster-center,Eco", "Project-x,Eco")],
+        [("pattern-mismatch", "names", 3, "entity_id"), ("reference-unresolved", "names", 3, "entity_id")],
+        1,
+    ),
+    "reference-pattern-target-missing": (
+        [
+            remove("data/people.csv"),
+            sub(
+                "roles",
+                "role-park-heong-joon-busan-mayor,person-park-heong-joon",
+                "role-park-heong-joon-busan-mayor,Person-Park",
+            ),
+        ],
+        [
+            ("file-missing", "people", None, None),
+            ("pattern-mismatch", "roles", 2, "person_id"),
+            ("signatory-no-role", "agreement_parties", 2, "signatory_person_id"),
+            ("signatory-no-role", "agreement_parties", 3, "signatory_person_id"),
+        ],
+        1,
+    ),
     "foreign-key-missing": (
         [sub("project_participants", "center,org-busan-city", "center,org-nobody")],
         [("foreign-key-missing", "project_participants", 2, "org_id")],

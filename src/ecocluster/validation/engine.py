@@ -11,7 +11,7 @@ from ..errors import PackageNotFound
 from ..package import Package, PackageError
 from .checks import check_table
 from .collect import Collector
-from .cross import check_package, needed_columns
+from .cross import check_package, deferred_patterns, needed_columns
 from .reader import LINE, Table, read_table
 from .report import Report
 from .rules import RULES
@@ -76,13 +76,14 @@ def run(path: str | Path | None = None, max_errors: int | None = None) -> Report
     if out.frames:
         return out.report(resources, {"tables": len(resources), "rows": 0}, max_errors)
     tables: dict[str, Table] = {}
+    deferred = deferred_patterns(pkg)
     rows: dict[str, Any] = {}
     for res in pkg.resources:
         table = read_table(pkg, res, out)
         rows[res.name] = table.rows if table else 0
         if table is not None:
-            check_table(table, out)
+            check_table(table, out, deferred.get(res.name, set()))
             tables[res.name] = _slim(table)
-    check_package(pkg, tables, out)
+    check_package(pkg, tables, out, deferred)
     stats = {"tables": len(resources), "rows": sum(rows.values()), "rows_by_resource": rows}
     return out.report(resources, stats, max_errors)

@@ -9,7 +9,7 @@ from __future__ import annotations
 import csv
 import io
 import mmap
-from dataclasses import dataclass
+from dataclasses import dataclass, field
 
 import polars as pl
 
@@ -25,6 +25,7 @@ class Table:
     resource: Resource
     frame: pl.DataFrame  # the schema's fields found in the header, plus LINE (and _TRUNCATED while checking)
     rows: int
+    bad_ids: list[str] = field(default_factory=list)  # values of `id` that fail the table's ID pattern
 
     def has(self, *columns: str) -> bool:
         return all(c in self.frame.columns for c in columns)
