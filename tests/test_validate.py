@@ -148,6 +148,26 @@ CASES: dict[str, tuple[list[Edit], list[tuple], int]] = {
         [("schema-invalid", "roles", None, "person_id")],
         2,
     ),
+    "schema-constraints-not-object": (
+        [schema("roles", lambda s: s["fields"][1].update(constraints="x"))],
+        [("schema-invalid", "roles", None, None)],
+        2,
+    ),
+    "schema-primary-key-unknown": (
+        [schema("roles", lambda s: s.update(primaryKey=["nope"]))],
+        [("schema-invalid", "roles", None, None)],
+        2,
+    ),
+    "schema-foreign-key-unknown-field": (
+        [schema("roles", lambda s: s["foreignKeys"][0]["reference"].update(fields=["nope"]))],
+        [("schema-invalid", "roles", None, "person_id")],
+        2,
+    ),
+    "schema-pattern-not-a-regex": (
+        [schema("roles", lambda s: s["fields"][1]["constraints"].update(pattern="([a-z"))],
+        [("schema-invalid", "roles", None, "person_id")],
+        2,
+    ),
     # files, headers and row shapes
     "file-missing": ([remove("data/people.csv")], [("file-missing", "people", None, None)], 1),
     "file-empty": ([write("data/people.csv", b"")], [("file-empty", "people", None, None)], 1),
@@ -353,6 +373,52 @@ CASES: dict[str, tuple[list[Edit], list[tuple], int]] = {
             ("id-duplicate-across-tables", "people", 4, "id"),
             ("reference-ambiguous", "names", 2, "entity_id"),
             ("reference-ambiguous", "citations", 9, "record_id"),
+        ],
+        1,
+    ),
+    # reference fields have their pattern checked with the reference (see cross.deferred_patterns)
+    "reference-pattern-unresolved": (
+        [sub("project_participants", "center,org-busan-city", "center,ORG-X")],
+        [
+            ("pattern-mismatch", "project_participants", 2, "org_id"),
+            ("foreign-key-missing", "project_participants", 2, "org_id"),
+        ],
+        1,
+    ),
+    "reference-pattern-to-invalid-id": (
+        [
+            append("organisations", "org-Busan,Busan City,government,KR,,,,"),
+            sub("roles", "person-park-heong-joon,org-busan-city", "person-park-heong-joon,org-Busan"),
+            cite("org-Busan"),
+        ],
+        [
+            ("id-invalid", "organisations", 5, "id"),
+            ("pattern-mismatch", "roles", 2, "org_id"),
+            ("signatory-no-role", "agreement_parties", 2, "signatory_person_id"),
+            ("signatory-no-role", "agreement_parties", 3, "signatory_person_id"),
+            ("pattern-mismatch", "citations", 25, "record_id"),
+        ],
+        1,
+    ),
+    "polymorphic-pattern-unresolved": (
+        [sub("names", "project-eco-cluster-center,Eco", "Project-x,Eco")],
+        [("pattern-mismatch", "names", 3, "entity_id"), ("reference-unresolved", "names", 3, "entity_id")],
+        1,
+    ),
+    "reference-pattern-target-missing": (
+        [
+            remove("data/people.csv"),
+            sub(
+                "roles",
+                "role-park-heong-joon-busan-mayor,person-park-heong-joon",
+                "role-park-heong-joon-busan-mayor,Person-Park",
+            ),
+        ],
+        [
+            ("file-missing", "people", None, None),
+            ("pattern-mismatch", "roles", 2, "person_id"),
+            ("signatory-no-role", "agreement_parties", 2, "signatory_person_id"),
+            ("signatory-no-role", "agreement_parties", 3, "signatory_person_id"),
         ],
         1,
     ),
@@ -602,3 +668,12 @@ def test_a_validator_bug_shows_no_traceback_unless_debug(monkeypatch, tmp_path):
     assert result.stderr == "error: the validator failed: RuntimeError: boom (run with --debug for details)\n"
     debug = CliRunner().invoke(main, ["validate", str(VALID), "--debug"])
     assert debug.exit_code == 1 and "Traceback" in debug.stderr
+
+
+def test_fixture_has_the_shipped_descriptor_and_schemas(root):
+    # the fixture is the shipped package with fewer rows: when a schema changes, copy it here too
+    assert (VALID / "datapackage.json").read_bytes() == (root / "datapackage.json").read_bytes()
+    shipped = sorted(p.name for p in (root / "schemas").glob("*.json"))
+    assert sorted(p.name for p in (VALID / "schemas").glob("*.json")) == shipped
+    for name in shipped:
+        assert (VALID / "schemas" / name).read_bytes() == (root / "schemas" / name).read_bytes(), name

@@ -227,6 +227,47 @@ def safe_member(root: Path, rel: Any, what: str, resource: str | None) -> str:
     return rel
 
 
+_TYPES = {"string", "number", "integer", "boolean", "object", "array", "list", "date", "time", "datetime",
+          "year", "yearmonth", "duration", "geopoint", "geojson", "any"}
+
+
+def _schema_problem(schema: dict[str, Any]) -> str | None:
+    """What makes a Table Schema unusable (its shape, not its data), or None."""
+    names = []
+    for i, f in enumerate(schema["fields"]):
+        if not isinstance(f, dict) or not isinstance(f.get("name"), str) or not f["name"]:
+            return f"field #{i + 1} has no name"
+        name, c = f["name"], f.get("constraints", {})
+        if f.get("type", "string") not in _TYPES:
+            return f"field `{name}` has an unknown type {f.get('type')!r}"
+        if not isinstance(c, dict):
+            return f"the constraints of `{name}` are not an object"
+        if "pattern" in c and not isinstance(c["pattern"], str):
+            return f"the pattern of `{name}` is not a string"
+        if "enum" in c and not (isinstance(c["enum"], list) and all(isinstance(v, str) for v in c["enum"])):
+            return f"the enum of `{name}` is not a list of strings"
+        for bound in ("minimum", "maximum"):
+            if bound in c and (not isinstance(c[bound], int | float) or isinstance(c[bound], bool)):
+                return f"the {bound} of `{name}` is not a number"
+        names.append(name)
+    pk = schema.get("primaryKey", [])
+    pk = [pk] if isinstance(pk, str) else pk
+    if not isinstance(pk, list) or any(k not in names for k in pk):
+        return "its primaryKey names a field it does not have"
+    mv = schema.get("missingValues", [""])
+    if not isinstance(mv, list) or not all(isinstance(v, str) for v in mv):
+        return "missingValues is not a list of strings"
+    fks = schema.get("foreignKeys", [])
+    if not isinstance(fks, list):
+        return "foreignKeys is not a list"
+    for fk in fks:
+        fields = fk.get("fields") if isinstance(fk, dict) else None
+        fields = [fields] if isinstance(fields, str) else fields
+        if not isinstance(fields, list) or any(f not in names for f in fields):
+            return "a foreign key names a field it does not have"
+    return None
+
+
 def _resource(root: Path, r: Any, index: int) -> Resource:
     if not isinstance(r, dict) or not isinstance(r.get("name"), str):
         raise PackageError("descriptor-invalid", f"resource #{index + 1} has no name",
@@ -242,11 +283,11 @@ def _resource(root: Path, r: Any, index: int) -> Resource:
     if not isinstance(schema, dict) or not isinstance(schema.get("fields"), list):
         raise PackageError("schema-invalid", f"the schema of `{name}` has no `fields` list",
                            "A Table Schema is a JSON object with a `fields` list.", name)
-    try:
-        fields = tuple(Field.from_descriptor(f) for f in schema["fields"])
-    except (KeyError, TypeError):
-        raise PackageError("schema-invalid", f"a field of `{name}` has no name",
-                           "Every field needs a `name` and a `type`.", name) from None
+    problem = _schema_problem(schema)
+    if problem:
+        raise PackageError("schema-invalid", f"the schema of `{name}`: {problem}",
+                           "Fix the Table Schema (https://datapackage.org/standard/table-schema/).", name)
+    fields = tuple(Field.from_descriptor(f) for f in schema["fields"])
     pk = schema.get("primaryKey", [])
     pk = (pk,) if isinstance(pk, str) else tuple(pk)
     fks = []

@@ -5,6 +5,7 @@ All masks of a table are computed in one parallel pass; only failing rows are th
 
 from __future__ import annotations
 
+from collections.abc import Set as AbstractSet
 from dataclasses import dataclass
 
 import polars as pl
@@ -51,7 +52,7 @@ def _duplicate(code: str, cols: list[str]) -> Check:
     )
 
 
-def _field_checks(res: Resource, f: Field) -> list[Check]:
+def _field_checks(res: Resource, f: Field, deferred: AbstractSet[str]) -> list[Check]:
     c = pl.col(f.name)
     present = c.is_not_null()
     checks = []
@@ -95,7 +96,7 @@ def _field_checks(res: Resource, f: Field) -> list[Check]:
                 c,
             )
         )
-    elif f.pattern is not None:
+    elif f.pattern is not None and f.name not in deferred:
         code = "id-invalid" if res.primary_key == (f.name,) and f.id_prefixes else "pattern-mismatch"
         checks.append(Check(code, f.name, present & ~ex.matches(c, f.pattern), c, _lit(f.pattern)))
     if f.format == "uri":
@@ -127,8 +128,9 @@ def _field_checks(res: Resource, f: Field) -> list[Check]:
     return checks
 
 
-def table_checks(res: Resource, columns: list[str]) -> list[Check]:
-    checks = [ch for f in res.fields if f.name in columns for ch in _field_checks(res, f)]
+def table_checks(res: Resource, columns: list[str], deferred: AbstractSet[str] = frozenset()) -> list[Check]:
+    """The checks of one table; patterns of `deferred` fields are checked with their references."""
+    checks = [ch for f in res.fields if f.name in columns for ch in _field_checks(res, f, deferred)]
     pk = list(res.primary_key)
     # a table with prefixed IDs has its repeated keys found with all other IDs (cross.Registry)
     if pk and all(k in columns for k in pk) and not res.id_prefix:
@@ -144,8 +146,8 @@ def table_checks(res: Resource, columns: list[str]) -> list[Check]:
     return checks
 
 
-def check_table(table: Table, out: Collector) -> None:
-    checks = table_checks(table.resource, table.frame.columns)
+def check_table(table: Table, out: Collector, deferred: AbstractSet[str] = frozenset()) -> None:
+    checks = table_checks(table.resource, table.frame.columns, deferred)
     if not checks:
         return
     lazy = table.frame.lazy()
@@ -171,3 +173,5 @@ def check_table(table: Table, out: Collector) -> None:
             pl.col(LINE).alias("line"), pl.col("__value").alias("value"), pl.col("__detail").alias("detail")
         )
         out.add(ch.code, table.resource.name, ch.field, failed)
+        if ch.code == "id-invalid":
+            table.bad_ids = failed.get_column("value").to_list()

@@ -8,7 +8,7 @@ from __future__ import annotations
 
 import polars as pl
 
-from ..package import Package
+from ..package import Package, Resource
 from . import expressions as ex
 from .collect import Collector
 from .graph import cycles
@@ -17,6 +17,19 @@ from .reader import LINE, Table
 # Tables and columns the data model gives special meaning (see shared/design/data-model.md).
 SOURCES, CITATIONS = "sources", "citations"
 UNCITED = {SOURCES, CITATIONS}
+# Columns the rules below read besides keys and references (which every table keeps for them).
+USED_COLUMNS = {
+    CITATIONS: {"field"},
+    "org_relations": {"kind", "share_percent", "end_date"},
+    "agreements": {"date"},
+    "roles": {"start_date", "end_date"},
+}
+
+
+def needed_columns(res: Resource) -> set[str]:
+    """What cross-table rules read of a table: keys, references and the columns they name."""
+    refs = {f.name for f in res.fields if f.id_prefixes} | {fk.field for fk in res.foreign_keys}
+    return set(res.primary_key) | refs | {"id"} | USED_COLUMNS.get(res.name, set())
 
 
 def _h(column: str, alias: str = "__h") -> pl.Expr:
@@ -24,6 +37,50 @@ def _h(column: str, alias: str = "__h") -> pl.Expr:
     confirmed on the strings; a collision could only hide a broken reference, with odds of about
     rows x ids / 2**64 (under 1e-5 for ten million of each)."""
     return pl.col(column).hash().alias(alias)
+
+
+def deferred_patterns(pkg: Package) -> dict[str, set[str]]:
+    """Reference fields whose pattern is checked here, on the few rows that need it, not per table.
+
+    A reference that resolves to a valid ID of a table its pattern allows matches that pattern
+    (the ID patterns are `^<prefix>-…$`, the reference's `^(<prefixes>)-…$`), so only the rows that
+    resolve nowhere or to an ID failing its own pattern can fail: a regular expression over
+    millions of references becomes one over a handful, with the same errors reported.
+    """
+    by_prefix = {r.id_prefix: r for r in pkg.resources if r.id_prefix}
+    out: dict[str, set[str]] = {}
+    for res in pkg.resources:
+        fks = {fk.field: fk for fk in res.foreign_keys}
+        for f in res.fields:
+            if not f.id_prefixes or (f.name,) == res.primary_key:
+                continue
+            if f.name in fks:
+                target = by_prefix.get(f.id_prefixes[0]) if len(f.id_prefixes) == 1 else None
+                fk = fks[f.name]
+                ok = target is not None and fk.resource == target.name and fk.reference_field == "id"
+            else:
+                ok = all(p in by_prefix for p in f.id_prefixes)
+            if ok:
+                out.setdefault(res.name, set()).add(f.name)
+    return out
+
+
+def _check_deferred_pattern(res: Resource, field: str, rows: pl.DataFrame, out: Collector) -> None:
+    """The pattern check of a deferred reference field, on the rows that may fail it."""
+    pattern = res.field(field).pattern or ""
+    bad = rows.filter(~ex.matches(pl.col(field), pattern))
+    out.add(
+        "pattern-mismatch",
+        res.name,
+        field,
+        bad.select(pl.col(LINE).alias("line"), pl.col(field).alias("value"), pl.lit(pattern).alias("detail")),
+    )
+
+
+def _suspects(refs: pl.DataFrame, lost: pl.DataFrame, field: str, bad_ids: list[str]) -> pl.DataFrame:
+    """Rows of a reference that resolve nowhere, or to an ID that fails its own pattern."""
+    to_bad = refs.filter(pl.col(field).is_in(bad_ids)) if bad_ids else refs.clear()
+    return pl.concat([lost.select(field, LINE), to_bad.select(field, LINE)])
 
 
 def _id_tables(pkg: Package) -> list[str]:
@@ -91,18 +148,28 @@ def check_ids(reg: Registry, out: Collector) -> None:
         )
 
 
-def check_foreign_keys(pkg: Package, tables: dict[str, Table], out: Collector) -> None:
+def check_foreign_keys(
+    pkg: Package, tables: dict[str, Table], out: Collector, deferred: dict[str, set[str]]
+) -> None:
     for res in pkg.resources:
         src = tables.get(res.name)
         for fk in res.foreign_keys:
             dst = tables.get(fk.resource)
-            if src is None or dst is None or not src.has(fk.field) or not dst.has(fk.reference_field):
+            if src is None or not src.has(fk.field):
+                continue
+            later = fk.field in deferred.get(res.name, set())
+            if dst is None or not dst.has(fk.reference_field):
+                if later:  # the reference cannot be resolved, so check its pattern on every row
+                    _check_deferred_pattern(res, fk.field, src.frame, out)
                 continue
             refs = (
                 src.frame.lazy().filter(pl.col(fk.field).is_not_null()).select(fk.field, LINE, _h(fk.field))
             )
             targets = dst.frame.lazy().select(_h(fk.reference_field))
             bad = refs.join(targets, on="__h", how="anti").collect()
+            if later:
+                rows = _suspects(src.frame.select(fk.field, LINE), bad, fk.field, dst.bad_ids)
+                _check_deferred_pattern(res, fk.field, rows, out)
             out.add(
                 "foreign-key-missing",
                 res.name,
@@ -125,16 +192,26 @@ def _polymorphic(pkg: Package):
                 yield res, f, [by_prefix[p] for p in f.id_prefixes if p in by_prefix]
 
 
-def check_references(pkg: Package, tables: dict[str, Table], reg: Registry, out: Collector) -> None:
+def check_references(
+    pkg: Package, tables: dict[str, Table], reg: Registry, out: Collector, deferred: dict[str, set[str]]
+) -> None:
     by_prefix = {r.id_prefix: r.name for r in pkg.resources if r.id_prefix}
     for res, f, targets in _polymorphic(pkg):
         src = tables.get(res.name)
-        if src is None or not src.has(f.name) or not set(targets) <= reg.readable:
+        if src is None or not src.has(f.name):
+            continue
+        later = f.name in deferred.get(res.name, set())
+        if not set(targets) <= reg.readable:
+            if later:  # the reference cannot be resolved, so check its pattern on every row
+                _check_deferred_pattern(res, f.name, src.frame, out)
             continue
         order = [reg.names.index(t) for t in targets]
         pool = reg.ids.lazy().filter(pl.col("__o").is_in(order)).select("__h")
         refs = src.frame.lazy().filter(pl.col(f.name).is_not_null()).select(f.name, LINE, _h(f.name))
         lost = refs.join(pool, on="__h", how="anti").collect()
+        if later:
+            bad_ids = [i for t in targets for i in tables[t].bad_ids]
+            _check_deferred_pattern(res, f.name, _suspects(src.frame, lost, f.name, bad_ids), out)
         where = ", ".join(targets)
         out.add(
             "reference-unresolved",
@@ -345,11 +422,14 @@ def check_signatories(tables: dict[str, Table], out: Collector) -> None:
     )
 
 
-def check_package(pkg: Package, tables: dict[str, Table], out: Collector) -> None:
+def check_package(
+    pkg: Package, tables: dict[str, Table], out: Collector, deferred: dict[str, set[str]] | None = None
+) -> None:
+    deferred = deferred or {}
     reg = Registry(pkg, tables)
     check_ids(reg, out)
-    check_foreign_keys(pkg, tables, out)
-    check_references(pkg, tables, reg, out)
+    check_foreign_keys(pkg, tables, out, deferred)
+    check_references(pkg, tables, reg, out, deferred)
     check_citations_cover(pkg, tables, reg, out)
     check_org_relations(tables, out)
     check_self_references(pkg, tables, out)

@@ -11,7 +11,7 @@ from ..errors import PackageNotFound
 from ..package import Package, PackageError
 from .checks import check_table
 from .collect import Collector
-from .cross import check_package
+from .cross import check_package, deferred_patterns, needed_columns
 from .reader import LINE, Table, read_table
 from .report import Report
 from .rules import RULES
@@ -22,6 +22,14 @@ def _schema_problems(pkg: Package, out: Collector) -> None:
     names = set(pkg.resource_names)
     for res in pkg.resources:
         for fk in res.foreign_keys:
+            if fk.resource in names and fk.reference_field not in pkg.resource(fk.resource).field_names:
+                out.one(
+                    "schema-invalid",
+                    res.name,
+                    fk.field,
+                    detail=f"the foreign key on `{fk.field}` of `{res.name}` names `{fk.resource}."
+                    f"{fk.reference_field}`, which is not a field",
+                )
             if fk.resource not in names:
                 out.one(
                     "schema-invalid",
@@ -44,15 +52,9 @@ def _schema_problems(pkg: Package, out: Collector) -> None:
 
 
 def _slim(table: Table) -> Table:
-    """Keep what cross-table rules read (keys, codes, dates, numbers), drop free text to save memory."""
-    res = table.resource
-    keep = [
-        f.name
-        for f in res.fields
-        if f.name in table.frame.columns
-        and (f.pattern is not None or f.enum is not None or f.type != "string" or f.name in res.primary_key)
-    ]
-    table.frame = table.frame.select([*keep, LINE])
+    """Keep only what cross-table rules read, so ten million rows fit in memory."""
+    needed = needed_columns(table.resource)
+    table.frame = table.frame.select([*(c for c in table.frame.columns if c in needed), LINE])
     return table
 
 
@@ -74,13 +76,14 @@ def run(path: str | Path | None = None, max_errors: int | None = None) -> Report
     if out.frames:
         return out.report(resources, {"tables": len(resources), "rows": 0}, max_errors)
     tables: dict[str, Table] = {}
+    deferred = deferred_patterns(pkg)
     rows: dict[str, Any] = {}
     for res in pkg.resources:
         table = read_table(pkg, res, out)
         rows[res.name] = table.rows if table else 0
         if table is not None:
-            check_table(table, out)
+            check_table(table, out, deferred.get(res.name, set()))
             tables[res.name] = _slim(table)
-    check_package(pkg, tables, out)
+    check_package(pkg, tables, out, deferred)
     stats = {"tables": len(resources), "rows": sum(rows.values()), "rows_by_resource": rows}
     return out.report(resources, stats, max_errors)

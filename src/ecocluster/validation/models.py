@@ -24,36 +24,37 @@ def _countries(data: PolarsData) -> pl.LazyFrame:
     return data.lazyframe.select(col.is_null() | is_assigned_country(col))
 
 
+
 class Sources(pa.DataFrameModel):
     """Sources: data/sources.csv."""
 
-    id: str = pa.Field(nullable=False, unique=True, str_matches="^src-[a-z0-9]+(-[a-z0-9]+)*$", title="ID")
-    title: str = pa.Field(nullable=False, title="Title")
-    publisher: str = pa.Field(nullable=False, title="Publisher")
-    url: str = pa.Field(nullable=True, title="URL")
-    locator: str = pa.Field(nullable=True, title="Locator")
+    id: str = pa.Field(nullable=False, unique=True, str_matches='^src-[a-z0-9]+(-[a-z0-9]+)*$', title='ID')
+    title: str = pa.Field(nullable=False, title='Title')
+    publisher: str = pa.Field(nullable=False, title='Publisher')
+    url: str = pa.Field(nullable=True, title='URL')
+    locator: str = pa.Field(nullable=True, title='Locator')
     published_date: str = pa.Field(
         nullable=True,
-        str_matches="^[0-9]{4}(-(0[1-9]|1[0-2])(-(0[1-9]|[12][0-9]|3[01]))?)?$",
-        title="Published",
+        str_matches='^[0-9]{4}(-(0[1-9]|1[0-2])(-(0[1-9]|[12][0-9]|3[01]))?)?$',
+        title='Published',
     )
     language: str = pa.Field(
         nullable=False,
-        str_matches="^[a-z]{2,3}(-[A-Z][a-z]{3})?(-([A-Z]{2}|[0-9]{3}))?$",
-        title="Language",
+        str_matches='^[a-z]{2,3}(-[A-Z][a-z]{3})?(-([A-Z]{2}|[0-9]{3}))?$',
+        title='Language',
     )
     kind: str = pa.Field(
         nullable=False,
-        isin=["news-article", "press-release", "government-release", "company-report", "other"],
-        title="Kind",
+        isin=['news-article', 'press-release', 'government-release', 'company-report', 'other'],
+        title='Kind',
     )
 
     class Config:
-        name = "sources"
+        name = 'sources'
         strict = True
         ordered = True
 
-    @pa.check("published_date", name="date-invalid")
+    @pa.check('published_date', name='date-invalid')
     def _real_dates(cls, data: PolarsData) -> pl.LazyFrame:
         return _real_dates(data)
 
@@ -61,46 +62,37 @@ class Sources(pa.DataFrameModel):
 class Organisations(pa.DataFrameModel):
     """Organisations: data/organisations.csv."""
 
-    id: str = pa.Field(nullable=False, unique=True, str_matches="^org-[a-z0-9]+(-[a-z0-9]+)*$", title="ID")
-    name: str = pa.Field(nullable=False, title="Name")
+    id: str = pa.Field(nullable=False, unique=True, str_matches='^org-[a-z0-9]+(-[a-z0-9]+)*$', title='ID')
+    name: str = pa.Field(nullable=False, title='Name')
     kind: str = pa.Field(
         nullable=False,
-        isin=[
-            "company",
-            "government",
-            "public-agency",
-            "association",
-            "cooperative",
-            "council",
-            "venue-operator",
-            "other",
-        ],
-        title="Kind",
+        isin=['company', 'government', 'public-agency', 'association', 'cooperative', 'council', 'venue-operator', 'other'],
+        title='Kind',
     )
-    country: str = pa.Field(nullable=True, str_matches="^[A-Z]{2}$", title="Country")
+    country: str = pa.Field(nullable=True, str_matches='^[A-Z]{2}$', title='Country')
     founded: str = pa.Field(
         nullable=True,
-        str_matches="^[0-9]{4}(-(0[1-9]|1[0-2])(-(0[1-9]|[12][0-9]|3[01]))?)?$",
-        title="Founded",
+        str_matches='^[0-9]{4}(-(0[1-9]|1[0-2])(-(0[1-9]|[12][0-9]|3[01]))?)?$',
+        title='Founded',
     )
     dissolved: str = pa.Field(
         nullable=True,
-        str_matches="^[0-9]{4}(-(0[1-9]|1[0-2])(-(0[1-9]|[12][0-9]|3[01]))?)?$",
-        title="Dissolved",
+        str_matches='^[0-9]{4}(-(0[1-9]|1[0-2])(-(0[1-9]|[12][0-9]|3[01]))?)?$',
+        title='Dissolved',
     )
-    website: str = pa.Field(nullable=True, title="Website")
-    wikidata_id: str = pa.Field(nullable=True, str_matches="^Q[1-9][0-9]*$", title="Wikidata ID")
+    website: str = pa.Field(nullable=True, title='Website')
+    wikidata_id: str = pa.Field(nullable=True, str_matches='^Q[1-9][0-9]*$', title='Wikidata ID')
 
     class Config:
-        name = "organisations"
+        name = 'organisations'
         strict = True
         ordered = True
 
-    @pa.check("founded", "dissolved", name="date-invalid")
+    @pa.check('founded', 'dissolved', name='date-invalid')
     def _real_dates(cls, data: PolarsData) -> pl.LazyFrame:
         return _real_dates(data)
 
-    @pa.check("country", name="country-invalid")
+    @pa.check('country', name='country-invalid')
     def _countries(cls, data: PolarsData) -> pl.LazyFrame:
         return _countries(data)
 
@@ -108,14 +100,14 @@ class Organisations(pa.DataFrameModel):
 class People(pa.DataFrameModel):
     """People: data/people.csv."""
 
-    id: str = pa.Field(nullable=False, unique=True, str_matches="^person-[a-z0-9]+(-[a-z0-9]+)*$", title="ID")
-    name: str = pa.Field(nullable=False, title="Name")
-    family_name: str = pa.Field(nullable=True, title="Family name")
-    given_name: str = pa.Field(nullable=True, title="Given name")
-    wikidata_id: str = pa.Field(nullable=True, str_matches="^Q[1-9][0-9]*$", title="Wikidata ID")
+    id: str = pa.Field(nullable=False, unique=True, str_matches='^person-[a-z0-9]+(-[a-z0-9]+)*$', title='ID')
+    name: str = pa.Field(nullable=False, title='Name')
+    family_name: str = pa.Field(nullable=True, title='Family name')
+    given_name: str = pa.Field(nullable=True, title='Given name')
+    wikidata_id: str = pa.Field(nullable=True, str_matches='^Q[1-9][0-9]*$', title='Wikidata ID')
 
     class Config:
-        name = "people"
+        name = 'people'
         strict = True
         ordered = True
 
@@ -123,48 +115,40 @@ class People(pa.DataFrameModel):
 class Names(pa.DataFrameModel):
     """Names: data/names.csv."""
 
-    id: str = pa.Field(nullable=False, unique=True, str_matches="^name-[a-z0-9]+(-[a-z0-9]+)*$", title="ID")
+    id: str = pa.Field(nullable=False, unique=True, str_matches='^name-[a-z0-9]+(-[a-z0-9]+)*$', title='ID')
     entity_id: str = pa.Field(
         nullable=False,
-        str_matches="^(org|person|project)-[a-z0-9]+(-[a-z0-9]+)*$",
-        title="Entity",
+        str_matches='^(org|person|project)-[a-z0-9]+(-[a-z0-9]+)*$',
+        title='Entity',
     )
-    name: str = pa.Field(nullable=False, title="Name")
+    name: str = pa.Field(nullable=False, title='Name')
     language: str = pa.Field(
         nullable=False,
-        str_matches="^[a-z]{2,3}(-[A-Z][a-z]{3})?(-([A-Z]{2}|[0-9]{3}))?$",
-        title="Language",
+        str_matches='^[a-z]{2,3}(-[A-Z][a-z]{3})?(-([A-Z]{2}|[0-9]{3}))?$',
+        title='Language',
     )
     kind: str = pa.Field(
         nullable=False,
-        isin=[
-            "official",
-            "former",
-            "romanisation",
-            "translation",
-            "abbreviation",
-            "as-reported",
-            "provisional",
-        ],
-        title="Kind",
+        isin=['official', 'former', 'romanisation', 'translation', 'abbreviation', 'as-reported', 'provisional'],
+        title='Kind',
     )
     start_date: str = pa.Field(
         nullable=True,
-        str_matches="^[0-9]{4}(-(0[1-9]|1[0-2])(-(0[1-9]|[12][0-9]|3[01]))?)?$",
-        title="From",
+        str_matches='^[0-9]{4}(-(0[1-9]|1[0-2])(-(0[1-9]|[12][0-9]|3[01]))?)?$',
+        title='From',
     )
     end_date: str = pa.Field(
         nullable=True,
-        str_matches="^[0-9]{4}(-(0[1-9]|1[0-2])(-(0[1-9]|[12][0-9]|3[01]))?)?$",
-        title="Until",
+        str_matches='^[0-9]{4}(-(0[1-9]|1[0-2])(-(0[1-9]|[12][0-9]|3[01]))?)?$',
+        title='Until',
     )
 
     class Config:
-        name = "names"
+        name = 'names'
         strict = True
         ordered = True
 
-    @pa.check("start_date", "end_date", name="date-invalid")
+    @pa.check('start_date', 'end_date', name='date-invalid')
     def _real_dates(cls, data: PolarsData) -> pl.LazyFrame:
         return _real_dates(data)
 
@@ -172,33 +156,33 @@ class Names(pa.DataFrameModel):
 class OrgRelations(pa.DataFrameModel):
     """Organisation relations: data/org_relations.csv."""
 
-    id: str = pa.Field(nullable=False, unique=True, str_matches="^rel-[a-z0-9]+(-[a-z0-9]+)*$", title="ID")
-    subject_id: str = pa.Field(nullable=False, str_matches="^org-[a-z0-9]+(-[a-z0-9]+)*$", title="Subject")
-    object_id: str = pa.Field(nullable=False, str_matches="^org-[a-z0-9]+(-[a-z0-9]+)*$", title="Object")
-    kind: str = pa.Field(nullable=False, isin=["subsidiary-of", "shareholder-of"], title="Kind")
-    share_percent: float = pa.Field(nullable=True, ge=0, le=100, title="Share (%)")
+    id: str = pa.Field(nullable=False, unique=True, str_matches='^rel-[a-z0-9]+(-[a-z0-9]+)*$', title='ID')
+    subject_id: str = pa.Field(nullable=False, str_matches='^org-[a-z0-9]+(-[a-z0-9]+)*$', title='Subject')
+    object_id: str = pa.Field(nullable=False, str_matches='^org-[a-z0-9]+(-[a-z0-9]+)*$', title='Object')
+    kind: str = pa.Field(nullable=False, isin=['subsidiary-of', 'shareholder-of'], title='Kind')
+    share_percent: float = pa.Field(nullable=True, ge=0, le=100, title='Share (%)')
     start_date: str = pa.Field(
         nullable=True,
-        str_matches="^[0-9]{4}(-(0[1-9]|1[0-2])(-(0[1-9]|[12][0-9]|3[01]))?)?$",
-        title="From",
+        str_matches='^[0-9]{4}(-(0[1-9]|1[0-2])(-(0[1-9]|[12][0-9]|3[01]))?)?$',
+        title='From',
     )
     end_date: str = pa.Field(
         nullable=True,
-        str_matches="^[0-9]{4}(-(0[1-9]|1[0-2])(-(0[1-9]|[12][0-9]|3[01]))?)?$",
-        title="Until",
+        str_matches='^[0-9]{4}(-(0[1-9]|1[0-2])(-(0[1-9]|[12][0-9]|3[01]))?)?$',
+        title='Until',
     )
     as_of_date: str = pa.Field(
         nullable=True,
-        str_matches="^[0-9]{4}(-(0[1-9]|1[0-2])(-(0[1-9]|[12][0-9]|3[01]))?)?$",
-        title="As of",
+        str_matches='^[0-9]{4}(-(0[1-9]|1[0-2])(-(0[1-9]|[12][0-9]|3[01]))?)?$',
+        title='As of',
     )
 
     class Config:
-        name = "org_relations"
+        name = 'org_relations'
         strict = True
         ordered = True
 
-    @pa.check("start_date", "end_date", "as_of_date", name="date-invalid")
+    @pa.check('start_date', 'end_date', 'as_of_date', name='date-invalid')
     def _real_dates(cls, data: PolarsData) -> pl.LazyFrame:
         return _real_dates(data)
 
@@ -206,28 +190,28 @@ class OrgRelations(pa.DataFrameModel):
 class Roles(pa.DataFrameModel):
     """Roles: data/roles.csv."""
 
-    id: str = pa.Field(nullable=False, unique=True, str_matches="^role-[a-z0-9]+(-[a-z0-9]+)*$", title="ID")
-    person_id: str = pa.Field(nullable=False, str_matches="^person-[a-z0-9]+(-[a-z0-9]+)*$", title="Person")
-    org_id: str = pa.Field(nullable=False, str_matches="^org-[a-z0-9]+(-[a-z0-9]+)*$", title="Organisation")
-    title: str = pa.Field(nullable=False, title="Title")
-    title_local: str = pa.Field(nullable=True, title="Local title")
+    id: str = pa.Field(nullable=False, unique=True, str_matches='^role-[a-z0-9]+(-[a-z0-9]+)*$', title='ID')
+    person_id: str = pa.Field(nullable=False, str_matches='^person-[a-z0-9]+(-[a-z0-9]+)*$', title='Person')
+    org_id: str = pa.Field(nullable=False, str_matches='^org-[a-z0-9]+(-[a-z0-9]+)*$', title='Organisation')
+    title: str = pa.Field(nullable=False, title='Title')
+    title_local: str = pa.Field(nullable=True, title='Local title')
     start_date: str = pa.Field(
         nullable=True,
-        str_matches="^[0-9]{4}(-(0[1-9]|1[0-2])(-(0[1-9]|[12][0-9]|3[01]))?)?$",
-        title="From",
+        str_matches='^[0-9]{4}(-(0[1-9]|1[0-2])(-(0[1-9]|[12][0-9]|3[01]))?)?$',
+        title='From',
     )
     end_date: str = pa.Field(
         nullable=True,
-        str_matches="^[0-9]{4}(-(0[1-9]|1[0-2])(-(0[1-9]|[12][0-9]|3[01]))?)?$",
-        title="Until",
+        str_matches='^[0-9]{4}(-(0[1-9]|1[0-2])(-(0[1-9]|[12][0-9]|3[01]))?)?$',
+        title='Until',
     )
 
     class Config:
-        name = "roles"
+        name = 'roles'
         strict = True
         ordered = True
 
-    @pa.check("start_date", "end_date", name="date-invalid")
+    @pa.check('start_date', 'end_date', name='date-invalid')
     def _real_dates(cls, data: PolarsData) -> pl.LazyFrame:
         return _real_dates(data)
 
@@ -238,52 +222,45 @@ class Agreements(pa.DataFrameModel):
     id: str = pa.Field(
         nullable=False,
         unique=True,
-        str_matches="^agreement-[a-z0-9]+(-[a-z0-9]+)*$",
-        title="ID",
+        str_matches='^agreement-[a-z0-9]+(-[a-z0-9]+)*$',
+        title='ID',
     )
-    title: str = pa.Field(nullable=False, title="Title")
-    title_local: str = pa.Field(nullable=True, title="Local title")
+    title: str = pa.Field(nullable=False, title='Title')
+    title_local: str = pa.Field(nullable=True, title='Local title')
     kind: str = pa.Field(
         nullable=False,
-        isin=[
-            "memorandum-of-understanding",
-            "joint-statement",
-            "framework-agreement",
-            "cooperation-agreement",
-            "investment-agreement",
-            "other",
-        ],
-        title="Kind",
+        isin=['memorandum-of-understanding', 'joint-statement', 'framework-agreement', 'cooperation-agreement', 'investment-agreement', 'other'],
+        title='Kind',
     )
     status: str = pa.Field(
         nullable=False,
-        isin=["in-talks", "announced", "signed", "in-effect", "expired", "terminated"],
-        title="Status",
+        isin=['in-talks', 'announced', 'signed', 'in-effect', 'expired', 'terminated'],
+        title='Status',
     )
     status_as_of: str = pa.Field(
         nullable=True,
-        str_matches="^[0-9]{4}(-(0[1-9]|1[0-2])(-(0[1-9]|[12][0-9]|3[01]))?)?$",
-        title="Status as of",
+        str_matches='^[0-9]{4}(-(0[1-9]|1[0-2])(-(0[1-9]|[12][0-9]|3[01]))?)?$',
+        title='Status as of',
     )
     date: str = pa.Field(
         nullable=True,
-        str_matches="^[0-9]{4}(-(0[1-9]|1[0-2])(-(0[1-9]|[12][0-9]|3[01]))?)?$",
-        title="Date",
+        str_matches='^[0-9]{4}(-(0[1-9]|1[0-2])(-(0[1-9]|[12][0-9]|3[01]))?)?$',
+        title='Date',
     )
-    place: str = pa.Field(nullable=True, title="Place")
-    summary: str = pa.Field(nullable=True, title="Summary")
+    place: str = pa.Field(nullable=True, title='Place')
+    summary: str = pa.Field(nullable=True, title='Summary')
     follows_id: str = pa.Field(
         nullable=True,
-        str_matches="^agreement-[a-z0-9]+(-[a-z0-9]+)*$",
-        title="Follows",
+        str_matches='^agreement-[a-z0-9]+(-[a-z0-9]+)*$',
+        title='Follows',
     )
 
     class Config:
-        name = "agreements"
+        name = 'agreements'
         strict = True
         ordered = True
 
-    @pa.check("status_as_of", "date", name="date-invalid")
+    @pa.check('status_as_of', 'date', name='date-invalid')
     def _real_dates(cls, data: PolarsData) -> pl.LazyFrame:
         return _real_dates(data)
 
@@ -291,22 +268,22 @@ class Agreements(pa.DataFrameModel):
 class AgreementParties(pa.DataFrameModel):
     """Agreement parties: data/agreement_parties.csv."""
 
-    id: str = pa.Field(nullable=False, unique=True, str_matches="^party-[a-z0-9]+(-[a-z0-9]+)*$", title="ID")
+    id: str = pa.Field(nullable=False, unique=True, str_matches='^party-[a-z0-9]+(-[a-z0-9]+)*$', title='ID')
     agreement_id: str = pa.Field(
         nullable=False,
-        str_matches="^agreement-[a-z0-9]+(-[a-z0-9]+)*$",
-        title="Agreement",
+        str_matches='^agreement-[a-z0-9]+(-[a-z0-9]+)*$',
+        title='Agreement',
     )
-    org_id: str = pa.Field(nullable=False, str_matches="^org-[a-z0-9]+(-[a-z0-9]+)*$", title="Organisation")
-    role: str = pa.Field(nullable=False, isin=["signatory", "party", "witness"], title="Role")
+    org_id: str = pa.Field(nullable=False, str_matches='^org-[a-z0-9]+(-[a-z0-9]+)*$', title='Organisation')
+    role: str = pa.Field(nullable=False, isin=['signatory', 'party', 'witness'], title='Role')
     signatory_person_id: str = pa.Field(
         nullable=True,
-        str_matches="^person-[a-z0-9]+(-[a-z0-9]+)*$",
-        title="Signed by",
+        str_matches='^person-[a-z0-9]+(-[a-z0-9]+)*$',
+        title='Signed by',
     )
 
     class Config:
-        name = "agreement_parties"
+        name = 'agreement_parties'
         strict = True
         ordered = True
 
@@ -317,50 +294,50 @@ class Projects(pa.DataFrameModel):
     id: str = pa.Field(
         nullable=False,
         unique=True,
-        str_matches="^project-[a-z0-9]+(-[a-z0-9]+)*$",
-        title="ID",
+        str_matches='^project-[a-z0-9]+(-[a-z0-9]+)*$',
+        title='ID',
     )
-    name: str = pa.Field(nullable=False, title="Name")
+    name: str = pa.Field(nullable=False, title='Name')
     kind: str = pa.Field(
         nullable=False,
-        isin=["research-centre", "vehicle-programme", "plant-conversion", "industrial-cluster", "other"],
-        title="Kind",
+        isin=['research-centre', 'vehicle-programme', 'plant-conversion', 'industrial-cluster', 'other'],
+        title='Kind',
     )
     status: str = pa.Field(
         nullable=False,
-        isin=["proposed", "planned", "in-development", "completed", "cancelled", "unknown"],
-        title="Status",
+        isin=['proposed', 'planned', 'in-development', 'completed', 'cancelled', 'unknown'],
+        title='Status',
     )
     status_as_of: str = pa.Field(
         nullable=True,
-        str_matches="^[0-9]{4}(-(0[1-9]|1[0-2])(-(0[1-9]|[12][0-9]|3[01]))?)?$",
-        title="Status as of",
+        str_matches='^[0-9]{4}(-(0[1-9]|1[0-2])(-(0[1-9]|[12][0-9]|3[01]))?)?$',
+        title='Status as of',
     )
-    location: str = pa.Field(nullable=True, title="Location")
+    location: str = pa.Field(nullable=True, title='Location')
     start_date: str = pa.Field(
         nullable=True,
-        str_matches="^[0-9]{4}(-(0[1-9]|1[0-2])(-(0[1-9]|[12][0-9]|3[01]))?)?$",
-        title="Start",
+        str_matches='^[0-9]{4}(-(0[1-9]|1[0-2])(-(0[1-9]|[12][0-9]|3[01]))?)?$',
+        title='Start',
     )
     target_date: str = pa.Field(
         nullable=True,
-        str_matches="^[0-9]{4}(-(0[1-9]|1[0-2])(-(0[1-9]|[12][0-9]|3[01]))?)?$",
-        title="Target",
+        str_matches='^[0-9]{4}(-(0[1-9]|1[0-2])(-(0[1-9]|[12][0-9]|3[01]))?)?$',
+        title='Target',
     )
     end_date: str = pa.Field(
         nullable=True,
-        str_matches="^[0-9]{4}(-(0[1-9]|1[0-2])(-(0[1-9]|[12][0-9]|3[01]))?)?$",
-        title="End",
+        str_matches='^[0-9]{4}(-(0[1-9]|1[0-2])(-(0[1-9]|[12][0-9]|3[01]))?)?$',
+        title='End',
     )
-    description: str = pa.Field(nullable=True, title="Description")
-    part_of_id: str = pa.Field(nullable=True, str_matches="^project-[a-z0-9]+(-[a-z0-9]+)*$", title="Part of")
+    description: str = pa.Field(nullable=True, title='Description')
+    part_of_id: str = pa.Field(nullable=True, str_matches='^project-[a-z0-9]+(-[a-z0-9]+)*$', title='Part of')
 
     class Config:
-        name = "projects"
+        name = 'projects'
         strict = True
         ordered = True
 
-    @pa.check("status_as_of", "start_date", "target_date", "end_date", name="date-invalid")
+    @pa.check('status_as_of', 'start_date', 'target_date', 'end_date', name='date-invalid')
     def _real_dates(cls, data: PolarsData) -> pl.LazyFrame:
         return _real_dates(data)
 
@@ -371,23 +348,23 @@ class ProjectParticipants(pa.DataFrameModel):
     id: str = pa.Field(
         nullable=False,
         unique=True,
-        str_matches="^participant-[a-z0-9]+(-[a-z0-9]+)*$",
-        title="ID",
+        str_matches='^participant-[a-z0-9]+(-[a-z0-9]+)*$',
+        title='ID',
     )
     project_id: str = pa.Field(
         nullable=False,
-        str_matches="^project-[a-z0-9]+(-[a-z0-9]+)*$",
-        title="Project",
+        str_matches='^project-[a-z0-9]+(-[a-z0-9]+)*$',
+        title='Project',
     )
-    org_id: str = pa.Field(nullable=False, str_matches="^org-[a-z0-9]+(-[a-z0-9]+)*$", title="Organisation")
+    org_id: str = pa.Field(nullable=False, str_matches='^org-[a-z0-9]+(-[a-z0-9]+)*$', title='Organisation')
     role: str = pa.Field(
         nullable=False,
-        isin=["lead", "partner", "host", "funder", "technology-partner", "supplier"],
-        title="Role",
+        isin=['lead', 'partner', 'host', 'funder', 'technology-partner', 'supplier'],
+        title='Role',
     )
 
     class Config:
-        name = "project_participants"
+        name = 'project_participants'
         strict = True
         ordered = True
 
@@ -395,21 +372,21 @@ class ProjectParticipants(pa.DataFrameModel):
 class AgreementProjects(pa.DataFrameModel):
     """Agreement projects: data/agreement_projects.csv."""
 
-    id: str = pa.Field(nullable=False, unique=True, str_matches="^link-[a-z0-9]+(-[a-z0-9]+)*$", title="ID")
+    id: str = pa.Field(nullable=False, unique=True, str_matches='^link-[a-z0-9]+(-[a-z0-9]+)*$', title='ID')
     agreement_id: str = pa.Field(
         nullable=False,
-        str_matches="^agreement-[a-z0-9]+(-[a-z0-9]+)*$",
-        title="Agreement",
+        str_matches='^agreement-[a-z0-9]+(-[a-z0-9]+)*$',
+        title='Agreement',
     )
     project_id: str = pa.Field(
         nullable=False,
-        str_matches="^project-[a-z0-9]+(-[a-z0-9]+)*$",
-        title="Project",
+        str_matches='^project-[a-z0-9]+(-[a-z0-9]+)*$',
+        title='Project',
     )
-    relation: str = pa.Field(nullable=False, isin=["establishes", "funds", "concerns"], title="Relation")
+    relation: str = pa.Field(nullable=False, isin=['establishes', 'funds', 'concerns'], title='Relation')
 
     class Config:
-        name = "agreement_projects"
+        name = 'agreement_projects'
         strict = True
         ordered = True
 
@@ -419,50 +396,50 @@ class Citations(pa.DataFrameModel):
 
     record_id: str = pa.Field(
         nullable=False,
-        str_matches="^(src|org|person|name|rel|role|agreement|party|project|participant|link)-[a-z0-9]+(-[a-z0-9]+)*$",
-        title="Record",
+        str_matches='^(src|org|person|name|rel|role|agreement|party|project|participant|link)-[a-z0-9]+(-[a-z0-9]+)*$',
+        title='Record',
     )
-    field: str = pa.Field(nullable=False, str_matches="^(\\*|[a-z][a-z0-9_]*)$", title="Field")
-    source_id: str = pa.Field(nullable=False, str_matches="^src-[a-z0-9]+(-[a-z0-9]+)*$", title="Source")
-    quote: str = pa.Field(nullable=False, title="Quote")
-    quote_kind: str = pa.Field(nullable=False, isin=["verbatim", "dossier-summary"], title="Quote kind")
-    note: str = pa.Field(nullable=True, title="Note")
+    field: str = pa.Field(nullable=False, str_matches='^(\\*|[a-z][a-z0-9_]*)$', title='Field')
+    source_id: str = pa.Field(nullable=False, str_matches='^src-[a-z0-9]+(-[a-z0-9]+)*$', title='Source')
+    quote: str = pa.Field(nullable=False, title='Quote')
+    quote_kind: str = pa.Field(nullable=False, isin=['verbatim', 'dossier-summary'], title='Quote kind')
+    note: str = pa.Field(nullable=True, title='Note')
 
     class Config:
-        name = "citations"
+        name = 'citations'
         strict = True
         ordered = True
-        unique = ["record_id", "field", "source_id"]
+        unique = ['record_id', 'field', 'source_id']
 
 
 # resource name -> model
 MODELS: dict[str, type[pa.DataFrameModel]] = {
-    "sources": Sources,
-    "organisations": Organisations,
-    "people": People,
-    "names": Names,
-    "org_relations": OrgRelations,
-    "roles": Roles,
-    "agreements": Agreements,
-    "agreement_parties": AgreementParties,
-    "projects": Projects,
-    "project_participants": ProjectParticipants,
-    "agreement_projects": AgreementProjects,
-    "citations": Citations,
+    'sources': Sources,
+    'organisations': Organisations,
+    'people': People,
+    'names': Names,
+    'org_relations': OrgRelations,
+    'roles': Roles,
+    'agreements': Agreements,
+    'agreement_parties': AgreementParties,
+    'projects': Projects,
+    'project_participants': ProjectParticipants,
+    'agreement_projects': AgreementProjects,
+    'citations': Citations,
 }
 
 __all__ = [
-    "MODELS",
-    "AgreementParties",
-    "AgreementProjects",
-    "Agreements",
-    "Citations",
-    "Names",
-    "OrgRelations",
-    "Organisations",
-    "People",
-    "ProjectParticipants",
-    "Projects",
-    "Roles",
-    "Sources",
+    'MODELS',
+    'AgreementParties',
+    'AgreementProjects',
+    'Agreements',
+    'Citations',
+    'Names',
+    'OrgRelations',
+    'Organisations',
+    'People',
+    'ProjectParticipants',
+    'Projects',
+    'Roles',
+    'Sources',
 ]

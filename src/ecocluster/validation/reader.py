@@ -9,7 +9,7 @@ from __future__ import annotations
 import csv
 import io
 import mmap
-from dataclasses import dataclass
+from dataclasses import dataclass, field
 
 import polars as pl
 
@@ -25,6 +25,7 @@ class Table:
     resource: Resource
     frame: pl.DataFrame  # the schema's fields found in the header, plus LINE (and _TRUNCATED while checking)
     rows: int
+    bad_ids: list[str] = field(default_factory=list)  # values of `id` that fail the table's ID pattern
 
     def has(self, *columns: str) -> bool:
         return all(c in self.frame.columns for c in columns)
@@ -54,12 +55,17 @@ def _bad_utf8_lines(data: bytes) -> list[int]:
 
 
 def _count(path) -> tuple[int, bool]:
-    """Commas in the raw file, and whether it has quotes at all: SIMD byte scans over a memory map,
-    about three times faster than `bytes.count` and without copying the file."""
-    import numpy as np
+    """Commas in the raw file, and whether it has quotes at all.
 
+    Large files are scanned with numpy over a memory map (SIMD, no copy: three times faster than
+    `bytes.count`); small ones with `bytes.count`, which spares them numpy's import time.
+    """
     with open(path, "rb") as fh, mmap.mmap(fh.fileno(), 0, access=mmap.ACCESS_READ) as mm:
         quoted = mm.find(b'"') != -1
+        if len(mm) < 1 << 25:
+            return mm[:].count(b","), quoted
+        import numpy as np
+
         data = np.frombuffer(mm, dtype=np.uint8)
         step = 1 << 22  # compare in slices so the temporary mask stays small
         commas = sum(int(np.count_nonzero(data[i : i + step] == ord(","))) for i in range(0, len(data), step))
@@ -67,7 +73,7 @@ def _count(path) -> tuple[int, bool]:
     return commas, quoted
 
 
-def _python_records(path, width: int):
+def _python_records(path):
     """(first line, cell count) of every record, with the exact reader; used only to locate problems."""
     with open(path, encoding="utf-8-sig", errors="replace", newline="") as fh:
         reader = csv.reader(fh, strict=True)
@@ -83,7 +89,7 @@ def _python_records(path, width: int):
 def _ragged_rows(path, name: str, header: list[str], header_lines: int, out: Collector) -> set[int]:
     """Report rows with too many or too few cells; return the lines of the short ones."""
     short = set()
-    for first, n in _python_records(path, len(header)):
+    for first, n in _python_records(path):
         if not isinstance(n, int) or first <= header_lines or n in (0, len(header)):
             continue
         if n > len(header):
@@ -137,7 +143,7 @@ def read_table(pkg: Package, res: Resource, out: Collector) -> Table | None:
                 **options,
             )
             break
-        except pl.exceptions.ComputeError as e:
+        except pl.exceptions.PolarsError as e:  # the message says which problem polars met
             msg = str(e)
             if "utf-8" in msg and "encoding" not in options:
                 data = path.read_bytes()
@@ -153,7 +159,7 @@ def read_table(pkg: Package, res: Resource, out: Collector) -> Table | None:
                 truncated = _ragged_rows(path, name, header, header_lines, out)
                 options["truncate_ragged_lines"] = True
             else:
-                where = next((-line for line, n in _python_records(path, len(header)) if line < 0), None)
+                where = next((-line for line, n in _python_records(path) if line < 0), None)
                 out.one(
                     "csv-invalid",
                     name,

@@ -90,9 +90,11 @@ _RULES = [
         "A Table Schema cannot be used",
         "{detail}",
         "A Table Schema is a JSON object with a `fields` list; each field needs a `name`.",
-        "A Table Schema is not valid JSON, has no `fields` list, has a field without a name, a malformed "
-        "foreign key, a foreign key to a resource the package does not have, or a pattern that is not a "
-        "valid regular expression.",
+        "A Table Schema is not valid JSON or has the wrong shape: no `fields` list, a field without a name "
+        "or with an unknown type, constraints that are not an object, a pattern that is not a string or "
+        "not a valid regular expression, an enum that is not a list of strings, a non-numeric bound, a "
+        "primary or foreign key naming a field that does not exist, a foreign key to a resource the "
+        "package does not have, or `missingValues` that are not strings.",
     ),
     # File: the CSV file as a whole, its header and the shape of its rows.
     Rule(
