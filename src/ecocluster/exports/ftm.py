@@ -17,9 +17,9 @@ from typing import Any
 from followthemoney.dataset import DataCatalog, Dataset
 from followthemoney.statement import CSV, Statement, StatementEntity, write_statements
 
-from . import ExportError
 from ..io import atomic_path, write_text
 from ..package import Package
+from . import ExportError
 from ._records import Records, Row
 
 NAME = "ftm"
