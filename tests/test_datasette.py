@@ -57,7 +57,7 @@ def served(tmp_path):
                 break
             except OSError:
                 if proc.poll() is not None or time.monotonic() > deadline:
-                    raise AssertionError("datasette did not start: " + proc.stderr.read().decode()[-2000:])
+                    raise AssertionError("datasette did not start: " + proc.stderr.read().decode()[-2000:]) from None
                 time.sleep(0.2)
         yield base
     finally:
