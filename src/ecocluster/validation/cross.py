@@ -99,10 +99,16 @@ class Registry:
             if n in self.readable
         ]
         empty = pl.DataFrame(schema={"id": pl.String, "__h": pl.UInt64, "__o": pl.Int32, LINE: pl.Int64})
-        self.ids = pl.concat(frames).filter(pl.col("id").is_not_null()) if frames else empty
-        # the few ids that occur more than once (within or across tables), with their tables
+        ids = pl.concat(frames) if frames else empty
+        # empty IDs are reported per table; copying ten million rows to drop none is not free
+        self.ids = ids.filter(pl.col("id").is_not_null()) if ids.get_column("id").null_count() else ids
+        # the few ids that occur more than once (within or across tables), with their tables; counting
+        # distinct hashes is five times faster than marking repeats, so repeats are looked for only
+        # when the count says there are some
+        some = self.ids.select(pl.col("__h").n_unique()).item() < self.ids.height
         self.repeated = (
-            self.ids.filter(pl.col("__h").is_duplicated())
+            (self.ids if some else self.ids.clear())
+            .filter(pl.col("__h").is_duplicated())
             .filter(pl.col("id").is_duplicated())
             .group_by("id")
             .agg(
