@@ -31,6 +31,8 @@ class Check:
     detail: pl.Expr | None = None
     # exact but costly tests, each run only on the rows that `mask` and the tests before it select
     confirm: tuple[pl.Expr, ...] = ()
+    # the detail looks at the whole table (where a repeated key first appears), not only the row
+    whole: bool = False
 
 
 def _lit(text: str) -> pl.Expr:
@@ -54,6 +56,7 @@ def _duplicate(code: str, cols: list[str]) -> Check:
         value,
         pl.format("repeats line {}", first),
         confirm=(~key.is_first_distinct(),),
+        whole=True,
     )
 
 
@@ -89,7 +92,16 @@ def _field_checks(res: Resource, f: Field, deferred: AbstractSet[str]) -> list[C
             .then(_lit("not YYYY, YYYY-MM or YYYY-MM-DD"))
             .otherwise(_lit("not a real calendar day"))
         )
-        checks.append(Check("date-invalid", f.name, present & ~ex.is_real_date(c), c, detail))
+        checks.append(
+            Check(
+                "date-invalid",
+                f.name,
+                present & ex.may_not_be_real_date(c),
+                c,
+                detail,
+                confirm=(~ex.is_real_date(c),),
+            )
+        )
     elif f.is_language:
         checks.append(Check("language-invalid", f.name, present & ~ex.matches(c, f.pattern or ""), c))
     elif f.is_country:
@@ -142,10 +154,17 @@ def table_checks(res: Resource, columns: list[str], deferred: AbstractSet[str] =
         checks.append(_duplicate("primary-key-duplicate", pk))
     for early, late in DATE_ORDER:
         if early in columns and late in columns and res.field(early).is_date and res.field(late).is_date:
-            mask = ex.earliest_day(pl.col(early)) > ex.latest_day(pl.col(late))
+            exact = ex.earliest_day(pl.col(early)) > ex.latest_day(pl.col(late))
             checks.append(
                 Check(
-                    "date-order", late, mask, pl.col(late), pl.format("{} `{}`", _lit(early), pl.col(early))
+                    "date-order",
+                    late,
+                    pl.col(early).is_not_null() & pl.col(late).is_not_null()
+                    & ex.may_end_before(pl.col(early), pl.col(late)),
+                    pl.col(late),
+                    # not pl.format: after a filter it can panic in polars 2.1 (on an empty morsel)
+                    pl.concat_str([_lit(f"{early} `"), pl.col(early), _lit("`")]),
+                    confirm=(exact,),
                 )
             )
     return checks
@@ -158,20 +177,18 @@ def check_table(table: Table, out: Collector, deferred: AbstractSet[str] = froze
     lazy = table.frame.lazy()
     masks = lazy.select([ch.mask.fill_null(False).alias(f"m{i}") for i, ch in enumerate(checks)]).collect()
     counts = masks.sum().row(0)
-    for i, (ch, n) in enumerate(zip(checks, counts, strict=True)):
+    for ch, n in zip(checks, counts, strict=True):
         if not n:
             continue
-        detail = ch.detail if ch.detail is not None else pl.lit(None, pl.String)
-        # detail first: it may look at the whole table (e.g. the line a duplicate first appears on)
-        failing = (
-            lazy.with_columns(
-                masks.get_column(f"m{i}").alias("__m"),
-                detail.cast(pl.String).alias("__detail"),
-                ch.value.cast(pl.String).alias("__value"),
-            )
-            .filter(pl.col("__m"))
-            .collect()
-        )
+        detail = (ch.detail if ch.detail is not None else pl.lit(None, pl.String)).cast(pl.String)
+        # The mask is computed again in the query rather than attached as a column: a new column
+        # would make polars copy the table into matching chunks. Only failing rows get a detail,
+        # unless the detail needs the whole table.
+        failing = lazy.with_columns(detail.alias("__detail")) if ch.whole else lazy
+        failing = failing.filter(ch.mask.fill_null(False))
+        if not ch.whole:
+            failing = failing.with_columns(detail.alias("__detail"))
+        failing = failing.with_columns(ch.value.cast(pl.String).alias("__value")).collect()
         for test in ch.confirm:  # eagerly, one after another, so each costly test sees fewer rows
             failing = failing.filter(test)
         failed = failing.select(
