@@ -175,8 +175,9 @@ def check_table(table: Table, out: Collector, deferred: AbstractSet[str] = froze
     if not checks:
         return
     lazy = table.frame.lazy()
-    masks = lazy.select([ch.mask.fill_null(False).alias(f"m{i}") for i, ch in enumerate(checks)]).collect()
-    counts = masks.sum().row(0)
+    # one parallel pass counts the failures of every check; rows are gathered only for those that fail
+    counts = lazy.select([ch.mask.fill_null(False).sum().alias(f"m{i}") for i, ch in enumerate(checks)]).collect()
+    counts = counts.row(0)
     for ch, n in zip(checks, counts, strict=True):
         if not n:
             continue
