@@ -2,6 +2,7 @@
 
 from __future__ import annotations
 
+from collections.abc import Callable
 from concurrent.futures import ThreadPoolExecutor
 from pathlib import Path
 from typing import Any
@@ -69,7 +70,11 @@ def _slim(table: Table) -> Table:
     return table
 
 
-def run(path: str | Path | None = None, max_errors: int | None = None) -> Report:
+def run(
+    path: str | Path | None = None,
+    max_errors: int | None = None,
+    progress: Callable[[str], None] | None = None,
+) -> Report:
     out = Collector()
     try:
         pkg = Package.open(path)
@@ -95,6 +100,8 @@ def run(path: str | Path | None = None, max_errors: int | None = None) -> Report
     with ThreadPoolExecutor(max_workers=1) as pool:
         ahead = [pool.submit(read_table, pkg, res, out) for res in pkg.resources[:1]]
         for i, res in enumerate(pkg.resources):
+            if progress:
+                progress(f"reading {res.path} ({i + 1}/{len(pkg.resources)})")
             table = ahead.pop().result()
             if i + 1 < len(pkg.resources):
                 ahead.append(pool.submit(read_table, pkg, pkg.resources[i + 1], out))
@@ -102,6 +109,8 @@ def run(path: str | Path | None = None, max_errors: int | None = None) -> Report
             if table is not None:
                 check_table(table, out, deferred.get(res.name, set()))
                 tables[res.name] = _slim(table)
+    if progress:
+        progress("checking across tables")
     check_package(pkg, tables, out, deferred)
     stats = {"tables": len(resources), "rows": sum(rows.values()), "rows_by_resource": rows}
     return out.report(resources, stats, max_errors)
