@@ -6,8 +6,6 @@ reported once by the reader rather than as a flood of broken references here.
 
 from __future__ import annotations
 
-from concurrent.futures import ThreadPoolExecutor
-
 import polars as pl
 
 from ..package import Package, Resource
@@ -444,18 +442,10 @@ def check_package(
 ) -> None:
     deferred = deferred or {}
     reg = Registry(pkg, tables)
-    # The rules are independent queries over tables that no longer change; run two at a time, as
-    # each single query keeps only part of a 2-core machine busy. The report's order does not
-    # depend on which finishes first (the collector sorts).
-    rules = [
-        lambda: check_ids(reg, out),
-        lambda: check_foreign_keys(pkg, tables, out, deferred, reg),
-        lambda: check_references(pkg, tables, reg, out, deferred),
-        lambda: check_citations_cover(pkg, tables, reg, out),
-        lambda: check_org_relations(tables, out),
-        lambda: check_self_references(pkg, tables, out),
-        lambda: check_signatories(tables, out),
-    ]
-    with ThreadPoolExecutor(max_workers=2) as pool:
-        for done in [pool.submit(rule) for rule in rules]:
-            done.result()  # re-raises a rule's exception here
+    check_ids(reg, out)
+    check_foreign_keys(pkg, tables, out, deferred, reg)
+    check_references(pkg, tables, reg, out, deferred)
+    check_citations_cover(pkg, tables, reg, out)
+    check_org_relations(tables, out)
+    check_self_references(pkg, tables, out)
+    check_signatories(tables, out)
