@@ -268,11 +268,9 @@ def check_references(
                 ref.str.extract(r"^([a-z0-9]+)-", 1)
                 .replace_strict(by_prefix, default=None, return_dtype=pl.String)
             )
-            unknown = (
-                src.frame.lazy()
-                .filter(pl.col("field").is_not_null() & wrong.fill_null(False))
-                .with_columns(table.alias("__t"))
-            )
+            # whole-row citations first, eagerly: polars would otherwise test every row for `wrong`
+            cited = src.frame.filter(pl.col("field").is_not_null() & (pl.col("field") != "*"))
+            unknown = cited.lazy().filter(wrong.fill_null(False)).with_columns(table.alias("__t"))
             bad = unknown.join(lost.lazy().select(LINE), on=LINE, how="anti").collect()
             out.add(
                 "citation-field-unknown",
