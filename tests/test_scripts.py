@@ -292,10 +292,10 @@ def test_synthesize_refuses_what_it_cannot_make(tmp_path: Path, args: list[str],
 def test_bench_runs_at_a_small_size_and_writes_json(tmp_path: Path) -> None:
     out = tmp_path / "results.json"
     result = run_script(BENCH, "--sizes", "400,0.5k", "--cache", str(tmp_path / "cache"), "--out", str(out),
-                        "--frictionless-max", "450")
+                        "--frictionless-max", "450", "--repeat", "2")
     assert result.returncode == 0, result.stderr
     report = json.loads(out.read_text())
-    assert report["sizes"] == [400, 500]
+    assert report["sizes"] == [400, 500] and report["repeat"] == 2
     assert report["machine"]["cores"] == os.cpu_count()
     assert report["machine"]["packages"]["polars"]
     by = {(r["rows"], r["tool"]): r for r in report["results"]}
@@ -304,6 +304,7 @@ def test_bench_runs_at_a_small_size_and_writes_json(tmp_path: Path) -> None:
         floor = by[n, "floor"]
         assert floor["status"] == "ok" and floor["seconds"] > 0 and floor["peak_memory_mb"] > 0
         assert floor["rows_per_second"] == round(n / floor["seconds"])
+        assert len(floor["runs"]) == 2 and floor["seconds"] == min(floor["runs"])
         eco = by[n, "ecocluster"]
         # Until the validator lands the command exits 2: the bench records why instead of crashing.
         assert eco["status"] == "ok" or eco["reason"].startswith("failed: ")
