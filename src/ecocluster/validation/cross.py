@@ -160,6 +160,7 @@ def check_ids(reg: Registry, out: Collector) -> None:
 def check_foreign_keys(
     pkg: Package, tables: dict[str, Table], out: Collector, deferred: dict[str, set[str]], reg: Registry
 ) -> None:
+    queries = []
     for res in pkg.resources:
         src = tables.get(res.name)
         for fk in res.foreign_keys:
@@ -178,20 +179,23 @@ def check_foreign_keys(
                 targets = reg.hashes[fk.resource].lazy()
             else:
                 targets = dst.frame.lazy().select(_h(fk.reference_field))
-            bad = refs.join(targets, on="__h", how="anti").collect()
-            if later:
-                rows = _suspects(src.frame.select(fk.field, LINE), bad, fk.field, dst.bad_ids)
-                _check_deferred_pattern(res, fk.field, rows, out)
-            out.add(
-                "foreign-key-missing",
-                res.name,
-                fk.field,
-                bad.select(
-                    pl.col(LINE).alias("line"),
-                    pl.col(fk.field).alias("value"),
-                    pl.lit(fk.resource).alias("detail"),
-                ),
-            )
+            queries.append((res, fk, src, dst, later, refs.join(targets, on="__h", how="anti")))
+    # every anti-join in one call, so polars runs them side by side
+    found = pl.collect_all([q[-1] for q in queries]) if queries else []
+    for (res, fk, src, dst, later, _), bad in zip(queries, found, strict=True):
+        if later:
+            rows = _suspects(src.frame.select(fk.field, LINE), bad, fk.field, dst.bad_ids)
+            _check_deferred_pattern(res, fk.field, rows, out)
+        out.add(
+            "foreign-key-missing",
+            res.name,
+            fk.field,
+            bad.select(
+                pl.col(LINE).alias("line"),
+                pl.col(fk.field).alias("value"),
+                pl.lit(fk.resource).alias("detail"),
+            ),
+        )
 
 
 def _polymorphic(pkg: Package):
