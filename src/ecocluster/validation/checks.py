@@ -15,7 +15,7 @@ import polars as pl
 from ..package import Field, Resource
 from . import expressions as ex
 from .collect import Collector
-from .reader import _TRUNCATED, LINE, Table
+from .reader import _TRUNCATED, ENGINE, LINE, Table
 
 # Date pairs that must be in order within a row: (earlier, later).
 DATE_ORDER = [("start_date", "end_date"), ("start_date", "target_date"), ("founded", "dissolved")]
@@ -176,8 +176,8 @@ def check_table(table: Table, out: Collector, deferred: AbstractSet[str] = froze
         return
     lazy = table.frame.lazy()
     # one parallel pass counts the failures of every check; rows are gathered only for those that fail
-    counts = lazy.select([ch.mask.fill_null(False).sum().alias(f"m{i}") for i, ch in enumerate(checks)]).collect()
-    counts = counts.row(0)
+    sums = [ch.mask.fill_null(False).sum().alias(f"m{i}") for i, ch in enumerate(checks)]
+    counts = lazy.select(sums).collect(engine=ENGINE).row(0)
     for ch, n in zip(checks, counts, strict=True):
         if not n:
             continue
@@ -189,7 +189,7 @@ def check_table(table: Table, out: Collector, deferred: AbstractSet[str] = froze
         failing = failing.filter(ch.mask.fill_null(False))
         if not ch.whole:
             failing = failing.with_columns(detail.alias("__detail"))
-        failing = failing.with_columns(ch.value.cast(pl.String).alias("__value")).collect()
+        failing = failing.with_columns(ch.value.cast(pl.String).alias("__value")).collect(engine=ENGINE)
         for test in ch.confirm:  # eagerly, one after another, so each costly test sees fewer rows
             failing = failing.filter(test)
         failed = failing.select(

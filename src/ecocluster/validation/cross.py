@@ -12,7 +12,7 @@ from ..package import Package, Resource
 from . import expressions as ex
 from .collect import Collector
 from .graph import cycles
-from .reader import LINE, Table
+from .reader import ENGINE, LINE, Table
 
 # Tables and columns the data model gives special meaning (see shared/design/data-model.md).
 SOURCES, CITATIONS = "sources", "citations"
@@ -181,7 +181,7 @@ def check_foreign_keys(
                 targets = dst.frame.lazy().select(_h(fk.reference_field))
             queries.append((res, fk, src, dst, later, refs.join(targets, on="__h", how="anti")))
     # every anti-join in one call, so polars runs them side by side
-    found = pl.collect_all([q[-1] for q in queries]) if queries else []
+    found = pl.collect_all([q[-1] for q in queries], engine=ENGINE) if queries else []
     for (res, fk, src, dst, later, _), bad in zip(queries, found, strict=True):
         if later:
             rows = _suspects(src.frame.select(fk.field, LINE), bad, fk.field, dst.bad_ids)
@@ -224,7 +224,7 @@ def check_references(
         order = [reg.names.index(t) for t in targets]
         pool = pl.concat([reg.hashes[t] for t in targets]).lazy()
         refs = src.frame.lazy().filter(pl.col(f.name).is_not_null()).select(f.name, LINE, _h(f.name))
-        lost = refs.join(pool, on="__h", how="anti").collect()
+        lost = refs.join(pool, on="__h", how="anti").collect(engine=ENGINE)
         if later:
             bad_ids = [i for t in targets for i in tables[t].bad_ids]
             _check_deferred_pattern(res, f.name, _suspects(src.frame, lost, f.name, bad_ids), out)
@@ -248,7 +248,7 @@ def check_references(
             else None
         )
         if many is not None and many.height:
-            amb = refs.collect().join(many, left_on=f.name, right_on="id")
+            amb = refs.collect(engine=ENGINE).join(many, left_on=f.name, right_on="id")
             out.add(
                 "reference-ambiguous",
                 res.name,
@@ -275,7 +275,7 @@ def check_references(
             # whole-row citations first, eagerly: polars would otherwise test every row for `wrong`
             cited = src.frame.filter(pl.col("field").is_not_null() & (pl.col("field") != "*"))
             unknown = cited.lazy().filter(wrong.fill_null(False)).with_columns(table.alias("__t"))
-            bad = unknown.join(lost.lazy().select(LINE), on=LINE, how="anti").collect()
+            bad = unknown.join(lost.lazy().select(LINE), on=LINE, how="anti").collect(engine=ENGINE)
             out.add(
                 "citation-field-unknown",
                 res.name,
@@ -292,7 +292,7 @@ def check_citations_cover(pkg: Package, tables: dict[str, Table], reg: Registry,
         return
     facts = [reg.names.index(n) for n in reg.names if n not in UNCITED]
     cited = cits.frame.lazy().filter(pl.col("record_id").is_not_null()).select(_h("record_id"))
-    bad = reg.ids.lazy().filter(pl.col("__o").is_in(facts)).join(cited, on="__h", how="anti").collect()
+    bad = reg.ids.lazy().filter(pl.col("__o").is_in(facts)).join(cited, on="__h", how="anti").collect(engine=ENGINE)
     for (o,), group in bad.group_by(["__o"]):
         out.add(
             "row-not-cited",
