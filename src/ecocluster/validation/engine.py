@@ -10,7 +10,7 @@ from typing import Any
 import polars as pl
 
 from ..errors import PackageNotFound
-from ..package import Package, PackageError
+from ..package import Package, PackageError, Resource
 from .checks import check_table
 from .collect import Collector
 from .cross import check_package, deferred_patterns, needed_columns
@@ -63,6 +63,13 @@ def _compile(patterns: list[str]) -> bool:
     return True
 
 
+def _size(pkg: Package, res: Resource) -> int:
+    try:
+        return pkg.csv_path(res).stat().st_size
+    except OSError:
+        return 0
+
+
 def _slim(table: Table) -> Table:
     """Keep only what cross-table rules read, so ten million rows fit in memory."""
     needed = needed_columns(table.resource)
@@ -96,19 +103,22 @@ def run(
     rows: dict[str, Any] = {}
     # The next table is read while this one is checked: reading waits on the disk and on one thread
     # of polars' pool for part of the time, checking leaves the other core idle between queries.
-    # One table ahead at most, so memory holds two full tables, not all of them.
+    # Largest file first, so its checks overlap the reading of the others rather than nothing. One
+    # table ahead at most, so memory holds two full tables, not all of them.
+    order = sorted(pkg.resources, key=lambda r: -_size(pkg, r))
     with ThreadPoolExecutor(max_workers=1) as pool:
-        ahead = [pool.submit(read_table, pkg, res, out) for res in pkg.resources[:1]]
-        for i, res in enumerate(pkg.resources):
+        ahead = [pool.submit(read_table, pkg, res, out) for res in order[:1]]
+        for i, res in enumerate(order):
             if progress:
-                progress(f"reading {res.path} ({i + 1}/{len(pkg.resources)})")
+                progress(f"reading {res.path} ({i + 1}/{len(order)})")
             table = ahead.pop().result()
-            if i + 1 < len(pkg.resources):
-                ahead.append(pool.submit(read_table, pkg, pkg.resources[i + 1], out))
+            if i + 1 < len(order):
+                ahead.append(pool.submit(read_table, pkg, order[i + 1], out))
             rows[res.name] = table.rows if table else 0
             if table is not None:
                 check_table(table, out, deferred.get(res.name, set()))
                 tables[res.name] = _slim(table)
+    rows = {r.name: rows[r.name] for r in pkg.resources}  # stats in the package's order
     if progress:
         progress("checking across tables")
     check_package(pkg, tables, out, deferred)
