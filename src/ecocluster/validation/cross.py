@@ -67,6 +67,8 @@ def deferred_patterns(pkg: Package) -> dict[str, set[str]]:
 
 def _check_deferred_pattern(res: Resource, field: str, rows: pl.DataFrame, out: Collector) -> None:
     """The pattern check of a deferred reference field, on the rows that may fail it."""
+    if rows.height == 0:  # the usual case: every reference resolved to a valid ID
+        return
     pattern = res.field(field).pattern or ""
     bad = rows.filter(~ex.matches(pl.col(field), pattern))
     out.add(
@@ -79,7 +81,9 @@ def _check_deferred_pattern(res: Resource, field: str, rows: pl.DataFrame, out: 
 
 def _suspects(refs: pl.DataFrame, lost: pl.DataFrame, field: str, bad_ids: list[str]) -> pl.DataFrame:
     """Rows of a reference that resolve nowhere, or to an ID that fails its own pattern."""
-    to_bad = refs.filter(pl.col(field).is_in(bad_ids)) if bad_ids else refs.clear()
+    if not bad_ids:
+        return lost.select(field, LINE)
+    to_bad = refs.filter(pl.col(field).is_in(bad_ids))
     return pl.concat([lost.select(field, LINE), to_bad.select(field, LINE)])
 
 
