@@ -27,18 +27,18 @@ from ecocluster.errors import EcoclusterError
 from ecocluster.io import atomic_path, write_text
 from ecocluster.package import Package, Resource
 
-# Error codes of the planted errors, by kind. Kept in one place so they can be aligned with the
-# validator's stable codes; `field` is the column the validator should name (None for a whole row).
+# Codes of the planted errors, by kind: the validator's stable codes (docs/validation.md), so the
+# planted list can be compared with its report as is. `field` is the column the validator names.
 ERROR_CODES: dict[str, str] = {
-    "pattern": "pattern-mismatch",  # a cell that does not match its field's pattern
-    "enum": "enum-mismatch",  # a code not listed in constraints.enum
+    "pattern": "pattern-mismatch",  # a cell that does not match its field's pattern (see `code_for`)
+    "enum": "enum-invalid",  # a code not listed in constraints.enum
     "required": "required-missing",  # an empty required cell
-    "duplicate": "duplicate-key",  # a primary key seen on an earlier line (reported on the later one)
-    "dangling": "foreign-key-missing",  # a reference to an ID no row has
+    "duplicate": "primary-key-duplicate",  # an ID seen on an earlier line (reported on the later one)
+    "dangling": "foreign-key-missing",  # a reference to an ID no row has (see `code_for`)
     "calendar": "date-invalid",  # a well-formed date that is not a calendar day (2023-02-30)
     "order": "date-order",  # an end before its start (reported on the end field)
-    "uncited": "row-uncited",  # a fact row without any citation (field None)
-    "missing-record": "citation-record-missing",  # a citation whose record_id matches no row
+    "uncited": "row-not-cited",  # a fact row without any citation (reported on its `id`)
+    "missing-record": "reference-unresolved",  # a citation whose record_id matches no row
 }
 
 # Share of all rows per table, modelled on the shipped data. Citations must outnumber the fact rows
@@ -341,9 +341,22 @@ class Planter:
     def count(self, kind: str) -> int:
         return self.todo.count(kind)
 
-    def record(self, kind: str, resource: str, row: int, field: str | None) -> None:
+    def code_for(self, kind: str, resource: str, field: str) -> str:
+        """The validator's code: language and country fields have their own pattern codes, and a
+        reference without a declared foreign key (a polymorphic one) is `reference-unresolved`."""
+        res = self.pkg.resource(resource)
+        if kind == "pattern" and res.field(field).is_language:
+            return "language-invalid"
+        if kind == "pattern" and res.field(field).is_country:
+            return "country-invalid"
+        if kind == "dangling" and field not in {fk.field for fk in res.foreign_keys}:
+            return "reference-unresolved"
+        return ERROR_CODES[kind]
+
+    def record(self, kind: str, resource: str, row: int, field: str) -> None:
         self.used[resource].add(row)
-        self.planted.append({"code": ERROR_CODES[kind], "resource": resource, "row": row + 2, "field": field})
+        code = self.code_for(kind, resource, field)
+        self.planted.append({"code": code, "resource": resource, "row": row + 2, "field": field})
 
     def pick_row(self, candidates: list[tuple[str, str | None]], ok=lambda t, f, r: True
                  ) -> tuple[str, str | None, int]:
@@ -391,7 +404,7 @@ class Planter:
             elif kind == "uncited":
                 table, _, r = self.pick_row([(t, None) for t in facts])
                 cited[table][r] = False
-                self.record(kind, table, r, None)
+                self.record(kind, table, r, "id")
         return cited
 
     def record_missing(self, rows: list[int]) -> None:

@@ -2,6 +2,7 @@
 
 from __future__ import annotations
 
+from collections.abc import Callable
 from pathlib import Path
 from typing import TYPE_CHECKING, Any
 
@@ -12,11 +13,11 @@ if TYPE_CHECKING:
     import pandas as pd
 
 
-def ensure_valid(package: Package) -> None:
+def ensure_valid(package: Package, progress: Callable[[str], None] | None = None) -> None:
     """Raise InvalidData (carrying the validation report) unless the package passes validation."""
     from .validation import validate
 
-    report = validate(package.descriptor_path)
+    report = validate(package.descriptor_path, progress=progress)
     if not report.ok:
         errors = report.to_dict()["errors"]
         first = errors[0] if errors else {}

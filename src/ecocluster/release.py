@@ -128,7 +128,7 @@ def build(path: str | Path | Package | None = None, out_dir: str | Path = "build
     if validate:
         if progress:
             progress("validating")
-        ensure_valid(package)
+        ensure_valid(package, progress)
     out = check_out_dir(package, Path(out_dir))
     with staging_dir(out) as stage:
         for name in FORMATS:

@@ -2,6 +2,8 @@
 
 from __future__ import annotations
 
+import sys
+from collections.abc import Callable
 from typing import Any, NoReturn
 
 import click
@@ -9,6 +11,17 @@ import click
 from ..errors import EcoclusterError, PackageNotFound
 
 EPILOG = "Exit codes: 0 ok; 1 invalid data or failed operation; 2 usage error or missing input."
+
+
+QUIET_HELP = "No progress on stderr (it is shown only when stderr is a terminal)."
+
+
+def progress_to_stderr(quiet: bool) -> Callable[[str], None] | None:
+    """The progress callback the library is given: a line on stderr per step, for a person watching a
+    terminal; None (no progress) with --quiet or when stderr is a file, a pipe or a test runner."""
+    if quiet or not sys.stderr.isatty():
+        return None
+    return lambda message: click.echo(f"{message}…", err=True)
 
 
 def fail(error: EcoclusterError) -> NoReturn:

@@ -9,7 +9,7 @@ from pathlib import Path
 import click
 
 from ..errors import EcoclusterError, InvalidData
-from ._common import EPILOG, fail, format_validation_error
+from ._common import EPILOG, QUIET_HELP, fail, format_validation_error, progress_to_stderr
 
 
 @click.command(epilog=EPILOG)
@@ -18,8 +18,9 @@ from ._common import EPILOG, fail, format_validation_error
               help="The folder to write into (created if missing).")
 @click.option("--format", "format_", type=click.Choice(["text", "json"]), default="text", show_default=True,
               help="text: the files written, one per line; json: the manifest.")
+@click.option("--quiet", "-q", is_flag=True, help=QUIET_HELP + " Also leaves out the closing summary.")
 @click.argument("path", required=False, type=click.Path(path_type=Path))
-def build(out: Path, format_: str, path: Path | None) -> None:
+def build(out: Path, format_: str, quiet: bool, path: Path | None) -> None:
     """Validate the data package at PATH and build every export into OUT.
 
     PATH is a datapackage.json or the folder holding one; without it, the shipped package. Writes
@@ -38,7 +39,7 @@ def build(out: Path, format_: str, path: Path | None) -> None:
 
     started = time.perf_counter()
     try:
-        manifest = run_build(path, out, progress=lambda msg: click.echo(msg, err=True))
+        manifest = run_build(path, out, progress=progress_to_stderr(quiet))
     except InvalidData as e:
         report = e.report.to_dict()  # type: ignore[attr-defined]
         if format_ == "json":
@@ -56,6 +57,8 @@ def build(out: Path, format_: str, path: Path | None) -> None:
         for res in manifest["resources"]:
             click.echo(str(out / res["path"]))
         click.echo(str(out / MANIFEST))
+    if quiet:
+        return
     total = sum(r["bytes"] for r in manifest["resources"])
     click.echo(f"built {len(manifest['resources']) + 1} files ({total:,} bytes) in {out} "
                f"in {time.perf_counter() - started:.1f} s", err=True)

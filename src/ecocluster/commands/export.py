@@ -9,7 +9,7 @@ import click
 
 from ..errors import EcoclusterError
 from ..exports import FORMATS, format_module
-from ._common import EPILOG, fail
+from ._common import EPILOG, QUIET_HELP, fail, progress_to_stderr
 
 
 def _formats_help() -> str:
@@ -23,8 +23,9 @@ def _formats_help() -> str:
               help="The folder to write into (created if missing).")
 @click.option("--format", "format_", type=click.Choice(["text", "json"]), default="text", show_default=True,
               help="How to list the files written on stdout.")
+@click.option("--quiet", "-q", is_flag=True, help=QUIET_HELP)
 @click.argument("path", required=False, type=click.Path(path_type=Path))
-def export(to: str, out: Path, format_: str, path: Path | None) -> None:
+def export(to: str, out: Path, format_: str, quiet: bool, path: Path | None) -> None:
     """Write the data package at PATH in one format (or all) into OUT.
 
     PATH is a datapackage.json or the folder holding one; without it, the shipped package. The data
@@ -40,7 +41,7 @@ def export(to: str, out: Path, format_: str, path: Path | None) -> None:
     from ..release import export as run_export
 
     try:
-        written = run_export(path, [to], out, progress=lambda msg: click.echo(msg, err=True))
+        written = run_export(path, [to], out, progress=progress_to_stderr(quiet))
     except EcoclusterError as e:
         fail(e)
     if format_ == "json":

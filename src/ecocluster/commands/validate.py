@@ -8,6 +8,8 @@ import traceback
 
 import click
 
+from ._common import QUIET_HELP, progress_to_stderr
+
 
 @click.command(epilog="Exit codes: 0 valid; 1 invalid data; 2 usage error or unreadable package.")
 @click.argument("path", required=False, type=click.Path(path_type=str))
@@ -25,8 +27,9 @@ import click
     default=None,
     help="Print at most N errors (the counts still include every error).",
 )
+@click.option("--quiet", "-q", is_flag=True, help=QUIET_HELP)
 @click.option("--debug", is_flag=True, help="Show a traceback if the validator itself fails.")
-def validate(path: str | None, fmt: str, max_errors: int | None, debug: bool) -> None:
+def validate(path: str | None, fmt: str, max_errors: int | None, quiet: bool, debug: bool) -> None:
     """Validate the data package at PATH (a folder or its datapackage.json; default: the shipped one).
 
     Checks every table against its Table Schema and the data model's rules across tables, and
@@ -43,7 +46,7 @@ def validate(path: str | None, fmt: str, max_errors: int | None, debug: bool) ->
     from ecocluster.validation.report import render_github, render_text
 
     try:
-        report = run(path, max_errors=max_errors)
+        report = run(path, max_errors=max_errors, progress=progress_to_stderr(quiet))
     except EcoclusterError as e:
         click.echo(f"error: {e}", err=True)
         sys.exit(2)

@@ -5,6 +5,8 @@ All masks of a table are computed in one parallel pass; only failing rows are th
 
 from __future__ import annotations
 
+import functools
+import operator
 from collections.abc import Set as AbstractSet
 from dataclasses import dataclass
 
@@ -13,7 +15,7 @@ import polars as pl
 from ..package import Field, Resource
 from . import expressions as ex
 from .collect import Collector
-from .reader import _TRUNCATED, LINE, Table
+from .reader import _TRUNCATED, ENGINE, LINE, Table
 
 # Date pairs that must be in order within a row: (earlier, later).
 DATE_ORDER = [("start_date", "end_date"), ("start_date", "target_date"), ("founded", "dissolved")]
@@ -29,6 +31,8 @@ class Check:
     detail: pl.Expr | None = None
     # exact but costly tests, each run only on the rows that `mask` and the tests before it select
     confirm: tuple[pl.Expr, ...] = ()
+    # the detail looks at the whole table (where a repeated key first appears), not only the row
+    whole: bool = False
 
 
 def _lit(text: str) -> pl.Expr:
@@ -36,19 +40,23 @@ def _lit(text: str) -> pl.Expr:
 
 
 def _duplicate(code: str, cols: list[str]) -> Check:
-    """Rows repeating the key of an earlier row. Hashes pre-filter (3x faster than comparing
-    strings); the exact test then runs on rows sharing a hash, which include every repeat."""
+    """Rows repeating the key of an earlier row. Counting distinct key hashes is the cheap test
+    (several times faster than marking repeats): only if there are fewer than rows, whether from a
+    repeat or a hash collision, does the exact test run, and it finds every repeat."""
     key = pl.col(cols[0]) if len(cols) == 1 else pl.struct(cols)
     complete = pl.all_horizontal([pl.col(c).is_not_null() for c in cols])
+    hashes = [pl.col(c).hash(seed=i) for i, c in enumerate(cols)]
+    combined = functools.reduce(operator.xor, hashes)
     first = pl.col(LINE).first().over(cols)
     value = pl.col(cols[0]) if len(cols) == 1 else pl.concat_str([pl.col(c) for c in cols], separator=" / ")
     return Check(
         code,
         cols[0],
-        complete & key.hash().is_duplicated(),
+        complete & (combined.n_unique() < pl.len()),
         value,
         pl.format("repeats line {}", first),
         confirm=(~key.is_first_distinct(),),
+        whole=True,
     )
 
 
@@ -84,7 +92,16 @@ def _field_checks(res: Resource, f: Field, deferred: AbstractSet[str]) -> list[C
             .then(_lit("not YYYY, YYYY-MM or YYYY-MM-DD"))
             .otherwise(_lit("not a real calendar day"))
         )
-        checks.append(Check("date-invalid", f.name, present & ~ex.is_real_date(c), c, detail))
+        checks.append(
+            Check(
+                "date-invalid",
+                f.name,
+                present & ex.may_not_be_real_date(c),
+                c,
+                detail,
+                confirm=(~ex.is_real_date(c),),
+            )
+        )
     elif f.is_language:
         checks.append(Check("language-invalid", f.name, present & ~ex.matches(c, f.pattern or ""), c))
     elif f.is_country:
@@ -137,10 +154,17 @@ def table_checks(res: Resource, columns: list[str], deferred: AbstractSet[str] =
         checks.append(_duplicate("primary-key-duplicate", pk))
     for early, late in DATE_ORDER:
         if early in columns and late in columns and res.field(early).is_date and res.field(late).is_date:
-            mask = ex.earliest_day(pl.col(early)) > ex.latest_day(pl.col(late))
+            exact = ex.earliest_day(pl.col(early)) > ex.latest_day(pl.col(late))
             checks.append(
                 Check(
-                    "date-order", late, mask, pl.col(late), pl.format("{} `{}`", _lit(early), pl.col(early))
+                    "date-order",
+                    late,
+                    pl.col(early).is_not_null() & pl.col(late).is_not_null()
+                    & ex.may_end_before(pl.col(early), pl.col(late)),
+                    pl.col(late),
+                    # not pl.format: after a filter it can panic in polars 2.1 (on an empty morsel)
+                    pl.concat_str([_lit(f"{early} `"), pl.col(early), _lit("`")]),
+                    confirm=(exact,),
                 )
             )
     return checks
@@ -151,22 +175,21 @@ def check_table(table: Table, out: Collector, deferred: AbstractSet[str] = froze
     if not checks:
         return
     lazy = table.frame.lazy()
-    masks = lazy.select([ch.mask.fill_null(False).alias(f"m{i}") for i, ch in enumerate(checks)]).collect()
-    counts = masks.sum().row(0)
-    for i, (ch, n) in enumerate(zip(checks, counts, strict=True)):
+    # one parallel pass counts the failures of every check; rows are gathered only for those that fail
+    sums = [ch.mask.fill_null(False).sum().alias(f"m{i}") for i, ch in enumerate(checks)]
+    counts = lazy.select(sums).collect(engine=ENGINE).row(0)
+    for ch, n in zip(checks, counts, strict=True):
         if not n:
             continue
-        detail = ch.detail if ch.detail is not None else pl.lit(None, pl.String)
-        # detail first: it may look at the whole table (e.g. the line a duplicate first appears on)
-        failing = (
-            lazy.with_columns(
-                masks.get_column(f"m{i}").alias("__m"),
-                detail.cast(pl.String).alias("__detail"),
-                ch.value.cast(pl.String).alias("__value"),
-            )
-            .filter(pl.col("__m"))
-            .collect()
-        )
+        detail = (ch.detail if ch.detail is not None else pl.lit(None, pl.String)).cast(pl.String)
+        # The mask is computed again in the query rather than attached as a column: a new column
+        # would make polars copy the table into matching chunks. Only failing rows get a detail,
+        # unless the detail needs the whole table.
+        failing = lazy.with_columns(detail.alias("__detail")) if ch.whole else lazy
+        failing = failing.filter(ch.mask.fill_null(False))
+        if not ch.whole:
+            failing = failing.with_columns(detail.alias("__detail"))
+        failing = failing.with_columns(ch.value.cast(pl.String).alias("__value")).collect(engine=ENGINE)
         for test in ch.confirm:  # eagerly, one after another, so each costly test sees fewer rows
             failing = failing.filter(test)
         failed = failing.select(

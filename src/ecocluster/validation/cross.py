@@ -12,7 +12,7 @@ from ..package import Package, Resource
 from . import expressions as ex
 from .collect import Collector
 from .graph import cycles
-from .reader import LINE, Table
+from .reader import ENGINE, LINE, Table
 
 # Tables and columns the data model gives special meaning (see shared/design/data-model.md).
 SOURCES, CITATIONS = "sources", "citations"
@@ -67,6 +67,8 @@ def deferred_patterns(pkg: Package) -> dict[str, set[str]]:
 
 def _check_deferred_pattern(res: Resource, field: str, rows: pl.DataFrame, out: Collector) -> None:
     """The pattern check of a deferred reference field, on the rows that may fail it."""
+    if rows.height == 0:  # the usual case: every reference resolved to a valid ID
+        return
     pattern = res.field(field).pattern or ""
     bad = rows.filter(~ex.matches(pl.col(field), pattern))
     out.add(
@@ -79,7 +81,9 @@ def _check_deferred_pattern(res: Resource, field: str, rows: pl.DataFrame, out: 
 
 def _suspects(refs: pl.DataFrame, lost: pl.DataFrame, field: str, bad_ids: list[str]) -> pl.DataFrame:
     """Rows of a reference that resolve nowhere, or to an ID that fails its own pattern."""
-    to_bad = refs.filter(pl.col(field).is_in(bad_ids)) if bad_ids else refs.clear()
+    if not bad_ids:
+        return lost.select(field, LINE)
+    to_bad = refs.filter(pl.col(field).is_in(bad_ids))
     return pl.concat([lost.select(field, LINE), to_bad.select(field, LINE)])
 
 
@@ -93,16 +97,25 @@ class Registry:
     def __init__(self, pkg: Package, tables: dict[str, Table]):
         self.names = _id_tables(pkg)
         self.readable = {n for n in self.names if (t := tables.get(n)) is not None and t.has("id")}
-        frames = [
-            tables[n].frame.select(pl.col("id"), _h("id"), pl.lit(i, pl.Int32).alias("__o"), pl.col(LINE))
+        frames = {
+            n: tables[n].frame.select(pl.col("id"), _h("id"), pl.lit(i, pl.Int32).alias("__o"), pl.col(LINE))
             for i, n in enumerate(self.names)
             if n in self.readable
-        ]
+        }
+        # empty IDs are reported per table; copying ten million rows to drop none is not free
+        frames = {n: f.filter(pl.col("id").is_not_null()) if f.get_column("id").null_count() else f
+                  for n, f in frames.items()}
+        # each table's ID hashes, the targets of every reference to it
+        self.hashes = {n: f.select("__h") for n, f in frames.items()}
         empty = pl.DataFrame(schema={"id": pl.String, "__h": pl.UInt64, "__o": pl.Int32, LINE: pl.Int64})
-        self.ids = pl.concat(frames).filter(pl.col("id").is_not_null()) if frames else empty
-        # the few ids that occur more than once (within or across tables), with their tables
+        self.ids = pl.concat(list(frames.values())) if frames else empty
+        # the few ids that occur more than once (within or across tables), with their tables; counting
+        # distinct hashes is five times faster than marking repeats, so repeats are looked for only
+        # when the count says there are some
+        some = self.ids.select(pl.col("__h").n_unique()).item() < self.ids.height
         self.repeated = (
-            self.ids.filter(pl.col("__h").is_duplicated())
+            (self.ids if some else self.ids.clear())
+            .filter(pl.col("__h").is_duplicated())
             .filter(pl.col("id").is_duplicated())
             .group_by("id")
             .agg(
@@ -149,8 +162,9 @@ def check_ids(reg: Registry, out: Collector) -> None:
 
 
 def check_foreign_keys(
-    pkg: Package, tables: dict[str, Table], out: Collector, deferred: dict[str, set[str]]
+    pkg: Package, tables: dict[str, Table], out: Collector, deferred: dict[str, set[str]], reg: Registry
 ) -> None:
+    queries = []
     for res in pkg.resources:
         src = tables.get(res.name)
         for fk in res.foreign_keys:
@@ -165,21 +179,27 @@ def check_foreign_keys(
             refs = (
                 src.frame.lazy().filter(pl.col(fk.field).is_not_null()).select(fk.field, LINE, _h(fk.field))
             )
-            targets = dst.frame.lazy().select(_h(fk.reference_field))
-            bad = refs.join(targets, on="__h", how="anti").collect()
-            if later:
-                rows = _suspects(src.frame.select(fk.field, LINE), bad, fk.field, dst.bad_ids)
-                _check_deferred_pattern(res, fk.field, rows, out)
-            out.add(
-                "foreign-key-missing",
-                res.name,
-                fk.field,
-                bad.select(
-                    pl.col(LINE).alias("line"),
-                    pl.col(fk.field).alias("value"),
-                    pl.lit(fk.resource).alias("detail"),
-                ),
-            )
+            if fk.reference_field == "id" and fk.resource in reg.hashes:
+                targets = reg.hashes[fk.resource].lazy()
+            else:
+                targets = dst.frame.lazy().select(_h(fk.reference_field))
+            queries.append((res, fk, src, dst, later, refs.join(targets, on="__h", how="anti")))
+    # every anti-join in one call, so polars runs them side by side
+    found = pl.collect_all([q[-1] for q in queries], engine=ENGINE) if queries else []
+    for (res, fk, src, dst, later, _), bad in zip(queries, found, strict=True):
+        if later:
+            rows = _suspects(src.frame.select(fk.field, LINE), bad, fk.field, dst.bad_ids)
+            _check_deferred_pattern(res, fk.field, rows, out)
+        out.add(
+            "foreign-key-missing",
+            res.name,
+            fk.field,
+            bad.select(
+                pl.col(LINE).alias("line"),
+                pl.col(fk.field).alias("value"),
+                pl.lit(fk.resource).alias("detail"),
+            ),
+        )
 
 
 def _polymorphic(pkg: Package):
@@ -206,9 +226,9 @@ def check_references(
                 _check_deferred_pattern(res, f.name, src.frame, out)
             continue
         order = [reg.names.index(t) for t in targets]
-        pool = reg.ids.lazy().filter(pl.col("__o").is_in(order)).select("__h")
+        pool = pl.concat([reg.hashes[t] for t in targets]).lazy()
         refs = src.frame.lazy().filter(pl.col(f.name).is_not_null()).select(f.name, LINE, _h(f.name))
-        lost = refs.join(pool, on="__h", how="anti").collect()
+        lost = refs.join(pool, on="__h", how="anti").collect(engine=ENGINE)
         if later:
             bad_ids = [i for t in targets for i in tables[t].bad_ids]
             _check_deferred_pattern(res, f.name, _suspects(src.frame, lost, f.name, bad_ids), out)
@@ -228,9 +248,11 @@ def check_references(
             .group_by("id")
             .len()
             .filter(pl.col("len") > 1)
+            if reg.repeated.height
+            else None
         )
-        if many.height:
-            amb = refs.collect().join(many, left_on=f.name, right_on="id")
+        if many is not None and many.height:
+            amb = refs.collect(engine=ENGINE).join(many, left_on=f.name, right_on="id")
             out.add(
                 "reference-ambiguous",
                 res.name,
@@ -242,23 +264,22 @@ def check_references(
                 ),
             )
         if res.name == CITATIONS and src.has("field"):
-            # an ID's prefix names its table (the ID patterns guarantee it), so the check needs no join
-            valid = [f"{t}|{c}" for t in targets for c in ["*", *pkg.resource(t).field_names]]
+            # an ID's prefix names its table (the ID patterns guarantee it), so the check needs no join:
+            # per table, a literal prefix test and a lookup in its short list of columns
+            prefix = {t: pkg.resource(t).id_prefix for t in targets}
+            valid = {t: ["*", *pkg.resource(t).field_names] for t in targets}
+            ref = pl.col(f.name)
+            wrong = pl.any_horizontal(
+                [ref.str.starts_with(f"{prefix[t]}-") & ~pl.col("field").is_in(valid[t]) for t in targets]
+            )
             table = (
-                pl.col(f.name)
-                .str.extract(r"^([a-z0-9]+)-", 1)
+                ref.str.extract(r"^([a-z0-9]+)-", 1)
                 .replace_strict(by_prefix, default=None, return_dtype=pl.String)
             )
-            cited = (
-                src.frame.lazy()
-                .filter(pl.col("field").is_not_null() & (pl.col("field") != "*"))
-                .filter(table.is_not_null())
-                .with_columns(table.alias("__t"))
-            )
-            unknown = cited.filter(
-                ~pl.concat_str([pl.col("__t"), pl.col("field")], separator="|").is_in(valid)
-            )
-            bad = unknown.join(lost.lazy().select(LINE), on=LINE, how="anti").collect()
+            # whole-row citations first, eagerly: polars would otherwise test every row for `wrong`
+            cited = src.frame.filter(pl.col("field").is_not_null() & (pl.col("field") != "*"))
+            unknown = cited.lazy().filter(wrong.fill_null(False)).with_columns(table.alias("__t"))
+            bad = unknown.join(lost.lazy().select(LINE), on=LINE, how="anti").collect(engine=ENGINE)
             out.add(
                 "citation-field-unknown",
                 res.name,
@@ -275,7 +296,7 @@ def check_citations_cover(pkg: Package, tables: dict[str, Table], reg: Registry,
         return
     facts = [reg.names.index(n) for n in reg.names if n not in UNCITED]
     cited = cits.frame.lazy().filter(pl.col("record_id").is_not_null()).select(_h("record_id"))
-    bad = reg.ids.lazy().filter(pl.col("__o").is_in(facts)).join(cited, on="__h", how="anti").collect()
+    bad = reg.ids.lazy().filter(pl.col("__o").is_in(facts)).join(cited, on="__h", how="anti").collect(engine=ENGINE)
     for (o,), group in bad.group_by(["__o"]):
         out.add(
             "row-not-cited",
@@ -428,7 +449,7 @@ def check_package(
     deferred = deferred or {}
     reg = Registry(pkg, tables)
     check_ids(reg, out)
-    check_foreign_keys(pkg, tables, out, deferred)
+    check_foreign_keys(pkg, tables, out, deferred, reg)
     check_references(pkg, tables, reg, out, deferred)
     check_citations_cover(pkg, tables, reg, out)
     check_org_relations(tables, out)

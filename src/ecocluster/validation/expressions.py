@@ -30,6 +30,26 @@ def is_real_date(col: pl.Expr) -> pl.Expr:
     return col.str.contains(DATE_PATTERN) & (~full | day_ok)
 
 
+# DATE_PATTERN with days up to 28: every value it matches is a real calendar day, so only values it
+# refuses (a 29th to 31st, or no date at all) need the slower exact test.
+_SURELY_REAL = "^[0-9]{4}(-(0[1-9]|1[0-2])(-(0[1-9]|1[0-9]|2[0-8]))?)?$"
+
+
+def may_not_be_real_date(col: pl.Expr) -> pl.Expr:
+    """A cheap pre-filter for `~is_real_date`: a value that is surely a real date is not selected."""
+    return ~col.str.contains(_SURELY_REAL)
+
+
+def may_end_before(early: pl.Expr, late: pl.Expr) -> pl.Expr:
+    """A cheap pre-filter for `earliest_day(early) > latest_day(late)`.
+
+    Two dates of DATE_PATTERN's form are out of order exactly when they differ within their common
+    precision and `early` is the greater there (2023-05 > 2023-04-30), and then `early > late` as
+    strings too; values of any other form are left to the exact test.
+    """
+    return (early > late) | ~early.str.contains(DATE_PATTERN) | ~late.str.contains(DATE_PATTERN)
+
+
 def earliest_day(col: pl.Expr) -> pl.Expr:
     """The first day a reduced-precision date can mean (`2023` -> 2023-01-01); null if not a real date."""
     padded = (

@@ -67,6 +67,11 @@ def _strong_components(adj: dict[str, list[str]]) -> dict[str, int]:
 def cycles(edges: pl.DataFrame, src: str, dst: str) -> pl.DataFrame:
     """The edges (src, dst) on a cycle, each with `__cycle`: the members of its cycle, sorted."""
     empty = pl.DataFrame(schema={src: pl.String, dst: pl.String, "__cycle": pl.String})
+    # Every edge going one way in the order of the IDs (each chain climbs or descends) leaves no room
+    # for a cycle; one comparison proves it for ordered IDs, which saves the peeling below.
+    down = edges.select((pl.col(src) > pl.col(dst)).all().alias("d"), (pl.col(src) < pl.col(dst)).all().alias("u"))
+    if edges.height == 0 or any(down.row(0)):
+        return empty
     core = _peel(edges.unique(), src, dst)
     if core.height == 0:
         return empty
