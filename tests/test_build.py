@@ -204,3 +204,13 @@ def test_readme_documents_the_commands_and_the_views():
     for text in ["ecocluster build", "ecocluster export --to", "ecocluster.load()", "psql", "sqlite3",
                  *(v.name for v in VIEWS)]:
         assert text in readme, text
+
+
+@pytest.mark.parametrize("command", [["build"], ["export", "--to", "jsonl"]])
+def test_an_output_folder_that_cannot_be_made_is_a_usage_error(tmp_path, command):
+    blocker = tmp_path / "file"
+    blocker.write_text("not a folder\n")
+    result = CliRunner().invoke(main, [*command, "--out", str(blocker / "sub")])
+    assert result.exit_code == 2
+    assert result.output.startswith(f"error: the output folder {blocker / 'sub'} cannot be created")
+    assert "Traceback" not in result.output

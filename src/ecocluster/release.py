@@ -9,6 +9,7 @@ from __future__ import annotations
 
 import hashlib
 import json
+import os
 import re
 import zipfile
 from collections.abc import Callable, Iterable
@@ -49,6 +50,12 @@ def check_out_dir(package: Package, out_dir: Path) -> Path:
         if resolved == d or (d != package.root and d in resolved.parents):
             raise OutputPathError(f"the output folder {out} is the package's own folder {d}; "
                                   "choose a separate folder such as build/")
+    try:
+        out.mkdir(parents=True, exist_ok=True)
+    except OSError as e:
+        raise OutputPathError(f"the output folder {out} cannot be created: {e.strerror}") from None
+    if not os.access(out, os.W_OK):
+        raise OutputPathError(f"the output folder {out} is not writable")
     return out
 
 
