@@ -19,7 +19,7 @@ COMMANDS: dict[str, tuple[str, str]] = {
     "fmt": ("ecocluster.commands.fmt:fmt", "Rewrite the CSVs in canonical form (--check: only report)."),
     "diff": ("ecocluster.commands.diff:diff", "Compare two versions of the package, row by row."),
     "build": ("ecocluster.commands.build:build", "Validate, then write every export and a release."),
-    "export": ("ecocluster.commands.export:export", "Write one format: Parquet, SQLite, DuckDB, SQL, JSONL, Excel, FtM, Popolo…"),
+    "export": ("ecocluster.commands.export:export", "Write one format (Parquet, SQLite, SQL, FtM, Popolo, …)."),
     "describe": ("ecocluster.commands.describe:describe", "One-screen summary: tables, dates, citations."),
     "docs": ("ecocluster.commands.docs:docs", "Generate the data dictionary and the diagrams."),
     "validate": ("ecocluster.commands.validate:validate", "Check the data package; report every error."),
