@@ -33,6 +33,9 @@ class Check:
     confirm: tuple[pl.Expr, ...] = ()
     # the detail looks at the whole table (where a repeated key first appears), not only the row
     whole: bool = False
+    # a cheaper test shared by several checks, true on every row any of their masks selects: where it
+    # selects nothing, their masks are never computed
+    gate: pl.Expr | None = None
 
 
 def _lit(text: str) -> pl.Expr:
@@ -122,7 +125,8 @@ def _field_checks(res: Resource, f: Field, deferred: AbstractSet[str]) -> list[C
         checks.append(_duplicate("unique-duplicate", [f.name]))
     if f.type == "string" and f.pattern is None and f.enum is None:
         # free text: the data model's text conventions (constrained fields already refuse such values)
-        checks.append(Check("text-stray-space", f.name, ex.has_stray_space(c), c))
+        gate = ex.may_break_text_rules(c)
+        checks.append(Check("text-stray-space", f.name, ex.has_stray_space(c), c, gate=gate))
         checks.append(
             Check(
                 "text-not-nfc",
@@ -130,6 +134,7 @@ def _field_checks(res: Resource, f: Field, deferred: AbstractSet[str]) -> list[C
                 ex.may_not_be_nfc(c),
                 c,
                 confirm=(ex.is_not_nfc(c),),
+                gate=gate,
             )
         )
         checks.append(
@@ -140,6 +145,7 @@ def _field_checks(res: Resource, f: Field, deferred: AbstractSet[str]) -> list[C
                 c,
                 c.str.slice(0, 1),
                 confirm=(ex.is_formula(c),),
+                gate=gate,
             )
         )
     return checks
@@ -175,9 +181,20 @@ def check_table(table: Table, out: Collector, deferred: AbstractSet[str] = froze
     if not checks:
         return
     lazy = table.frame.lazy()
-    # one parallel pass counts the failures of every check; rows are gathered only for those that fail
-    sums = [ch.mask.fill_null(False).sum().alias(f"m{i}") for i, ch in enumerate(checks)]
-    counts = lazy.select(sums).collect(engine=ENGINE).row(0)
+    # one parallel pass counts the failures of every check (of a gated check, the rows its gate
+    # selects); rows are gathered only for those that fail
+    gates = {id(ch.gate): ch.gate for ch in checks if ch.gate is not None}
+    first = [ch.mask for ch in checks if ch.gate is None] + list(gates.values())
+    sums = [m.fill_null(False).sum().alias(f"m{i}") for i, m in enumerate(first)]
+    found = iter(lazy.select(sums).collect(engine=ENGINE).row(0))
+    plain = {id(ch): next(found) for ch in checks if ch.gate is None}
+    opened = {key for key, n in zip(gates, found, strict=True) if n}
+    # checks behind a gate that let rows through are counted exactly in a second pass
+    gated = [ch for ch in checks if ch.gate is not None and id(ch.gate) in opened]
+    if gated:
+        sums = [ch.mask.fill_null(False).sum().alias(f"m{i}") for i, ch in enumerate(gated)]
+        plain.update(zip(map(id, gated), lazy.select(sums).collect(engine=ENGINE).row(0), strict=True))
+    counts = [plain.get(id(ch), 0) for ch in checks]
     for ch, n in zip(checks, counts, strict=True):
         if not n:
             continue
