@@ -39,7 +39,7 @@ class Check:
 
 
 def _lit(text: str) -> pl.Expr:
-    return pl.lit(text, pl.String)
+    return pl.lit(text)  # a str literal is a String already (asking for the dtype costs a cast per call)
 
 
 def _duplicate(code: str, cols: list[str]) -> Check:

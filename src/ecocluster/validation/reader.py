@@ -136,6 +136,10 @@ def read_table(pkg: Package, res: Resource, out: Collector) -> Table | None:
         out.one("header-order", name, None, line=1, detail="expected " + ", ".join(fields))
 
     missing_values = [v for v in res.schema.get("missingValues", [""]) if isinstance(v, str)]
+    raw = _bytes(path)
+    # empty_string_is_null makes an empty cell null, but not a quoted `""`: that needs "" among the
+    # null values, which makes the read half as slow again, so only a file with quotes asks for it
+    null_values = [v for v in missing_values if v or raw.quoted] or None
     options: dict = {}
     truncated: set[int] | None = None  # lines of rows with too few cells, once located
     while True:
@@ -143,7 +147,7 @@ def read_table(pkg: Package, res: Resource, out: Collector) -> Table | None:
             df = pl.read_csv(
                 path,
                 infer_schema=False,
-                null_values=missing_values or None,
+                null_values=null_values,
                 empty_string_is_null="" in missing_values,
                 raise_if_empty=False,
                 # line numbers made while reading, in the same chunks as the cells: adding a column
@@ -194,7 +198,6 @@ def read_table(pkg: Package, res: Resource, out: Collector) -> Table | None:
     # blank rows, other missing values, replaced bytes) commas are counted, those inside quoted cells
     # subtracted, and line breaks inside quoted cells shift later rows' lines; if the totals say a
     # row is short, the exact reader locates it.
-    raw = _bytes(path)
     empty = [pl.col(c).is_null() | (pl.col(c) == "") for c in raw_cols]
     # a blank row starts with an empty cell: the full test runs only if some row does
     counts = [(empty[0] if empty else pl.lit(False)).sum().alias("blank")]
