@@ -18,6 +18,8 @@ from .reader import LINE, Table, read_table
 from .report import Report
 from .rules import RULES
 
+READERS = 1  # files read at once, while the main thread checks the last one read
+
 
 def _schema_problems(pkg: Package, out: Collector) -> None:
     """Schema mistakes that only show once all resources are known, reported before any data is read."""
@@ -103,17 +105,22 @@ def run(
     rows: dict[str, Any] = {}
     # The next table is read while this one is checked: reading waits on the disk and on one thread
     # of polars' pool for part of the time, checking leaves the other core idle between queries.
-    # Largest file first, so its checks overlap the reading of the others rather than nothing. One
-    # table ahead at most, so memory holds two full tables, not all of them.
+    # Largest file first, so its checks overlap the reading of the others rather than nothing. Later
+    # files are read ahead as long as those waiting to be checked are no larger together than the
+    # first, so memory holds about two of the largest table, not all of them; small tables, whose
+    # checks take less than their reading, then do not wait for each other.
     order = sorted(pkg.resources, key=lambda r: -_size(pkg, r))
-    with ThreadPoolExecutor(max_workers=1) as pool:
-        ahead = [pool.submit(read_table, pkg, res, out) for res in order[:1]]
+    sizes = [_size(pkg, r) for r in order]
+    with ThreadPoolExecutor(max_workers=READERS) as pool:
+        ahead: list = []
+        nxt = 0
         for i, res in enumerate(order):
+            while nxt < len(order) and (nxt <= i or sum(sizes[i + 1 : nxt + 1]) <= sizes[0]):
+                ahead.append(pool.submit(read_table, pkg, order[nxt], out))
+                nxt += 1
             if progress:
                 progress(f"reading {res.path} ({i + 1}/{len(order)})")
-            table = ahead.pop().result()
-            if i + 1 < len(order):
-                ahead.append(pool.submit(read_table, pkg, order[i + 1], out))
+            table = ahead.pop(0).result()
             rows[res.name] = table.rows if table else 0
             if table is not None:
                 check_table(table, out, deferred.get(res.name, set()))
