@@ -6,6 +6,8 @@ reported once by the reader rather than as a flood of broken references here.
 
 from __future__ import annotations
 
+from concurrent.futures import ThreadPoolExecutor
+
 import polars as pl
 
 from ..package import Package, Resource
@@ -447,11 +449,21 @@ def check_package(
     pkg: Package, tables: dict[str, Table], out: Collector, deferred: dict[str, set[str]] | None = None
 ) -> None:
     deferred = deferred or {}
-    reg = Registry(pkg, tables)
-    check_ids(reg, out)
-    check_foreign_keys(pkg, tables, out, deferred, reg)
-    check_references(pkg, tables, reg, out, deferred)
-    check_citations_cover(pkg, tables, reg, out)
-    check_org_relations(tables, out)
-    check_self_references(pkg, tables, out)
-    check_signatories(tables, out)
+
+    def without_ids() -> None:
+        check_org_relations(tables, out)
+        check_self_references(pkg, tables, out)
+        check_signatories(tables, out)
+
+    # Two threads, so one runs its queries while the other is in Python between queries (polars
+    # releases the GIL): the rules that need no Registry and then the citation cover on one, the
+    # Registry and the references on the other; the rules only add to `out`, which sorts at the end.
+    with ThreadPoolExecutor(max_workers=1) as pool:
+        side = [pool.submit(without_ids)]
+        reg = Registry(pkg, tables)
+        side.append(pool.submit(check_citations_cover, pkg, tables, reg, out))
+        check_ids(reg, out)
+        check_foreign_keys(pkg, tables, out, deferred, reg)
+        check_references(pkg, tables, reg, out, deferred)
+        for job in side:
+            job.result()
