@@ -29,3 +29,21 @@ def test_date_bounds_maps_over_a_pandas_column_skipping_missing_values():
     s = pd.Series(["2021", pd.NA, "2021-09-15"], dtype="string")
     latest = s.map(ecocluster.latest_day, na_action="ignore").tolist()
     assert latest == [date(2021, 12, 31), pd.NA, date(2021, 9, 15)]
+
+
+def test_the_validators_vectorised_bounds_agree_with_the_library():
+    import polars as pl
+
+    from ecocluster.dates import date_bounds
+    from ecocluster.validation import expressions as ex
+
+    values = ["2021", "2021-09", "2021-09-15", "2024-02", "2023-02", "2000-02", "1900-02", "2023-12-31",
+              "2023-02-30", "2023-13", "2021-04-31"]
+    frame = pl.DataFrame({"d": values}).select(
+        ex.earliest_day(pl.col("d")).alias("lo"), ex.latest_day(pl.col("d")).alias("hi"))
+    for value, lo, hi in zip(values, frame["lo"], frame["hi"], strict=True):
+        try:
+            expected = date_bounds(value)
+        except ValueError:
+            expected = (None, None)
+        assert (lo, hi) == expected, value

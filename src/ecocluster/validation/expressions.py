@@ -51,7 +51,10 @@ def may_end_before(early: pl.Expr, late: pl.Expr) -> pl.Expr:
 
 
 def earliest_day(col: pl.Expr) -> pl.Expr:
-    """The first day a reduced-precision date can mean (`2023` -> 2023-01-01); null if not a real date."""
+    """The first day a reduced-precision date can mean (`2023` -> 2023-01-01); null if not a real date.
+
+    The vectorised twin of `ecocluster.dates.earliest_day`; tests/test_dates.py keeps the two equal.
+    """
     padded = (
         pl.when(col.str.len_bytes() == 4)
         .then(col + "-01-01")
@@ -63,7 +66,10 @@ def earliest_day(col: pl.Expr) -> pl.Expr:
 
 
 def latest_day(col: pl.Expr) -> pl.Expr:
-    """The last day a reduced-precision date can mean (`2023-02` -> 2023-02-28)."""
+    """The last day a reduced-precision date can mean (`2023-02` -> 2023-02-28).
+
+    The vectorised twin of `ecocluster.dates.latest_day`; tests/test_dates.py keeps the two equal.
+    """
     padded = (
         pl.when(col.str.len_bytes() == 4)
         .then(col + "-12-01")
