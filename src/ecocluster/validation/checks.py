@@ -33,9 +33,15 @@ class Check:
     confirm: tuple[pl.Expr, ...] = ()
     # the detail looks at the whole table (where a repeated key first appears), not only the row
     whole: bool = False
-    # a cheaper test shared by several checks, true on every row any of their masks selects: where it
-    # selects nothing, their masks are never computed
+    # a cheaper test, true if any row may fail (one boolean for the column, or one per row, true on
+    # every row any mask behind it selects), maybe shared by several checks: where it is false
+    # throughout, their masks are never computed
     gate: pl.Expr | None = None
+
+
+def _pattern_gate(c: pl.Expr, pattern: str) -> pl.Expr | None:
+    """Whether some value may not match `pattern`, tested on the whole column at once where exact."""
+    return ~ex.all_match(c, pattern) if ex.line_safe(pattern) else None
 
 
 def _lit(text: str) -> pl.Expr:
@@ -106,7 +112,10 @@ def _field_checks(res: Resource, f: Field, deferred: AbstractSet[str]) -> list[C
             )
         )
     elif f.is_language:
-        checks.append(Check("language-invalid", f.name, present & ~ex.matches(c, f.pattern or ""), c))
+        pattern = f.pattern or ""
+        checks.append(
+            Check("language-invalid", f.name, present & ~ex.matches(c, pattern), c, gate=_pattern_gate(c, pattern))
+        )
     elif f.is_country:
         checks.append(
             Check(
@@ -118,14 +127,23 @@ def _field_checks(res: Resource, f: Field, deferred: AbstractSet[str]) -> list[C
         )
     elif f.pattern is not None and f.name not in deferred:
         code = "id-invalid" if res.primary_key == (f.name,) and f.id_prefixes else "pattern-mismatch"
-        checks.append(Check(code, f.name, present & ~ex.matches(c, f.pattern), c, _lit(f.pattern)))
+        checks.append(
+            Check(
+                code,
+                f.name,
+                present & ~ex.matches(c, f.pattern),
+                c,
+                _lit(f.pattern),
+                gate=_pattern_gate(c, f.pattern),
+            )
+        )
     if f.format == "uri":
         checks.append(Check("uri-invalid", f.name, present & ~ex.is_uri(c), c))
     if f.unique and res.primary_key != (f.name,):
         checks.append(_duplicate("unique-duplicate", [f.name]))
     if f.type == "string" and f.pattern is None and f.enum is None:
         # free text: the data model's text conventions (constrained fields already refuse such values)
-        gate = ex.may_break_text_rules(c)
+        gate = ex.any_may_break_text_rules(c)
         checks.append(Check("text-stray-space", f.name, ex.has_stray_space(c), c, gate=gate))
         checks.append(
             Check(

@@ -6,6 +6,9 @@ Every function takes an expression over a string column (null = empty cell) and 
 
 from __future__ import annotations
 
+import functools
+import re
+
 import polars as pl
 
 from ..package import DATE_PATTERN
@@ -21,6 +24,49 @@ def anchored(pattern: str) -> str:
 
 def matches(col: pl.Expr, pattern: str) -> pl.Expr:
     return col.str.contains(anchored(pattern))
+
+
+# One regex call per value costs polars about 50 ns whatever the pattern, more than the scan itself on
+# short values. A column-level gate instead joins the column's values by line breaks and scans them
+# in one call; the per-value test then runs only where the gate opens, which clean data never does.
+#
+# Joining is exact only for a pattern that can never match a line break (then every match of the
+# joined text splits at the line breaks, value by value). This is judged from the pattern's text,
+# conservatively: literal printable characters, `.` (which stops at line breaks), groups without
+# flags, quantifiers, `^` and `$` (in multi-line mode they match at each value's ends), escapes of
+# punctuation and `\d` / `\w`, and classes that are not negated and hold only printable characters.
+_LINE_SAFE = (
+    r"""(?:
+        [ -Z^-~\u0080-\U0010ffff]          # a printable character but \\ [ ]
+        | \\[dw.*+?()\[\]{}|^$\\/-]       # \d, \w or an escaped punctuation mark
+        | \[(?!\^)(?:[ -Z^-~\u0080-\U0010ffff]|\\[\\\[\]^-])*\]  # a class, not negated, not nested
+    )*"""
+)
+
+
+def line_safe(pattern: str) -> bool:
+    """Whether `pattern` surely cannot match a line break, so `all_match` may test it on a whole column."""
+    return "(?" not in pattern.replace("(?:", "") and _line_safe_regex().fullmatch(pattern) is not None
+
+
+@functools.cache
+def _line_safe_regex() -> re.Pattern[str]:
+    return re.compile(_LINE_SAFE, re.VERBOSE)  # compiled when first needed: it takes milliseconds
+
+
+def all_match(col: pl.Expr, pattern: str) -> pl.Expr:
+    """A single boolean: every value of the column (nulls aside) matches `pattern` whole, as `matches`
+    tests it; false if any does not, or if a value holds a line break. Requires `line_safe(pattern)`."""
+    joined = col.str.join("\n")
+    one_per_value = joined.str.count_matches("\n", literal=True) + 1 == col.count()
+    return joined.str.contains(f"(?m)\\A(?:(?:{pattern})\\n)*(?:{pattern})\\z") & one_per_value
+
+
+def any_may_break_text_rules(col: pl.Expr) -> pl.Expr:
+    """A single boolean: some value of the column may break a text rule (`may_break_text_rules`, over
+    the values joined by line breaks; a line break inside a value can only make it say true)."""
+    prefixes = "".join("\\" + c for c in FORMULA_PREFIXES)
+    return col.str.join("\n").str.contains(f"(?m)^[\\s{prefixes}]|\\s$|{NFC_SUSPECT_REGEX}")
 
 
 def is_real_date(col: pl.Expr) -> pl.Expr:
