@@ -39,8 +39,9 @@ REPEAT_MAX = 10.0  # seconds: a slower run is not repeated (frictionless at 1M r
 PACKAGES = ("ecocluster", "polars", "numpy", "pyarrow", "duckdb", "pandera", "pandas", "frictionless",
             "click")
 
-# The CLI of this checkout (the `ecocluster` script may be installed from elsewhere).
-ECOCLUSTER = "from ecocluster.cli import main; main(prog_name='ecocluster')"
+# The CLI of this checkout, as the `ecocluster` console script runs it (that script may be installed
+# from elsewhere).
+ECOCLUSTER = "from ecocluster.cli import entry; entry()"
 # The floor: read every table, all columns as strings, and do nothing else.
 FLOOR = """
 import sys, polars as pl

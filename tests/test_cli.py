@@ -1,5 +1,8 @@
+import json
+import shutil
 import subprocess
 import sys
+from pathlib import Path
 
 from click.testing import CliRunner
 
@@ -33,3 +36,31 @@ def test_help_imports_nothing_heavy():
 
 def test_shipped_package_is_found():
     assert ecocluster.shipped_package().name == "datapackage.json"
+
+
+def _console(*args: str, cwd: Path | None = None) -> subprocess.CompletedProcess:
+    """Run the command as the console script does (`ecocluster.cli:entry`, which ends the process at once)."""
+    return subprocess.run([sys.executable, "-m", "ecocluster", *args], capture_output=True, text=True, cwd=cwd)
+
+
+def test_the_console_entry_keeps_exit_codes_and_flushes_everything(tmp_path):
+    valid = Path(__file__).parent / "fixtures" / "validate" / "valid"
+    ok = _console("validate", "--format", "json", str(valid))
+    assert ok.returncode == 0, ok.stderr
+    assert json.loads(ok.stdout)["ok"] is True
+
+    broken = tmp_path / "pkg"
+    shutil.copytree(valid, broken)
+    sources = broken / "data" / "sources.csv"
+    lines = sources.read_text(encoding="utf-8").splitlines(keepends=True)
+    # every row's id made invalid: a long report, all of which must reach stdout before the exit
+    sources.write_text(lines[0] + "".join("X" + line for line in lines[1:]), encoding="utf-8")
+    bad = _console("validate", "--format", "json", str(broken))
+    assert bad.returncode == 1, bad.stderr
+    report = json.loads(bad.stdout)
+    assert report["ok"] is False and report["errors"]
+
+    usage = _console("validate", "--max-errors", "x")
+    assert usage.returncode == 2 and "Invalid value" in usage.stderr and "Traceback" not in usage.stderr
+    assert _console("no-such-command").returncode == 2
+    assert _console("--version").stdout.startswith("ecocluster, version")
