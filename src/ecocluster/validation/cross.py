@@ -6,7 +6,9 @@ reported once by the reader rather than as a flood of broken references here.
 
 from __future__ import annotations
 
+from collections.abc import Callable
 from concurrent.futures import ThreadPoolExecutor
+from dataclasses import dataclass
 
 import polars as pl
 
@@ -164,10 +166,11 @@ def check_ids(reg: Registry, out: Collector) -> None:
 
 
 def check_foreign_keys(
-    pkg: Package, tables: dict[str, Table], out: Collector, deferred: dict[str, set[str]], reg: Registry
+    pkg: Package, tables: dict[str, Table], out: Collector, deferred: dict[str, set[str]], only: str
 ) -> None:
+    """The declared foreign keys of table `only` (they need only it and the tables they name)."""
     queries = []
-    for res in pkg.resources:
+    for res in [pkg.resource(only)]:
         src = tables.get(res.name)
         for fk in res.foreign_keys:
             dst = tables.get(fk.resource)
@@ -181,10 +184,7 @@ def check_foreign_keys(
             refs = (
                 src.frame.lazy().filter(pl.col(fk.field).is_not_null()).select(fk.field, LINE, _h(fk.field))
             )
-            if fk.reference_field == "id" and fk.resource in reg.hashes:
-                targets = reg.hashes[fk.resource].lazy()
-            else:
-                targets = dst.frame.lazy().select(_h(fk.reference_field))
+            targets = dst.frame.lazy().filter(pl.col(fk.reference_field).is_not_null()).select(_h(fk.reference_field))
             queries.append((res, fk, src, dst, later, refs.join(targets, on="__h", how="anti")))
     # every anti-join in one call, so polars runs them side by side
     found = pl.collect_all([q[-1] for q in queries], engine=ENGINE) if queries else []
@@ -363,8 +363,9 @@ def check_org_relations(tables: dict[str, Table], out: Collector) -> None:
         )
 
 
-def check_self_references(pkg: Package, tables: dict[str, Table], out: Collector) -> None:
-    for res in pkg.resources:
+def check_self_references(pkg: Package, tables: dict[str, Table], out: Collector, only: str) -> None:
+    """Cycles through the foreign keys of table `only` to itself (and agreements following later ones)."""
+    for res in [pkg.resource(only)]:
         t = tables.get(res.name)
         for fk in res.foreign_keys:
             if fk.resource != res.name or t is None or not t.has(fk.field, fk.reference_field):
@@ -449,25 +450,53 @@ def check_signatories(tables: dict[str, Table], out: Collector) -> None:
     )
 
 
+@dataclass(frozen=True)
+class Job:
+    """A rule across a few tables, run as soon as the tables it `needs` are read and checked, beside
+    the reading of the others (missing tables count as read: the rule then skips itself)."""
+
+    name: str
+    needs: frozenset[str]
+    run: Callable[[dict[str, Table], Collector], None]
+
+
+def early_jobs(pkg: Package, deferred: dict[str, set[str]]) -> list[Job]:
+    """The rules that need no Registry of every ID: declared foreign keys, self-references, the
+    relations between organisations and the signatories' roles."""
+    names = set(pkg.resource_names)
+    jobs = [
+        Job("org_relations", frozenset({"org_relations"}) & names, lambda t, o: check_org_relations(t, o)),
+        Job(
+            "signatories",
+            frozenset({"agreement_parties", "roles", "agreements"}) & names,
+            lambda t, o: check_signatories(t, o),
+        ),
+    ]
+    for res in pkg.resources:
+        targets = frozenset(fk.resource for fk in res.foreign_keys) & names
+        if res.name in targets:
+            jobs.append(
+                Job(f"{res.name} self-references", frozenset({res.name}),
+                    lambda t, o, n=res.name: check_self_references(pkg, t, o, n))
+            )
+        if res.foreign_keys:
+            jobs.append(
+                Job(f"{res.name} foreign keys", frozenset({res.name}) | targets,
+                    lambda t, o, n=res.name: check_foreign_keys(pkg, t, o, deferred, n))
+            )
+    return jobs
+
+
 def check_package(
     pkg: Package, tables: dict[str, Table], out: Collector, deferred: dict[str, set[str]] | None = None
 ) -> None:
+    """The rules that need every table with IDs: repeated IDs, references to any table, citations."""
     deferred = deferred or {}
-
-    def without_ids() -> None:
-        check_org_relations(tables, out)
-        check_self_references(pkg, tables, out)
-        check_signatories(tables, out)
-
     # Two threads, so one runs its queries while the other is in Python between queries (polars
-    # releases the GIL): the rules that need no Registry and then the citation cover on one, the
-    # Registry and the references on the other; the rules only add to `out`, which sorts at the end.
+    # releases the GIL); the rules only add to `out`, which sorts at the end.
+    reg = Registry(pkg, tables)
     with ThreadPoolExecutor(max_workers=1) as pool:
-        side = [pool.submit(without_ids)]
-        reg = Registry(pkg, tables)
-        side.append(pool.submit(check_citations_cover, pkg, tables, reg, out))
+        side = pool.submit(check_citations_cover, pkg, tables, reg, out)
         check_ids(reg, out)
-        check_foreign_keys(pkg, tables, out, deferred, reg)
         check_references(pkg, tables, reg, out, deferred)
-        for job in side:
-            job.result()
+        side.result()

@@ -13,7 +13,7 @@ from ..errors import PackageNotFound
 from ..package import Package, PackageError, Resource
 from .checks import check_table
 from .collect import Collector
-from .cross import check_package, deferred_patterns, needed_columns
+from .cross import check_package, deferred_patterns, early_jobs, needed_columns
 from .reader import LINE, Table, read_table
 from .report import Report
 from .rules import RULES
@@ -109,10 +109,14 @@ def run(
     # files are read ahead as long as those waiting to be checked are no larger together than the
     # first, so memory holds about two of the largest table, not all of them; small tables, whose
     # checks take less than their reading, then do not wait for each other.
+    # A rule across a few tables runs on a third thread as soon as they are checked (foreign keys,
+    # self-references, ...), beside the reading of the rest; those that need every ID run last.
     order = sorted(pkg.resources, key=lambda r: -_size(pkg, r))
     sizes = [_size(pkg, r) for r in order]
-    with ThreadPoolExecutor(max_workers=READERS) as pool:
+    jobs = early_jobs(pkg, deferred)
+    with ThreadPoolExecutor(max_workers=READERS) as pool, ThreadPoolExecutor(max_workers=1) as side:
         ahead: list = []
+        started = []
         nxt = 0
         for i, res in enumerate(order):
             while nxt < len(order) and (nxt <= i or sum(sizes[i + 1 : nxt + 1]) <= sizes[0]):
@@ -125,9 +129,14 @@ def run(
             if table is not None:
                 check_table(table, out, deferred.get(res.name, set()))
                 tables[res.name] = _slim(table)
-    rows = {r.name: rows[r.name] for r in pkg.resources}  # stats in the package's order
-    if progress:
-        progress("checking across tables")
-    check_package(pkg, tables, out, deferred)
+            for job in [j for j in jobs if j.needs <= rows.keys()]:
+                jobs.remove(job)
+                started.append(side.submit(job.run, tables, out))
+        rows = {r.name: rows[r.name] for r in pkg.resources}  # stats in the package's order
+        if progress:
+            progress("checking across tables")
+        check_package(pkg, tables, out, deferred)
+        for job in started:
+            job.result()
     stats = {"tables": len(resources), "rows": sum(rows.values()), "rows_by_resource": rows}
     return out.report(resources, stats, max_errors)
