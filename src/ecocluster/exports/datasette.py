@@ -23,7 +23,7 @@ FILENAME = "metadata.json"
 def metadata(package: Package) -> dict[str, Any]:
     dp = package.descriptor
     licence = (dp.get("licenses") or [{}])[0]
-    source = next((s for s in dp.get("sources", []) if s.get("path")), {})
+    source: dict[str, Any] = next((s for s in dp.get("sources", []) if s.get("path")), {})
     tables: dict[str, Any] = {}
     for res in package.resources:
         tables[res.name] = {

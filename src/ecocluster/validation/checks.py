@@ -224,10 +224,10 @@ def check_table(table: Table, out: Collector, deferred: AbstractSet[str] = froze
         failing = failing.filter(ch.mask.fill_null(False))
         if not ch.whole:
             failing = failing.with_columns(detail.alias("__detail"))
-        failing = failing.with_columns(ch.value.cast(pl.String).alias("__value")).collect(engine=ENGINE)
+        rows = failing.with_columns(ch.value.cast(pl.String).alias("__value")).collect(engine=ENGINE)
         for test in ch.confirm:  # eagerly, one after another, so each costly test sees fewer rows
-            failing = failing.filter(test)
-        failed = failing.select(
+            rows = rows.filter(test)
+        failed = rows.select(
             pl.col(LINE).alias("line"), pl.col("__value").alias("value"), pl.col("__detail").alias("detail")
         )
         out.add(ch.code, table.resource.name, ch.field, failed)

@@ -6,6 +6,7 @@ reported once by the reader rather than as a flood of broken references here.
 
 from __future__ import annotations
 
+import functools
 from collections.abc import Callable
 from concurrent.futures import ThreadPoolExecutor
 from dataclasses import dataclass
@@ -456,30 +457,32 @@ class Job:
     run: Callable[[dict[str, Table], Collector], None]
 
 
+def _self_references(pkg: Package, name: str, tables: dict[str, Table], out: Collector) -> None:
+    check_self_references(pkg, tables, out, name)
+
+
+def _foreign_keys(
+    pkg: Package, deferred: dict[str, set[str]], name: str, tables: dict[str, Table], out: Collector
+) -> None:
+    check_foreign_keys(pkg, tables, out, deferred, name)
+
+
 def early_jobs(pkg: Package, deferred: dict[str, set[str]]) -> list[Job]:
     """The rules that need no Registry of every ID: declared foreign keys, self-references, the
     relations between organisations and the signatories' roles."""
     names = set(pkg.resource_names)
     jobs = [
-        Job("org_relations", frozenset({"org_relations"}) & names, lambda t, o: check_org_relations(t, o)),
-        Job(
-            "signatories",
-            frozenset({"agreement_parties", "roles", "agreements"}) & names,
-            lambda t, o: check_signatories(t, o),
-        ),
+        Job("org_relations", frozenset({"org_relations"}) & names, check_org_relations),
+        Job("signatories", frozenset({"agreement_parties", "roles", "agreements"}) & names, check_signatories),
     ]
     for res in pkg.resources:
         targets = frozenset(fk.resource for fk in res.foreign_keys) & names
         if res.name in targets:
-            jobs.append(
-                Job(f"{res.name} self-references", frozenset({res.name}),
-                    lambda t, o, n=res.name: check_self_references(pkg, t, o, n))
-            )
+            run = functools.partial(_self_references, pkg, res.name)
+            jobs.append(Job(f"{res.name} self-references", frozenset({res.name}), run))
         if res.foreign_keys:
-            jobs.append(
-                Job(f"{res.name} foreign keys", frozenset({res.name}) | targets,
-                    lambda t, o, n=res.name: check_foreign_keys(pkg, t, o, deferred, n))
-            )
+            run = functools.partial(_foreign_keys, pkg, deferred, res.name)
+            jobs.append(Job(f"{res.name} foreign keys", frozenset({res.name}) | targets, run))
     return jobs
 
 

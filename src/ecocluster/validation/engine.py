@@ -3,7 +3,7 @@
 from __future__ import annotations
 
 from collections.abc import Callable
-from concurrent.futures import ThreadPoolExecutor
+from concurrent.futures import Future, ThreadPoolExecutor
 from pathlib import Path
 from typing import Any
 
@@ -116,7 +116,7 @@ def run(
     jobs = early_jobs(pkg, deferred)
     with ThreadPoolExecutor(max_workers=READERS) as pool, ThreadPoolExecutor(max_workers=1) as side:
         ahead: list = []
-        started = []
+        started: list[Future] = []
         nxt = 0
         for i, res in enumerate(order):
             while nxt < len(order) and (nxt <= i or sum(sizes[i + 1 : nxt + 1]) <= sizes[0]):
@@ -136,7 +136,7 @@ def run(
         if progress:
             progress("checking across tables")
         check_package(pkg, tables, out, deferred)
-        for job in started:
-            job.result()
+        for future in started:
+            future.result()
     stats = {"tables": len(resources), "rows": sum(rows.values()), "rows_by_resource": rows}
     return out.report(resources, stats, max_errors)
