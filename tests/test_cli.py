@@ -64,3 +64,24 @@ def test_the_console_entry_keeps_exit_codes_and_flushes_everything(tmp_path):
     assert usage.returncode == 2 and "Invalid value" in usage.stderr and "Traceback" not in usage.stderr
     assert _console("no-such-command").returncode == 2
     assert _console("--version").stdout.startswith("ecocluster, version")
+
+
+def test_the_console_entry_ends_only_after_build_has_written_every_file(tmp_path):
+    import hashlib
+    import sqlite3
+
+    import duckdb
+
+    out = tmp_path / "build"
+    result = _console("build", "--out", str(out), "--quiet")
+    assert result.returncode == 0, result.stderr
+    manifest = json.loads((out / "manifest.json").read_text(encoding="utf-8"))
+    assert len(manifest["resources"]) > 20
+    for res in manifest["resources"]:
+        data = (out / res["path"]).read_bytes()
+        assert len(data) == res["bytes"] and "sha256:" + hashlib.sha256(data).hexdigest() == res["hash"], res["path"]
+    # the databases are closed and whole, not left to be flushed at interpreter teardown
+    with duckdb.connect(str(out / "ecocluster.duckdb"), read_only=True) as db:
+        assert db.execute("select count(*) from citations").fetchone()[0] > 0
+    with sqlite3.connect(out / "ecocluster.sqlite") as db:
+        assert db.execute("pragma integrity_check").fetchone()[0] == "ok"
