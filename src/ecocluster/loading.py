@@ -48,9 +48,19 @@ def frames(package: Package) -> dict[str, pd.DataFrame]:
     for res in package.resources:
         rows = package.read_rows(res)
         out[res.name] = pd.DataFrame(
-            {f.name: pd.Series([r[f.name] for r in rows], dtype=dtype(f), name=f.name) for f in res.fields},
-            columns=res.field_names)
+            {f.name: _series([r[f.name] for r in rows], f) for f in res.fields}, columns=res.field_names)
     return out
+
+
+def _series(values: list, f: Field) -> pd.Series:
+    """One column; a value outside its enum (only in data that was not validated) becomes missing."""
+    import pandas as pd
+
+    kind = dtype(f)
+    if isinstance(kind, pd.CategoricalDtype):
+        allowed = set(kind.categories)
+        values = [v if v in allowed else None for v in values]
+    return pd.Series(values, dtype=kind, name=f.name)
 
 
 def load(path: str | Path | None = None, validate: bool = True) -> dict[str, pd.DataFrame]:
@@ -60,7 +70,8 @@ def load(path: str | Path | None = None, validate: bool = True) -> dict[str, pd.
     declared order, integers `Int64`, numbers `Float64`; missing values are `pd.NA`. Reduced-precision
     dates stay strings: use `ecocluster.date_bounds` (or `earliest_day`/`latest_day`) for ranges.
     `path` is a descriptor or a folder holding one; None loads the shipped package. Unless
-    `validate=False`, raises `ecocluster.errors.InvalidData` when the package does not validate.
+    `validate=False`, raises `ecocluster.errors.InvalidData` when the package does not validate; with
+    `validate=False` a value outside its enum is loaded as missing.
 
     >>> import ecocluster
     >>> tables = ecocluster.load()
