@@ -171,22 +171,22 @@ def check_foreign_keys(
 ) -> None:
     """The declared foreign keys of table `only` (they need only it and the tables they name)."""
     queries = []
-    for res in [pkg.resource(only)]:
-        src = tables.get(res.name)
-        for fk in res.foreign_keys:
-            dst = tables.get(fk.resource)
-            if src is None or not src.has(fk.field):
-                continue
-            later = fk.field in deferred.get(res.name, set())
-            if dst is None or not dst.has(fk.reference_field):
-                if later:  # the reference cannot be resolved, so check its pattern on every row
-                    _check_deferred_pattern(res, fk.field, src.frame, out)
-                continue
-            refs = (
-                src.frame.lazy().filter(pl.col(fk.field).is_not_null()).select(fk.field, LINE, _h(fk.field))
-            )
-            targets = dst.frame.lazy().filter(pl.col(fk.reference_field).is_not_null()).select(_h(fk.reference_field))
-            queries.append((res, fk, src, dst, later, refs.join(targets, on="__h", how="anti")))
+    res = pkg.resource(only)
+    src = tables.get(res.name)
+    for fk in res.foreign_keys:
+        dst = tables.get(fk.resource)
+        if src is None or not src.has(fk.field):
+            continue
+        later = fk.field in deferred.get(res.name, set())
+        if dst is None or not dst.has(fk.reference_field):
+            if later:  # the reference cannot be resolved, so check its pattern on every row
+                _check_deferred_pattern(res, fk.field, src.frame, out)
+            continue
+        refs = (
+            src.frame.lazy().filter(pl.col(fk.field).is_not_null()).select(fk.field, LINE, _h(fk.field))
+        )
+        targets = dst.frame.lazy().filter(pl.col(fk.reference_field).is_not_null()).select(_h(fk.reference_field))
+        queries.append((res, fk, src, dst, later, refs.join(targets, on="__h", how="anti")))
     # every anti-join in one call, so polars runs them side by side
     found = pl.collect_all([q[-1] for q in queries], engine=ENGINE) if queries else []
     for (res, fk, src, dst, later, _), bad in zip(queries, found, strict=True):
@@ -366,30 +366,30 @@ def check_org_relations(tables: dict[str, Table], out: Collector) -> None:
 
 def check_self_references(pkg: Package, tables: dict[str, Table], out: Collector, only: str) -> None:
     """Cycles through the foreign keys of table `only` to itself (and agreements following later ones)."""
-    for res in [pkg.resource(only)]:
-        t = tables.get(res.name)
-        for fk in res.foreign_keys:
-            if fk.resource != res.name or t is None or not t.has(fk.field, fk.reference_field):
-                continue
-            _report_cycles(out, res.name, fk.field, t.frame, fk.reference_field, fk.field, "reference-cycle")
-            if fk.field == "follows_id" and t.has("date"):
-                dates = t.frame.select(
-                    pl.col(fk.reference_field).alias(fk.field), pl.col("date").alias("__d")
-                )
-                rows = t.frame.select(LINE, fk.field, "date").join(dates, on=fk.field)
-                bad = rows.filter(ex.earliest_day(pl.col("__d")) > ex.latest_day(pl.col("date")))
-                out.add(
-                    "follows-not-earlier",
-                    res.name,
-                    fk.field,
-                    bad.select(
-                        pl.col(LINE).alias("line"),
-                        pl.col(fk.field).alias("value"),
-                        pl.format("{}, after this agreement's {}", pl.col("__d"), pl.col("date")).alias(
-                            "detail"
-                        ),
+    res = pkg.resource(only)
+    t = tables.get(res.name)
+    for fk in res.foreign_keys:
+        if fk.resource != res.name or t is None or not t.has(fk.field, fk.reference_field):
+            continue
+        _report_cycles(out, res.name, fk.field, t.frame, fk.reference_field, fk.field, "reference-cycle")
+        if fk.field == "follows_id" and t.has("date"):
+            dates = t.frame.select(
+                pl.col(fk.reference_field).alias(fk.field), pl.col("date").alias("__d")
+            )
+            rows = t.frame.select(LINE, fk.field, "date").join(dates, on=fk.field)
+            bad = rows.filter(ex.earliest_day(pl.col("__d")) > ex.latest_day(pl.col("date")))
+            out.add(
+                "follows-not-earlier",
+                res.name,
+                fk.field,
+                bad.select(
+                    pl.col(LINE).alias("line"),
+                    pl.col(fk.field).alias("value"),
+                    pl.format("{}, after this agreement's {}", pl.col("__d"), pl.col("date")).alias(
+                        "detail"
                     ),
-                )
+                ),
+            )
 
 
 def check_signatories(tables: dict[str, Table], out: Collector) -> None:
@@ -452,7 +452,6 @@ class Job:
     """A rule across a few tables, run as soon as the tables it `needs` are read and checked, beside
     the reading of the others (missing tables count as read: the rule then skips itself)."""
 
-    name: str
     needs: frozenset[str]
     run: Callable[[dict[str, Table], Collector], None]
 
@@ -472,17 +471,17 @@ def early_jobs(pkg: Package, deferred: dict[str, set[str]]) -> list[Job]:
     relations between organisations and the signatories' roles."""
     names = set(pkg.resource_names)
     jobs = [
-        Job("org_relations", frozenset({"org_relations"}) & names, check_org_relations),
-        Job("signatories", frozenset({"agreement_parties", "roles", "agreements"}) & names, check_signatories),
+        Job(frozenset({"org_relations"}) & names, check_org_relations),
+        Job(frozenset({"agreement_parties", "roles", "agreements"}) & names, check_signatories),
     ]
     for res in pkg.resources:
         targets = frozenset(fk.resource for fk in res.foreign_keys) & names
         if res.name in targets:
             run = functools.partial(_self_references, pkg, res.name)
-            jobs.append(Job(f"{res.name} self-references", frozenset({res.name}), run))
+            jobs.append(Job(frozenset({res.name}), run))
         if res.foreign_keys:
             run = functools.partial(_foreign_keys, pkg, deferred, res.name)
-            jobs.append(Job(f"{res.name} foreign keys", frozenset({res.name}) | targets, run))
+            jobs.append(Job(frozenset({res.name}) | targets, run))
     return jobs
 
 
