@@ -141,28 +141,20 @@ def check_ids(reg: Registry, out: Collector) -> None:
     )
     names = dict(enumerate(reg.names))
     within = rows.filter(pl.col(LINE) != pl.col("__line1"))
-    for (o,), group in within.group_by(["__o"]):
-        out.add(
-            "primary-key-duplicate",
-            names[int(o)],
-            "id",
-            group.select(
-                pl.col(LINE).alias("line"),
-                pl.col("id").alias("value"),
-                pl.format("repeats line {}", pl.col("__line1")).alias("detail"),
-            ),
-        )
+    _add_by_table(out, "primary-key-duplicate", names, within, pl.format("repeats line {}", pl.col("__line1")))
     across = rows.filter((pl.col("__tables") > 1) & (pl.col("__o") != pl.col("__first")))
-    for (o,), group in across.group_by(["__o"]):
+    first = pl.col("__first").replace_strict(names, return_dtype=pl.String)
+    _add_by_table(out, "id-duplicate-across-tables", names, across, first)
+
+
+def _add_by_table(out: Collector, code: str, names: dict[int, str], rows: pl.DataFrame, detail: pl.Expr) -> None:
+    """Report repeated IDs under the table each row is in (`__o`)."""
+    for (o,), group in rows.group_by(["__o"]):
         out.add(
-            "id-duplicate-across-tables",
+            code,
             names[int(o)],
             "id",
-            group.select(
-                pl.col(LINE).alias("line"),
-                pl.col("id").alias("value"),
-                pl.col("__first").replace_strict(names, return_dtype=pl.String).alias("detail"),
-            ),
+            group.select(pl.col(LINE).alias("line"), pl.col("id").alias("value"), detail.alias("detail")),
         )
 
 

@@ -96,19 +96,19 @@ def may_end_before(early: pl.Expr, late: pl.Expr) -> pl.Expr:
     return (early > late) | ~early.str.contains(DATE_PATTERN) | ~late.str.contains(DATE_PATTERN)
 
 
+def _full_day(col: pl.Expr, year_tail: str) -> pl.Expr:
+    """A reduced-precision date padded to a day (`2023` + `year_tail`, `2023-02` + `-01`) and parsed."""
+    length = col.str.len_bytes()
+    padded = pl.when(length == 4).then(col + year_tail).when(length == 7).then(col + "-01").otherwise(col)
+    return padded.str.to_date("%Y-%m-%d", strict=False)
+
+
 def earliest_day(col: pl.Expr) -> pl.Expr:
     """The first day a reduced-precision date can mean (`2023` -> 2023-01-01); null if not a real date.
 
     The vectorised twin of `ecocluster.dates.earliest_day`; tests/test_dates.py keeps the two equal.
     """
-    padded = (
-        pl.when(col.str.len_bytes() == 4)
-        .then(col + "-01-01")
-        .when(col.str.len_bytes() == 7)
-        .then(col + "-01")
-        .otherwise(col)
-    )
-    return padded.str.to_date("%Y-%m-%d", strict=False)
+    return _full_day(col, "-01-01")
 
 
 def latest_day(col: pl.Expr) -> pl.Expr:
@@ -116,14 +116,7 @@ def latest_day(col: pl.Expr) -> pl.Expr:
 
     The vectorised twin of `ecocluster.dates.latest_day`; tests/test_dates.py keeps the two equal.
     """
-    padded = (
-        pl.when(col.str.len_bytes() == 4)
-        .then(col + "-12-01")
-        .when(col.str.len_bytes() == 7)
-        .then(col + "-01")
-        .otherwise(col)
-    )
-    day = padded.str.to_date("%Y-%m-%d", strict=False)
+    day = _full_day(col, "-12-01")
     return pl.when(col.str.len_bytes() < 10).then(day.dt.month_end()).otherwise(day)
 
 
