@@ -8,16 +8,18 @@ Only columns both versions have are compared row by row; a column added or remov
 
 from __future__ import annotations
 
-import csv
 from dataclasses import dataclass, field
 from pathlib import Path
 from typing import Any
+
+import polars as pl
 
 from .archive import open_package
 from .errors import EcoclusterError
 from .package import Package, Resource
 
 BUMPS = ("none", "patch", "minor", "major")
+UNREADABLE = {"file-missing", "file-empty", "encoding-invalid", "csv-invalid", "line-end-invalid"}
 
 
 class UnreadableTable(EcoclusterError):
@@ -227,14 +229,20 @@ def _keyed(pkg: Package, res: Resource, key: list[str]) -> dict[tuple[str, ...],
 
 
 def _rows(pkg: Package, res: Resource) -> list[dict[str, str]]:
+    """The rows as the strings in the file ("" for an empty cell), read by the one reader."""
+    from .reader import Problems, read_table
+
+    problems = Problems()
+    table = read_table(pkg, res, problems, missing=False)
+    # a file diff cannot read at all; header and row-shape mistakes still leave rows to compare
+    fatal = [p for p in problems.items if p.code in UNREADABLE]
+    if table is None or fatal:
+        first = fatal[0] if fatal else None
+        why = f"{first.detail or first.code}" + (f", line {first.line}" if first and first.line else "") \
+            if first else "it cannot be read"
+        raise UnreadableTable(f"{res.path} cannot be read ({why}; in {pkg.root})")
     names = res.field_names
-    try:
-        # Cells missing from a short row read as ""; cells beyond the header are ignored.
-        return [{n: (row.get(n) or "") for n in names} for row in pkg.iter_rows(res)]
-    except FileNotFoundError:
-        raise UnreadableTable(f"{res.path} does not exist (in {pkg.root})") from None
-    except UnicodeDecodeError as e:
-        why = f"{e.reason} at byte {e.start}"
-        raise UnreadableTable(f"{res.path} is not UTF-8 ({why}; in {pkg.root})") from None
-    except (csv.Error, OSError) as e:
-        raise UnreadableTable(f"{res.path} cannot be read ({e}; in {pkg.root})") from None
+    frame = table.frame
+    # a column missing from the file reads as empty cells; columns beyond the schema are not compared
+    return frame.select([pl.col(n).fill_null("") if n in frame.columns else pl.lit("").alias(n)
+                         for n in names]).to_dicts()

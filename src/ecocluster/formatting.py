@@ -9,15 +9,15 @@ from __future__ import annotations
 
 import csv
 import io
-import unicodedata
+import tempfile
 from dataclasses import asdict, dataclass, field
 from pathlib import Path
 
 from .errors import EcoclusterError
 from .io import write_bytes
 from .package import Package, Resource
+from .reader import Problem
 
-BOM = b"\xef\xbb\xbf"
 
 
 class UnparseableCSV(EcoclusterError):
@@ -55,67 +55,64 @@ class FormatReport:
                 "unchanged": self.unchanged, "problems": [asdict(p) for p in self.problems]}
 
 
-def _clean(cell: str) -> str:
-    # A spreadsheet may save CRLF inside a quoted cell too; LF is canonical everywhere.
-    return unicodedata.normalize("NFC", cell.replace("\r\n", "\n")).strip()
+_HEADER = {"header-missing-column": "missing", "header-extra-column": "unknown",
+           "header-duplicate-column": "repeated"}
+_WHY = {
+    "file-empty": "no header row",
+    "encoding-invalid": "not UTF-8; save the file as UTF-8",
+    "row-truncated": "the row has too few cells",
+    "row-extra-cells": "the row has too many cells",
+}
+
+
+def _problem(resource: Resource, file: str, problems: list[Problem]) -> UnparseableCSV:
+    """The first reason the reader gave for not reading the file as its schema says, as one message."""
+    header = [p for p in problems if p.code in _HEADER]
+    if header:
+        parts: dict[str, list[str]] = {}
+        for p in header:
+            parts.setdefault(_HEADER[p.code], []).append((p.detail or "").removeprefix("column ").strip("`"))
+        why = "; ".join(f"{kind} column(s) {', '.join(names)}" for kind, names in parts.items())
+        return UnparseableCSV(file, 1, f"header does not match the schema of `{resource.name}`: {why}")
+    first = problems[0]
+    why = first.detail if first.code in ("csv-invalid", "line-end-invalid", "row-extra-cells") else None
+    return UnparseableCSV(file, first.line or 1, why or _WHY.get(first.code, first.code))
+
+
+def _canonical(resource: Resource, path: Path, file: str) -> bytes:
+    from .reader import Problems, read_table
+
+    problems = Problems()
+    table = read_table(None, resource, problems, missing=False, path=path)
+    fatal = [p for p in problems.items if p.code not in ("row-blank", "header-order")]
+    if table is None or fatal:
+        raise _problem(resource, file, fatal or problems.items or [Problem("file-empty", None, 1, None)])
+    import polars as pl
+
+    names = resource.field_names
+    cells = [pl.col(n).str.replace_all("\r\n", "\n", literal=True).str.normalize("NFC").str.strip_chars()
+             for n in names]
+    frame = table.frame.select(cells)
+    key = [k for k in resource.primary_key if k in names]
+    if key:  # a stable sort: rows with equal keys keep their order (the validator reports them)
+        frame = frame.sort(key, maintain_order=True)
+    out = io.StringIO()
+    writer = csv.writer(out, quoting=csv.QUOTE_MINIMAL, lineterminator="\n")
+    writer.writerow(names)
+    writer.writerows(frame.iter_rows())
+    return out.getvalue().encode("utf-8")
 
 
 def canonical_csv(resource: Resource, raw: bytes, file: str | None = None) -> bytes:
-    """The canonical bytes of `raw`, a CSV for `resource`; raises UnparseableCSV if it cannot be read."""
-    file = file or resource.path
-    if raw.startswith(BOM):
-        raw = raw[len(BOM):]
-    try:
-        text = raw.decode("utf-8")
-    except UnicodeDecodeError as e:
-        line = raw[: e.start].count(b"\n") + 1
-        why = f"not UTF-8 (byte {raw[e.start]:#04x}); save the file as UTF-8"
-        raise UnparseableCSV(file, line, why) from None
+    """The canonical bytes of `raw`, a CSV for `resource`; raises UnparseableCSV if it cannot be read.
 
-    reader = csv.reader(io.StringIO(text, newline=""), strict=True)
-    records: list[tuple[int, list[str]]] = []  # (line the record starts on, cells)
-    start = 1
-    try:
-        for cells in reader:
-            if cells:  # blank lines carry nothing; every CSV reader here skips them
-                records.append((start, [_clean(c) for c in cells]))
-            start = reader.line_num + 1
-    except csv.Error as e:
-        why = f"malformed CSV ({e}); check the quotes on this line"
-        raise UnparseableCSV(file, reader.line_num, why) from None
-    if not records:
-        raise UnparseableCSV(file, 1, "no header row")
-
-    header_line, header = records[0]
-    expected = resource.field_names
-    if sorted(header) != sorted(expected):
-        missing = [n for n in expected if n not in header]
-        extra = [n for n in header if n not in expected]
-        dupes = sorted({n for n in header if header.count(n) > 1})
-        why = "; ".join(part for part in (
-            f"missing column(s) {', '.join(missing)}" if missing else "",
-            f"unknown column(s) {', '.join(extra)}" if extra else "",
-            f"repeated column(s) {', '.join(dupes)}" if dupes else "",
-        ) if part)
-        why = f"header does not match the schema of `{resource.name}`: {why}"
-        raise UnparseableCSV(file, header_line, why)
-
-    order = [header.index(n) for n in expected]
-    rows: list[list[str]] = []
-    for line, cells in records[1:]:
-        if len(cells) != len(header):
-            raise UnparseableCSV(file, line, f"{len(cells)} cells where the header has {len(header)}")
-        rows.append([cells[i] for i in order])
-
-    key = [expected.index(k) for k in resource.primary_key if k in expected]
-    if key:  # a stable sort: rows with equal keys keep their order (the validator reports them)
-        rows.sort(key=lambda r: [r[i] for i in key])
-
-    out = io.StringIO()
-    writer = csv.writer(out, quoting=csv.QUOTE_MINIMAL, lineterminator="\n")
-    writer.writerow(expected)
-    writer.writerows(rows)
-    return out.getvalue().encode("utf-8")
+    The bytes are read by the one reader every command uses, so `fmt` never disagrees with `validate`
+    on where a row ends or what a cell holds.
+    """
+    with tempfile.TemporaryDirectory(prefix="ecocluster-fmt-") as tmp:
+        path = Path(tmp) / "table.csv"
+        path.write_bytes(raw)
+        return _canonical(resource, path, file or resource.path)
 
 
 def format_package(path: str | Path | None = None, check: bool = False) -> FormatReport:
@@ -133,7 +130,7 @@ def format_package(path: str | Path | None = None, check: bool = False) -> Forma
             report.problems.append(FormatProblem(res.path, None, f"cannot read the file ({e.strerror})"))
             continue
         try:
-            canonical = canonical_csv(res, raw)
+            canonical = _canonical(res, target, res.path)
         except UnparseableCSV as e:
             report.problems.append(FormatProblem(e.file, e.line, e.message))
             continue

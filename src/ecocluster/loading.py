@@ -1,16 +1,44 @@
-"""`load()`: the tables as pandas DataFrames, typed by the Table Schemas, validated on the way in."""
+"""`load()`: the tables as pandas (or polars) frames, typed by the Table Schemas, validated on the way in.
+
+The frames are the ones the validator read and checked (`validated_tables`): one read, one truth.
+"""
 
 from __future__ import annotations
 
 from collections.abc import Callable
 from pathlib import Path
-from typing import TYPE_CHECKING, Any
+from typing import TYPE_CHECKING, Any, Literal
 
 from .errors import EcoclusterError, InvalidData
 from .package import Field, Package
+from .tables import Tables, date_bounds_columns, read_tables
 
 if TYPE_CHECKING:
     import pandas as pd
+    import polars as pl
+
+    from .validation.report import Report
+
+
+def _invalid(package: Package, report: Report) -> InvalidData:
+    errors = report.to_dict()["errors"]
+    first = errors[0] if errors else {}
+    where = ", ".join(f"{k} {first[k]}" for k in ("resource", "row", "field") if first.get(k) not in (None, ""))
+    total = report.stats.get("errors", len(errors))
+    return InvalidData(f"{package.descriptor_path} does not pass validation: {total} error(s); "
+                       f"first: {first.get('message', '')}" + (f" ({where})" if where else ""), report)
+
+
+def validated_tables(package: Package, progress: Callable[[str], None] | None = None) -> Tables:
+    """Validate the package and return the very frames that were checked, typed; raise InvalidData
+    (carrying the report) unless it passes."""
+    from .tables import from_frames
+    from .validation.engine import check
+
+    report, checked = check(package, progress=progress, keep=True)
+    if not report.ok:
+        raise _invalid(package, report)
+    return from_frames(package, {name: t.frame for name, t in checked.items()})
 
 
 def ensure_valid(package: Package, progress: Callable[[str], None] | None = None) -> None:
@@ -19,12 +47,7 @@ def ensure_valid(package: Package, progress: Callable[[str], None] | None = None
 
     report = validate(package.descriptor_path, progress=progress)
     if not report.ok:
-        errors = report.to_dict()["errors"]
-        first = errors[0] if errors else {}
-        where = ", ".join(f"{k} {first[k]}" for k in ("resource", "row", "field")
-                          if first.get(k) not in (None, ""))
-        raise InvalidData(f"{package.descriptor_path} does not pass validation: {len(errors)} error(s); "
-                          f"first: {first.get('message', '')}" + (f" ({where})" if where else ""), report)
+        raise _invalid(package, report)
 
 
 def dtype(f: Field) -> Any:
@@ -34,50 +57,60 @@ def dtype(f: Field) -> Any:
     if f.enum is not None and f.type == "string":
         return pd.CategoricalDtype(categories=list(f.enum), ordered=False)
     types = {"string": pd.StringDtype(), "integer": pd.Int64Dtype(), "number": pd.Float64Dtype(),
-             "boolean": pd.BooleanDtype(), "date": "datetime64[s]"}
+             "boolean": pd.BooleanDtype(), "date": "datetime64[ms]", "year": pd.Int64Dtype()}
     if f.type not in types:
         raise EcoclusterError(f"field `{f.name}` has type `{f.type}`, which load() does not map to pandas")
     return types[f.type]
 
 
-def frames(package: Package) -> dict[str, pd.DataFrame]:
-    """Every table as a DataFrame with the dtypes `dtype()` gives; no validation."""
+def to_pandas(frame: pl.DataFrame) -> pd.DataFrame:
+    """A typed frame in pandas' nullable types: string, Int64, Float64, boolean, unordered categoricals
+    whose categories are every declared code, and datetime64 for dates (NaT when missing)."""
     import pandas as pd
+    import pyarrow as pa
 
-    out = {}
-    for res in package.resources:
-        rows = package.read_rows(res)
-        out[res.name] = pd.DataFrame(
-            {f.name: _series([r[f.name] for r in rows], f) for f in res.fields}, columns=res.field_names)
-    return out
+    nullable = {pa.int64(): pd.Int64Dtype(), pa.float64(): pd.Float64Dtype(), pa.bool_(): pd.BooleanDtype()}
 
+    def mapper(t: pa.DataType) -> Any:
+        if pa.types.is_string(t) or pa.types.is_large_string(t) or pa.types.is_string_view(t):
+            return pd.StringDtype()
+        return nullable.get(t)
 
-def _series(values: list, f: Field) -> pd.Series:
-    """One column; a value outside its enum (only in data that was not validated) becomes missing."""
-    import pandas as pd
-
-    kind = dtype(f)
-    if isinstance(kind, pd.CategoricalDtype):
-        allowed = set(kind.categories)
-        values = [v if v in allowed else None for v in values]
-    return pd.Series(values, dtype=kind, name=f.name)
+    df = frame.to_arrow().to_pandas(types_mapper=mapper, date_as_object=False)
+    for name in df.columns:
+        if isinstance(df[name].dtype, pd.CategoricalDtype):
+            df[name] = df[name].cat.as_unordered()
+    return df
 
 
-def load(path: str | Path | None = None, validate: bool = True) -> dict[str, pd.DataFrame]:
-    """The package's tables as pandas DataFrames, keyed by table name, in the descriptor's order.
+def load(path: str | Path | None = None, validate: bool = True, engine: Literal["pandas", "polars"] = "pandas",
+         bounds: bool = True) -> dict[str, Any]:
+    """The package's tables, keyed by table name, in the descriptor's order.
 
-    Strings are nullable `string`, enums categoricals whose categories are the declared codes in
-    declared order, integers `Int64`, numbers `Float64`; missing values are `pd.NA`. Reduced-precision
-    dates stay strings: use `ecocluster.date_bounds` (or `earliest_day`/`latest_day`) for ranges.
+    With `engine="pandas"` (the default), DataFrames: strings are nullable `string`, enums
+    categoricals whose categories are the declared codes in declared order, integers `Int64`,
+    numbers `Float64`; missing values are `pd.NA`. With `engine="polars"`, the polars frames the
+    validator checked: `pl.Enum`, `Int64`, `Float64`, `String`. Reduced-precision dates stay
+    strings; with `bounds` (the default) each has two date columns right after it,
+    `<column>_earliest` and `<column>_latest` (datetime64 in pandas), the first and last day it can
+    mean, as in the Parquet files and the databases.
+
     `path` is a descriptor or a folder holding one; None loads the shipped package. Unless
     `validate=False`, raises `ecocluster.errors.InvalidData` when the package does not validate; with
-    `validate=False` a value outside its enum is loaded as missing.
+    `validate=False` a value outside its enum, or not of its type, is loaded as missing.
 
     >>> import ecocluster
     >>> tables = ecocluster.load()
     >>> tables["agreements"].query("kind == 'memorandum-of-understanding'")[["date", "title"]]
     """
+    if engine not in ("pandas", "polars"):
+        raise EcoclusterError(f"engine must be 'pandas' or 'polars', not {engine!r}")
     package = Package.open(path)
-    if validate:
-        ensure_valid(package)
-    return frames(package)
+    tables = validated_tables(package) if validate else read_tables(package)
+    out: dict[str, Any] = {}
+    for res in package.resources:
+        frame = tables[res.name]
+        if bounds:
+            frame = date_bounds_columns(frame, res)
+        out[res.name] = frame if engine == "polars" else to_pandas(frame)
+    return out

@@ -6,9 +6,7 @@ exports and docs all take a `Package` from `Package.open()` rather than parsing 
 
 from __future__ import annotations
 
-import csv
 import json
-from collections.abc import Iterator
 from dataclasses import dataclass, field
 from pathlib import Path, PurePosixPath
 from typing import Any
@@ -49,6 +47,8 @@ class Field:
     minimum: float | None = None
     maximum: float | None = None
     format: str | None = None
+    min_length: int | None = None
+    max_length: int | None = None
 
     @property
     def is_date(self) -> bool:
@@ -88,14 +88,36 @@ class Field:
             enum=tuple(enum) if enum is not None else None,
             enum_descriptions=dict(d.get("enumDescriptions", {})),
             minimum=c.get("minimum"), maximum=c.get("maximum"), format=d.get("format"),
+            min_length=c.get("minLength"), max_length=c.get("maxLength"),
         )
 
 
 @dataclass(frozen=True)
 class ForeignKey:
-    field: str
+    fields: tuple[str, ...]
     resource: str  # the referenced resource's name (never "": self-references are resolved)
-    reference_field: str
+    reference_fields: tuple[str, ...]
+
+    @property
+    def field(self) -> str:
+        """The first (for a single-column key, the only) referencing field."""
+        return self.fields[0]
+
+    @property
+    def reference_field(self) -> str:
+        return self.reference_fields[0]
+
+    @property
+    def composite(self) -> bool:
+        return len(self.fields) > 1
+
+
+@dataclass(frozen=True)
+class Dialect:
+    """The CSV dialect a resource declares; only what the reader enforces is accepted (see `_dialect`)."""
+
+    delimiter: str = ","
+    quote_char: str = '"'
 
 
 @dataclass(frozen=True)
@@ -109,6 +131,7 @@ class Resource:
     primary_key: tuple[str, ...]
     foreign_keys: tuple[ForeignKey, ...]
     schema: dict[str, Any] = field(compare=False, hash=False, repr=False)
+    dialect: Dialect = field(default_factory=Dialect)
 
     @property
     def field_names(self) -> list[str]:
@@ -158,20 +181,6 @@ class Package:
         res = self.resource(resource) if isinstance(resource, str) else resource
         return self.root / res.path
 
-    def iter_rows(self, resource: Resource | str) -> Iterator[dict[str, str]]:
-        """Raw rows as strings, exactly as in the CSV (empty cells are "")."""
-        with open(self.csv_path(resource), encoding="utf-8-sig", newline="") as fh:
-            yield from csv.DictReader(fh)
-
-    def read_rows(self, resource: Resource | str) -> list[dict[str, Any]]:
-        """Rows with values typed by the Table Schema: None for empty, int/float for numbers.
-
-        Meant for small packages and tests; large ones are read column-wise by the engines.
-        """
-        res = self.resource(resource) if isinstance(resource, str) else resource
-        casts = {f.name: _caster(f.type) for f in res.fields}
-        return [{k: casts.get(k, str)(v) if v != "" else None for k, v in row.items()} for row in self.iter_rows(res)]
-
     @classmethod
     def open(cls, path: str | Path | None = None) -> Package:
         """Open the package at `path` (a descriptor or a folder holding one); None opens the shipped one."""
@@ -187,16 +196,6 @@ class Package:
                                "Add a `resources` list with one entry per table.")
         resources = tuple(_resource(root, r, i) for i, r in enumerate(raw))
         return cls(root=root, descriptor_path=descriptor_path, descriptor=descriptor, resources=resources)
-
-
-def _caster(type_: str):
-    if type_ == "integer":
-        return int
-    if type_ == "number":
-        return float
-    if type_ == "boolean":
-        return lambda v: v.strip().lower() in ("true", "1", "yes")
-    return str
 
 
 def _read_json(path: Path, code: str, resource: str | None = None) -> Any:
@@ -227,45 +226,114 @@ def safe_member(root: Path, rel: Any, what: str, resource: str | None) -> str:
     return rel
 
 
+# Table Schema types, and the ones the reader, validator and exporters all handle. Another type is
+# refused with `schema-invalid` rather than read as text: a declared rule is enforced or refused,
+# never ignored (docs/validation.md, "What ecocluster enforces").
 _TYPES = {"string", "number", "integer", "boolean", "object", "array", "list", "date", "time", "datetime",
           "year", "yearmonth", "duration", "geopoint", "geojson", "any"}
+SUPPORTED_TYPES = ("string", "number", "integer", "boolean", "date", "year")
+_CONSTRAINTS = {"required", "unique", "pattern", "enum", "minimum", "maximum", "minLength", "maxLength"}
+# Field properties of the standard that change how a value is read; ecocluster reads the defaults only.
+_UNSUPPORTED_FIELD_KEYS = ("trueValues", "falseValues", "bareNumber", "decimalChar", "groupChar", "missingValues")
+_FORMATS = {"string": {"default", "uri"}}  # other types: only the default format
+
+
+def _field_problem(i: int, f: Any) -> str | None:
+    if not isinstance(f, dict) or not isinstance(f.get("name"), str) or not f["name"]:
+        return f"field #{i + 1} has no name"
+    name, c, type_ = f["name"], f.get("constraints", {}), f.get("type", "string")
+    if type_ not in _TYPES:
+        return f"field `{name}` has an unknown type {type_!r}"
+    if type_ not in SUPPORTED_TYPES:
+        return (f"field `{name}` has type `{type_}`, which ecocluster does not support (it reads "
+                f"{', '.join(SUPPORTED_TYPES)})")
+    fmt = f.get("format", "default")
+    if fmt not in _FORMATS.get(type_, {"default"}):
+        return f"field `{name}` has format {fmt!r}, which ecocluster does not support for type `{type_}`"
+    for key in _UNSUPPORTED_FIELD_KEYS:
+        if key in f:
+            return f"field `{name}` sets `{key}`, which ecocluster does not support"
+    if not isinstance(c, dict):
+        return f"the constraints of `{name}` are not an object"
+    unknown = sorted(set(c) - _CONSTRAINTS)
+    if unknown:
+        return f"field `{name}` has the constraint `{unknown[0]}`, which ecocluster does not support"
+    if "pattern" in c and not isinstance(c["pattern"], str):
+        return f"the pattern of `{name}` is not a string"
+    if "enum" in c and not (isinstance(c["enum"], list) and all(isinstance(v, str) for v in c["enum"])):
+        return f"the enum of `{name}` is not a list of strings"
+    for bound in ("minimum", "maximum"):
+        if bound in c and (not isinstance(c[bound], int | float) or isinstance(c[bound], bool)):
+            return f"the {bound} of `{name}` is not a number"
+    for bound in ("minLength", "maxLength"):
+        if bound in c and (not isinstance(c[bound], int) or isinstance(c[bound], bool) or c[bound] < 0):
+            return f"the {bound} of `{name}` is not a non-negative integer"
+    return None
+
+
+def _key_list(value: Any) -> list[Any]:
+    return [value] if isinstance(value, str) else value
 
 
 def _schema_problem(schema: dict[str, Any]) -> str | None:
     """What makes a Table Schema unusable (its shape, not its data), or None."""
     names = []
     for i, f in enumerate(schema["fields"]):
-        if not isinstance(f, dict) or not isinstance(f.get("name"), str) or not f["name"]:
-            return f"field #{i + 1} has no name"
-        name, c = f["name"], f.get("constraints", {})
-        if f.get("type", "string") not in _TYPES:
-            return f"field `{name}` has an unknown type {f.get('type')!r}"
-        if not isinstance(c, dict):
-            return f"the constraints of `{name}` are not an object"
-        if "pattern" in c and not isinstance(c["pattern"], str):
-            return f"the pattern of `{name}` is not a string"
-        if "enum" in c and not (isinstance(c["enum"], list) and all(isinstance(v, str) for v in c["enum"])):
-            return f"the enum of `{name}` is not a list of strings"
-        for bound in ("minimum", "maximum"):
-            if bound in c and (not isinstance(c[bound], int | float) or isinstance(c[bound], bool)):
-                return f"the {bound} of `{name}` is not a number"
-        names.append(name)
-    pk = schema.get("primaryKey", [])
-    pk = [pk] if isinstance(pk, str) else pk
+        problem = _field_problem(i, f)
+        if problem:
+            return problem
+        names.append(f["name"])
+    pk = _key_list(schema.get("primaryKey", []))
     if not isinstance(pk, list) or any(k not in names for k in pk):
         return "its primaryKey names a field it does not have"
     mv = schema.get("missingValues", [""])
     if not isinstance(mv, list) or not all(isinstance(v, str) for v in mv):
         return "missingValues is not a list of strings"
+    for key in ("uniqueKeys",):
+        if key in schema:
+            return f"it sets `{key}`, which ecocluster does not support"
+    if schema.get("fieldsMatch", "exact") != "exact":
+        return "its fieldsMatch is not `exact`, the only header rule ecocluster enforces"
     fks = schema.get("foreignKeys", [])
     if not isinstance(fks, list):
         return "foreignKeys is not a list"
     for fk in fks:
-        fields = fk.get("fields") if isinstance(fk, dict) else None
-        fields = [fields] if isinstance(fields, str) else fields
-        if not isinstance(fields, list) or any(f not in names for f in fields):
+        fields = _key_list(fk.get("fields")) if isinstance(fk, dict) else None
+        if not isinstance(fields, list) or not fields or any(f not in names for f in fields):
             return "a foreign key names a field it does not have"
     return None
+
+
+# CSV dialect properties (Table Dialect / CSV Dialect): the ones the reader follows, and for the rest
+# the only value it reads correctly; anything else is refused.
+_DIALECT_DEFAULTS: dict[str, Any] = {"doubleQuote": True, "header": True, "skipInitialSpace": False,
+                                     "headerRows": [1], "caseSensitiveHeader": True}
+_DIALECT_IGNORED = {"$schema", "csvddfVersion", "lineTerminator"}  # lineTerminator is a writing hint
+
+
+def _dialect(r: dict[str, Any], name: str) -> Dialect:
+    d = r.get("dialect", {})
+    if not isinstance(d, dict):
+        raise PackageError("descriptor-invalid", f"the dialect of `{name}` is not an object",
+                           "Give a CSV dialect object, e.g. {\"delimiter\": \";\"}, or leave it out.", name)
+    for key, value in d.items():
+        if key in ("delimiter", "quoteChar"):
+            if not (isinstance(value, str) and len(value) == 1 and value.isascii() and value not in "\r\n"):
+                raise PackageError("descriptor-invalid", f"the dialect of `{name}`: {key} must be one ASCII "
+                                   "character other than a line break", "Use a single character such as `;`.", name)
+        elif key in _DIALECT_DEFAULTS:
+            if value != _DIALECT_DEFAULTS[key]:
+                raise PackageError("descriptor-invalid", f"the dialect of `{name}` sets {key} = "
+                                   f"{json.dumps(value)}, which ecocluster does not support",
+                                   f"Write the file with {key} = {json.dumps(_DIALECT_DEFAULTS[key])}.", name)
+        elif key not in _DIALECT_IGNORED:
+            raise PackageError("descriptor-invalid", f"the dialect of `{name}` sets `{key}`, which ecocluster "
+                               "does not support", "Remove it and write the file in the default CSV dialect.", name)
+    dialect = Dialect(d.get("delimiter", ","), d.get("quoteChar", '"'))
+    if dialect.delimiter == dialect.quote_char:
+        raise PackageError("descriptor-invalid", f"the dialect of `{name}` uses one character as delimiter "
+                           "and quote", "Give them different characters.", name)
+    return dialect
 
 
 def _resource(root: Path, r: Any, index: int) -> Resource:
@@ -274,6 +342,10 @@ def _resource(root: Path, r: Any, index: int) -> Resource:
                            "Each resource needs a `name`, a `path` and a `schema`.")
     name = r["name"]
     path = safe_member(root, r.get("path"), "path", name)
+    encoding = r.get("encoding", "utf-8")
+    if not isinstance(encoding, str) or encoding.lower().replace("-", "") != "utf8":
+        raise PackageError("descriptor-invalid", f"`{name}` declares the encoding {encoding!r}; ecocluster reads "
+                           "UTF-8 only", "Save the file as UTF-8 and remove `encoding` (or set it to utf-8).", name)
     schema_ref = r.get("schema")
     if isinstance(schema_ref, dict):
         schema, schema_path = schema_ref, ""
@@ -293,13 +365,18 @@ def _resource(root: Path, r: Any, index: int) -> Resource:
     fks = []
     try:
         for fk in schema.get("foreignKeys", []):
-            fields_ = fk["fields"] if isinstance(fk["fields"], list) else [fk["fields"]]
+            fields_ = _key_list(fk["fields"])
             ref = fk["reference"]
-            ref_fields = ref["fields"] if isinstance(ref["fields"], list) else [ref["fields"]]
-            fks.append(ForeignKey(fields_[0], ref.get("resource") or name, ref_fields[0]))
-    except (KeyError, TypeError, IndexError):
+            ref_fields = _key_list(ref["fields"])
+            if (not isinstance(ref_fields, list) or len(ref_fields) != len(fields_)
+                    or not all(isinstance(x, str) for x in ref_fields)
+                    or not isinstance(ref.get("resource", ""), str)):
+                raise TypeError
+            fks.append(ForeignKey(tuple(fields_), ref.get("resource") or name, tuple(ref_fields)))
+    except (KeyError, TypeError, IndexError, AttributeError):
         raise PackageError("schema-invalid", f"a foreign key of `{name}` is malformed",
-                           "A foreign key needs `fields` and a `reference` with `resource` and `fields`.",
+                           "A foreign key needs `fields` and a `reference` with `resource` and as many `fields`.",
                            name) from None
     return Resource(name=name, title=r.get("title", ""), description=r.get("description", ""), path=path,
-                    schema_path=schema_path, fields=fields, primary_key=pk, foreign_keys=tuple(fks), schema=schema)
+                    schema_path=schema_path, fields=fields, primary_key=pk, foreign_keys=tuple(fks), schema=schema,
+                    dialect=_dialect(r, name))

@@ -11,6 +11,8 @@ import hashlib
 import json
 import os
 import re
+import shutil
+import time
 import zipfile
 from collections.abc import Callable, Iterable
 from datetime import datetime
@@ -18,10 +20,11 @@ from pathlib import Path
 from typing import Any
 
 from .errors import EcoclusterError
-from .exports import FORMATS, ExportError, format_module
+from .exports import FORMATS, ExportError, build_skip, format_module
 from .io import atomic_path, staging_dir, write_text
-from .loading import ensure_valid
+from .loading import validated_tables
 from .package import Package
+from .tables import Tables, read_tables
 
 MANIFEST = "manifest.json"
 MEDIATYPES = {
@@ -59,9 +62,9 @@ def check_out_dir(package: Package, out_dir: Path) -> Path:
     return out
 
 
-def _run(name: str, package: Package, out: Path) -> list[Path]:
+def _run(name: str, tables: Tables, out: Path) -> list[Path]:
     try:
-        return format_module(name).export(package, out)
+        return format_module(name).export(tables, out)
     except EcoclusterError:
         raise
     except Exception as e:  # an engine's own error (sqlite3, duckdb, pyarrow) becomes the library's
@@ -81,12 +84,15 @@ def export(path: str | Path | Package | None, formats: Iterable[str], out_dir: s
     package = _open(path)
     out = check_out_dir(package, Path(out_dir))
     names = list(FORMATS) if "all" in formats else list(dict.fromkeys(formats))
+    for name in names:
+        format_module(name)  # an unknown or unavailable format fails before anything is read
+    tables = read_tables(package)
     written: list[Path] = []
     with staging_dir(out) as stage:
         for name in names:
             if progress:
                 progress(f"exporting {name}")
-            written += [out / p.relative_to(stage) for p in _run(name, package, stage)]
+            written += [out / p.relative_to(stage) for p in _run(name, tables, stage)]
     return written
 
 
@@ -111,20 +117,22 @@ def release_archive(package: Package, out_dir: Path) -> Path:
             info = zipfile.ZipInfo(f"{stem}/{member}", date_time=stamp)
             info.compress_type = zipfile.ZIP_DEFLATED
             info.external_attr = 0o644 << 16
-            zf.writestr(info, (package.root / member).read_bytes())
+            with open(package.root / member, "rb") as src, zf.open(info, "w") as dst:
+                shutil.copyfileobj(src, dst, 1 << 20)
     return target
 
 
 def _file_resource(path: Path, rel: str) -> dict[str, Any]:
-    data = path.read_bytes()
+    with open(path, "rb") as fh:  # streamed: a database of a million rows need not sit in memory
+        digest = hashlib.file_digest(fh, "sha256").hexdigest()
     return {"name": re.sub(r"[^a-z0-9._-]+", "-", rel.lower()), "path": rel,
             "format": path.suffix.lstrip("."),
             "mediatype": MEDIATYPES.get(path.suffix, "application/octet-stream"),
-            "bytes": len(data), "hash": "sha256:" + hashlib.sha256(data).hexdigest()}
+            "bytes": path.stat().st_size, "hash": "sha256:" + digest}
 
 
 def build(path: str | Path | Package | None = None, out_dir: str | Path = "build", validate: bool = True,
-          progress: Progress | None = None) -> dict[str, Any]:
+          progress: Progress | None = None, want_timings: bool = False) -> dict[str, Any]:
     """Validate, then write every export, the release archive and `manifest.json` into `out_dir`.
 
     Returns the manifest: a Data Package descriptor listing every file written with its `bytes`
@@ -132,19 +140,35 @@ def build(path: str | Path | Package | None = None, out_dir: str | Path = "build
     `validate=False`); nothing in `out_dir` changes unless every step succeeds.
     """
     package = _open(path)
-    if validate:
-        if progress:
-            progress("validating")
-        ensure_valid(package, progress)
     out = check_out_dir(package, Path(out_dir))
+    clock = time.perf_counter()
+    timings: dict[str, float] = {}
+
+    def lap(step: str) -> None:
+        nonlocal clock
+        now = time.perf_counter()
+        timings[step] = round(now - clock, 3)
+        clock = now
+
+    if progress:
+        progress("validating" if validate else "reading")
+    tables = validated_tables(package, progress) if validate else read_tables(package)
+    lap("validate" if validate else "read")
+    skipped = []
     with staging_dir(out) as stage:
         for name in FORMATS:
+            reason = build_skip(name, tables.rows)
+            if reason:
+                skipped.append({"format": name, "reason": reason})
+                continue
             if progress:
                 progress(f"exporting {name}")
-            _run(name, package, stage)
+            _run(name, tables, stage)
+            lap(name)
         if progress:
             progress("writing the release archive")
         release_archive(package, stage)
+        lap("release")
         files = sorted((p for p in stage.rglob("*") if p.is_file()),
                        key=lambda p: p.relative_to(stage).as_posix())
         manifest = {
@@ -157,5 +181,9 @@ def build(path: str | Path | Package | None = None, out_dir: str | Path = "build
             "licenses": package.descriptor.get("licenses", []),
             "resources": [_file_resource(p, p.relative_to(stage).as_posix()) for p in files],
         }
+        if skipped:
+            manifest["skipped"] = skipped
         write_text(stage / MANIFEST, json.dumps(manifest, indent=2, ensure_ascii=False) + "\n")
-    return manifest
+    lap("publish")
+    # not in the manifest file, which must be the same for the same data; the CLI can show them
+    return {**manifest, "timings": timings} if want_timings else manifest

@@ -1,6 +1,6 @@
 """`describe`: a one-screen summary of a data package, as a plain dict (the CLI's JSON is this dict).
 
-It reads the CSV files as text through `Package.iter_rows`, so it needs none of the heavy engines.
+It reads the tables once, with the one reader (`ecocluster.tables.read_tables`), and counts in polars.
 Fact rows are the rows of every table except `sources` and `citations` (the data model's rule for
 what must be cited); a fact row counts as cited when a citation's `record_id` names its `id`.
 """
@@ -12,6 +12,7 @@ from pathlib import Path
 from typing import Any
 
 from .package import Package
+from .tables import Tables
 
 SOURCES, CITATIONS = "sources", "citations"
 
@@ -24,9 +25,15 @@ def _has(pkg: Package, table: str, field: str) -> bool:
     return table in pkg.resource_names and field in pkg.resource(table).field_names
 
 
-def describe(package: Package | str | Path | None = None) -> dict[str, Any]:
+def describe(package: Package | Tables | str | Path | None = None) -> dict[str, Any]:
     """Version, licence, tables with row counts, sources, date range covered and citation coverage."""
-    pkg = package if isinstance(package, Package) else Package.open(package)
+    import polars as pl
+
+    from .tables import read_tables
+
+    data = package if isinstance(package, Tables) else read_tables(
+        package if isinstance(package, Package) else Package.open(package))
+    pkg = data.package
     d = pkg.descriptor
     tables: list[dict[str, Any]] = []
     dates: list[str] = []
@@ -34,18 +41,19 @@ def describe(package: Package | str | Path | None = None) -> dict[str, Any]:
     kinds: Counter[str] = Counter()
     fact_ids: list[str] = []
     for res in pkg.resources:
-        date_fields = [f.name for f in res.fields if f.is_date]
-        count = 0
-        for row in pkg.iter_rows(res):
-            count += 1
-            dates += [row[f] for f in date_fields if row.get(f)]
-            if res.name == CITATIONS:
-                cited.add(row.get("record_id", ""))
-                if row.get("quote_kind"):
-                    kinds[row["quote_kind"]] += 1
-            elif res.name != SOURCES and "id" in res.primary_key:
-                fact_ids.append(row.get("id", ""))
-        tables.append({"name": res.name, "title": res.title, "rows": count})
+        frame = data.frames.get(res.name, pl.DataFrame())
+        for f in res.fields:
+            if f.is_date:
+                bounds = frame.select(pl.col(f.name).min().alias("lo"), pl.col(f.name).max().alias("hi")).row(0)
+                dates += [v for v in bounds if v is not None]
+        if res.name == CITATIONS:
+            if "record_id" in frame.columns:
+                cited |= set(frame.get_column("record_id").drop_nulls().to_list())
+            if "quote_kind" in frame.columns:
+                kinds.update(frame.get_column("quote_kind").drop_nulls().cast(pl.String).to_list())
+        elif res.name != SOURCES and "id" in res.primary_key and "id" in frame.columns:
+            fact_ids += [i or "" for i in frame.get_column("id").to_list()]
+        tables.append({"name": res.name, "title": res.title, "rows": frame.height})
     rows: dict[str, int] = {t["name"]: t["rows"] for t in tables}
     # quote kinds in the schema's code order, any unlisted ones after
     codes = pkg.resource(CITATIONS).field("quote_kind").enum if _has(pkg, CITATIONS, "quote_kind") else None

@@ -19,8 +19,9 @@ from ._common import EPILOG, QUIET_HELP, fail, format_validation_error, progress
 @click.option("--format", "format_", type=click.Choice(["text", "json"]), default="text", show_default=True,
               help="text: the files written, one per line; json: the manifest.")
 @click.option("--quiet", "-q", is_flag=True, help=QUIET_HELP + " Also leaves out the closing summary.")
+@click.option("--timings", is_flag=True, help="Print each step's seconds on stderr, as JSON (for scripts/bench.py).")
 @click.argument("path", required=False, type=click.Path(path_type=Path))
-def build(out: Path, format_: str, quiet: bool, path: Path | None) -> None:
+def build(out: Path, format_: str, quiet: bool, timings: bool, path: Path | None) -> None:
     """Validate the data package at PATH and build every export into OUT.
 
     PATH is a datapackage.json or the folder holding one; without it, the shipped package. Writes
@@ -39,7 +40,7 @@ def build(out: Path, format_: str, quiet: bool, path: Path | None) -> None:
 
     started = time.perf_counter()
     try:
-        manifest = run_build(path, out, progress=progress_to_stderr(quiet))
+        manifest = run_build(path, out, progress=progress_to_stderr(quiet), want_timings=timings)
     except InvalidData as e:
         report = e.report.to_dict()  # type: ignore[attr-defined]
         if format_ == "json":
@@ -51,6 +52,11 @@ def build(out: Path, format_: str, quiet: bool, path: Path | None) -> None:
         raise SystemExit(1) from None
     except EcoclusterError as e:
         fail(e)
+    steps = manifest.pop("timings", None)
+    if steps is not None:
+        click.echo("timings: " + json.dumps(steps), err=True)
+    for item in manifest.get("skipped", []):
+        click.echo(f"skipped {item['format']}: {item['reason']}", err=True)
     if format_ == "json":
         click.echo(json.dumps(manifest, indent=2, ensure_ascii=False))
     else:

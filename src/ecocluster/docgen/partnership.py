@@ -14,9 +14,12 @@ from __future__ import annotations
 import textwrap
 import unicodedata
 from html import escape
-from typing import Any
+from typing import TYPE_CHECKING, Any
 
 from ..package import Package
+
+if TYPE_CHECKING:
+    from ..tables import Tables
 
 FONT = "Noto Sans CJK KR"  # one face for Latin and Hangul; Graphviz falls back where it is missing
 
@@ -37,7 +40,10 @@ TABLES = ("people", "organisations", "agreements", "projects", "roles", "agreeme
 
 def partnership_dot(package: Package) -> str:
     """The DOT source of the partnership picture."""
-    r = {name: _rows(package, name) for name in TABLES}
+    from ..tables import read_tables
+
+    tables = read_tables(package)
+    r = {name: _rows(tables, name) for name in TABLES}
     ko = _korean_names(r["names"])
     people = {p["id"]: p for p in r["people"]}
     orgs = {o["id"]: o for o in r["organisations"]}
@@ -170,10 +176,10 @@ def _project_facts(p: dict[str, Any]) -> str:
     return " · ".join(facts)
 
 
-def _rows(package: Package, name: str) -> list[dict[str, Any]]:
-    if name not in package.resource_names:
+def _rows(tables: Tables, name: str) -> list[dict[str, Any]]:
+    if name not in tables:
         return []
-    return sorted(package.read_rows(name), key=lambda r: str(r.get("id")))
+    return sorted(tables[name].to_dicts(), key=lambda r: str(r.get("id")))
 
 
 def _korean_names(names: list[dict[str, Any]]) -> dict[str, str]:

@@ -2,9 +2,11 @@
 
     NAME: str              the `--to` value
     DESCRIPTION: str       one line for `--help` and the docs
-    def export(package: Package, out_dir: Path) -> list[Path]
-        write this format's files into `out_dir` (each atomically, via ecocluster.io),
-        return the paths written; raise EcoclusterError if it cannot.
+    def export(tables: Tables, out_dir: Path) -> list[Path]
+        write this format's files into `out_dir` (each atomically, via ecocluster.io) from the typed
+        tables (`tables.package` has the descriptor); return the paths written; raise
+        EcoclusterError if it cannot.
+    BUILD_MAX_ROWS: int     optional: `build` leaves the format out above this many rows in all
 
 Modules are imported only when used, so listing formats stays cheap.
 """
@@ -20,6 +22,7 @@ from ..errors import EcoclusterError
 
 if TYPE_CHECKING:
     from ..package import Package
+    from ..tables import Tables  # noqa: F401  (named in the docstring's contract)
 
 # `--to` value -> module. Order is the order `all` runs them in.
 FORMATS: dict[str, str] = {
@@ -39,10 +42,37 @@ class ExportError(EcoclusterError):
     """An export could not be written (a type it cannot map, a name clash, a broken key)."""
 
 
+class FormatUnavailable(ExportError):
+    """A format cannot be written here (its optional library is not installed); `reason` says why."""
+
+    def __init__(self, name: str, reason: str):
+        super().__init__(f"the {name} export is not available: {reason}")
+        self.name, self.reason = name, reason
+
+
+def build_skip(name: str, rows: int) -> str | None:
+    """Why `build` leaves format `name` out of a package of `rows` rows, or None to write it."""
+    try:
+        module = format_module(name)
+    except FormatUnavailable as e:
+        return e.reason
+    limit = getattr(module, "BUILD_MAX_ROWS", None)
+    if limit is not None and rows > limit:
+        return (f"{rows:,} rows are more than the {limit:,} up to which `build` writes {name}; "
+                f"`ecocluster export --to {name}` writes it anyway")
+    return None
+
+
 def format_module(name: str) -> ModuleType:
     if name not in FORMATS:
         raise ExportError(f"unknown export format `{name}`; the formats are: {', '.join(FORMATS)}")
-    return importlib.import_module(FORMATS[name])
+    try:
+        return importlib.import_module(FORMATS[name])
+    except ModuleNotFoundError as e:  # an optional library of that format (followthemoney for ftm)
+        if (e.name or "").split(".")[0] == "ecocluster":
+            raise
+        raise FormatUnavailable(name, f"it needs `{e.name}`, which is not installed "
+                                      f"(pip install 'ecocluster[{name}]')") from None
 
 
 def base_name(package: Package) -> str:

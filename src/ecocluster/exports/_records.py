@@ -8,7 +8,7 @@ from collections import defaultdict
 from dataclasses import dataclass
 from typing import Any
 
-from ..package import Package
+from ..tables import Tables
 from . import ExportError
 
 Row = dict[str, Any]
@@ -22,8 +22,9 @@ class Records:
     sources: dict[str, Row]
 
     @classmethod
-    def read(cls, package: Package) -> Records:
-        tables = {name: package.read_rows(name) for name in package.resource_names}
+    def read(cls, data: Tables) -> Records:
+        # plain Python values, as these small formats' libraries want them: enums as their codes
+        tables = {name: data[name].to_dicts() for name in data.package.resource_names if name in data}
         by_id = {row["id"]: (name, row) for name, rows in tables.items()
                  if name != "citations" for row in rows if row.get("id")}
         cites: dict[str, dict[str, set[str]]] = defaultdict(lambda: defaultdict(set))

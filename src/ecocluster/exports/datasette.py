@@ -12,6 +12,7 @@ from typing import Any
 
 from ..io import write_text
 from ..package import Package
+from ..tables import Tables
 from . import base_name
 from .views import available_views
 
@@ -55,6 +56,6 @@ def _column(description: str, codes: dict[str, str]) -> str:
     return description + " Codes: " + "; ".join(f"{code}: {text}" for code, text in codes.items())
 
 
-def export(package: Package, out_dir: Path) -> list[Path]:
-    text = json.dumps(metadata(package), indent=2, ensure_ascii=False) + "\n"
+def export(tables: Tables, out_dir: Path) -> list[Path]:
+    text = json.dumps(metadata(tables.package), indent=2, ensure_ascii=False) + "\n"
     return [write_text(Path(out_dir) / FILENAME, text)]

@@ -5,18 +5,21 @@ from __future__ import annotations
 from pathlib import Path
 
 from ..io import atomic_path
-from ..package import Package
+from ..escape import quote_ident, quote_literal
+from ..tables import Tables
 from . import base_name
-from .sqlschema import METADATA_TABLE, metadata_rows, populate, quote_ident, quote_literal
+from .sqlrows import populate
+from .sqlschema import METADATA_TABLE, metadata_rows
 
 NAME = "duckdb"
 DESCRIPTION = "a DuckDB database with the same keys, checks and views"
 DB = "export"
 
 
-def export(package: Package, out_dir: Path) -> list[Path]:
+def export(tables: Tables, out_dir: Path) -> list[Path]:
     import duckdb
 
+    package = tables.package
     target = Path(out_dir) / f"{base_name(package)}.duckdb"
     with atomic_path(target) as tmp:
         tmp.unlink()  # DuckDB refuses to open an empty file as a database
@@ -28,7 +31,7 @@ def export(package: Package, out_dir: Path) -> list[Path]:
                         "(BLOCK_SIZE 16384, STORAGE_VERSION 'v1.2.0')")
             con.execute(f"USE {quote_ident(DB)}")
             con.execute("BEGIN TRANSACTION")
-            populate(con, package, "duckdb")
+            populate(con, tables, "duckdb")
             for table, column, kind, title, description, _type, _codes in metadata_rows(package):
                 comment = quote_literal(" ".join(filter(None, [title + "." if title else "", description])))
                 if kind == "column":

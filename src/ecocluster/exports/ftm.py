@@ -19,9 +19,13 @@ from followthemoney.statement import CSV, Statement, StatementEntity, write_stat
 
 from ..io import atomic_path, write_text
 from ..package import Package
+from ..tables import Tables
 from . import ExportError
 from ._records import Records, Row
 
+# `ecocluster build` leaves this format out above this many rows in all (the manifest says why): it is
+# built row by row, for the small graphs it serves. `ecocluster export` writes it at any size.
+BUILD_MAX_ROWS = 100_000
 NAME = "ftm"
 DESCRIPTION = "FollowTheMoney entities (entities.ftm.json) and sourced statements (statements.csv)"
 
@@ -52,8 +56,9 @@ def source_dataset(source_id: str) -> str:
     return f"{DATASET}_{source_id.removeprefix('src-').replace('-', '_')}"
 
 
-def export(package: Package, out_dir: Path) -> list[Path]:
-    records = Records.read(package)
+def export(tables: Tables, out_dir: Path) -> list[Path]:
+    package = tables.package
+    records = Records.read(tables)
     entities = build(records, title=str(package.descriptor.get("title") or DATASET))
     out_dir = Path(out_dir) / FOLDER
     lines = [json.dumps(entity_dict(e), ensure_ascii=False) + "\n" for e in entities]

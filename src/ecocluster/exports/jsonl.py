@@ -2,22 +2,22 @@
 
 from __future__ import annotations
 
-import json
 from pathlib import Path
 
-from ..io import write_text
-from ..package import Package
+from ..escape import file_name
+from ..io import atomic_path
+from ..tables import Tables
 
 NAME = "jsonl"
 DESCRIPTION = "a JSON Lines file per table"
 FOLDER = "jsonl"
 
 
-def export(package: Package, out_dir: Path) -> list[Path]:
+def export(tables: Tables, out_dir: Path) -> list[Path]:
     written = []
-    for res in package.resources:
-        lines = [json.dumps({f.name: row[f.name] for f in res.fields}, ensure_ascii=False)
-                 for row in package.read_rows(res)]
-        target = Path(out_dir) / FOLDER / f"{res.name}.jsonl"
-        written.append(write_text(target, "".join(f"{x}\n" for x in lines)))
+    for res in tables.package.resources:
+        target = Path(out_dir) / FOLDER / file_name(res.name, ".jsonl")
+        with atomic_path(target) as tmp:
+            tables[res.name].write_ndjson(tmp)  # streamed by polars; enums as their codes
+        written.append(target)
     return written

@@ -1,4 +1,4 @@
-"""Parquet: one file per table with an Arrow schema built from the Table Schema, and a descriptor.
+"""Parquet: one file per table straight from the typed Arrow tables, and a descriptor for them.
 
 Enums are dictionary-encoded strings whose dictionary is every declared code in declared order, so
 pandas reads them as categoricals with that order. Reduced-precision dates stay strings, with two
@@ -10,13 +10,13 @@ Frictionless tools.
 from __future__ import annotations
 
 import json
-from datetime import date
 from pathlib import Path
 from typing import TYPE_CHECKING, Any
 
-from ..dates import date_bounds
+from ..escape import file_name
 from ..io import atomic_path, write_text
-from ..package import Field, Package, Resource
+from ..package import Field, Resource
+from ..tables import Tables, bound_clashes, bound_names, date_bounds_columns
 from . import ExportError
 
 if TYPE_CHECKING:
@@ -29,7 +29,7 @@ MEDIATYPE = "application/vnd.apache.parquet"
 
 
 def date_columns(f: Field) -> tuple[str, str]:
-    return f"{f.name}_earliest", f"{f.name}_latest"
+    return bound_names(f)
 
 
 def _arrow_type(f: Field) -> pa.DataType:
@@ -38,7 +38,7 @@ def _arrow_type(f: Field) -> pa.DataType:
     if f.enum is not None and f.type == "string":
         return pa.dictionary(pa.int16(), pa.string())
     types = {"string": pa.string(), "integer": pa.int64(), "number": pa.float64(), "boolean": pa.bool_(),
-             "date": pa.date32()}
+             "date": pa.date32(), "year": pa.int64()}
     if f.type not in types:
         raise ExportError(f"field `{f.name}` has type `{f.type}`, which the Parquet export does not map")
     return types[f.type]
@@ -50,45 +50,28 @@ def _meta(title: str, description: str, **extra: Any) -> dict[bytes, bytes]:
             for k, v in meta.items() if v not in (None, "")}
 
 
-def arrow_table(package: Package, res: Resource) -> pa.Table:
-    """The table as Arrow, typed by its Table Schema."""
+def arrow_table(tables: Tables, res: Resource) -> pa.Table:
+    """The table as Arrow, typed by its Table Schema, with each date's bounds."""
     import pyarrow as pa
 
-    rows = package.read_rows(res)
-    fields, arrays = [], []
+    clash = bound_clashes(res)
+    if clash:
+        raise ExportError(f"{res.name} already has a column `{clash[0]}`, a name the Parquet export needs")
+    data = date_bounds_columns(tables[res.name], res).to_arrow()
+    fields = []
     for f in res.fields:
-        values = [r[f.name] for r in rows]
         required = f.required or f.name in res.primary_key
         fields.append(pa.field(f.name, _arrow_type(f), nullable=not required,
                                metadata=_meta(f.title, f.description, enum=list(f.enum) if f.enum else None)))
-        if f.enum is not None and f.type == "string":
-            code = {c: i for i, c in enumerate(f.enum)}
-            bad = next((v for v in values if v is not None and v not in code), None)
-            if bad is not None:
-                raise ExportError(f"{res.name}.{f.name} holds {bad!r}, which is not one of its codes")
-            indices = pa.array([None if v is None else code[v] for v in values], type=pa.int16())
-            arrays.append(pa.DictionaryArray.from_arrays(indices, pa.array(f.enum, pa.string())))
-        elif f.type == "date":  # full ISO dates arrive as text
-            days = [None if v is None else date.fromisoformat(v) for v in values]
-            arrays.append(pa.array(days, pa.date32()))
-        else:
-            arrays.append(pa.array(values, type=_arrow_type(f)))
         if f.is_date:
-            try:
-                bounds = [None if v is None else date_bounds(v) for v in values]
-            except ValueError as e:
-                raise ExportError(f"{res.name}.{f.name}: {e}") from None
-            for i, (col, which) in enumerate(zip(date_columns(f), ("earliest", "latest"), strict=True)):
-                if col in res.field_names:
-                    raise ExportError(f"{res.name} already has a column `{col}`, "
-                                      "a name the Parquet export needs")
+            for col, which in zip(bound_names(f), ("earliest", "latest"), strict=True):
                 fields.append(pa.field(col, pa.date32(), metadata=_meta(
                     f"{f.title} ({which} day)", f"The {which} day `{f.name}` can mean; empty when it is.")))
-                arrays.append(pa.array([None if b is None else b[i] for b in bounds], type=pa.date32()))
     schema = pa.schema(fields, metadata=_meta(
         res.title, res.description, primary_key=list(res.primary_key),
         foreign_keys=[{"field": fk.field, "resource": fk.resource, "reference_field": fk.reference_field}
                       for fk in res.foreign_keys]))
+    arrays = [data.column(i).cast(field.type) for i, field in enumerate(schema)]
     return pa.Table.from_arrays(arrays, schema=schema)
 
 
@@ -98,7 +81,7 @@ def _resource_descriptor(res: Resource, path: Path) -> dict[str, Any]:
         fields.append(fd)
         f = res.field(fd["name"])
         if f.is_date:
-            for col, which in zip(date_columns(f), ("earliest", "latest"), strict=True):
+            for col, which in zip(bound_names(f), ("earliest", "latest"), strict=True):
                 fields.append({"name": col, "type": "date", "title": f"{f.title} ({which} day)",
                                "description": f"The {which} day `{f.name}` can mean; empty when it is."})
     schema = {k: v for k, v in res.schema.items() if k not in ("fields", "missingValues")}
@@ -109,14 +92,15 @@ def _resource_descriptor(res: Resource, path: Path) -> dict[str, Any]:
             "schema": {**schema, "fields": fields}}
 
 
-def export(package: Package, out_dir: Path) -> list[Path]:
+def export(tables: Tables, out_dir: Path) -> list[Path]:
     import pyarrow.parquet as pq
 
+    package = tables.package
     folder = Path(out_dir) / FOLDER
     written, resources = [], []
     for res in package.resources:
-        target = folder / f"{res.name}.parquet"
-        table = arrow_table(package, res)
+        target = folder / file_name(res.name, ".parquet")
+        table = arrow_table(tables, res)
         with atomic_path(target) as tmp:
             pq.write_table(table, tmp, compression="zstd")
         written.append(target)

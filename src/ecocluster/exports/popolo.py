@@ -15,9 +15,12 @@ from pathlib import Path
 from typing import Any
 
 from ..io import write_text
-from ..package import Package
+from ..tables import Tables
 from ._records import Records, Row
 
+# `ecocluster build` leaves this format out above this many rows in all (the manifest says why): it is
+# built row by row, for the small graphs it serves. `ecocluster export` writes it at any size.
+BUILD_MAX_ROWS = 100_000
 NAME = "popolo"
 DESCRIPTION = "Popolo JSON (popolo.json): persons, organizations, memberships and posts with their sources"
 
@@ -28,8 +31,8 @@ COUNTRY_AREA = "ocd-division/country:"  # Open Civic Data division IDs, the area
 WIKIDATA = "wikidata"
 
 
-def export(package: Package, out_dir: Path) -> list[Path]:
-    doc = build(Records.read(package))
+def export(tables: Tables, out_dir: Path) -> list[Path]:
+    doc = build(Records.read(tables))
     return [write_text(Path(out_dir) / FOLDER / FILE, json.dumps(doc, ensure_ascii=False, indent=2) + "\n")]
 
 

@@ -6,27 +6,29 @@ import sqlite3
 from pathlib import Path
 
 from ..io import atomic_path
-from ..package import Package
+from ..tables import Tables
 from . import ExportError, base_name
-from .sqlschema import populate
+from .sqlrows import populate
 
 NAME = "sqlite"
 DESCRIPTION = "a SQLite database with keys, checks, views and metadata"
 
 
-def export(package: Package, out_dir: Path) -> list[Path]:
-    target = Path(out_dir) / f"{base_name(package)}.sqlite"
+def export(tables: Tables, out_dir: Path) -> list[Path]:
+    target = Path(out_dir) / f"{base_name(tables.package)}.sqlite"
     with atomic_path(target) as tmp:
         con = sqlite3.connect(tmp, isolation_level=None)
         try:
+            # the file is a temporary one until renamed: no journal is needed to stay consistent
+            con.execute("PRAGMA journal_mode = OFF")
+            con.execute("PRAGMA synchronous = OFF")
             con.execute("PRAGMA foreign_keys = ON")
             con.execute("BEGIN")
-            populate(con, package, "sqlite")
+            populate(con, tables, "sqlite")
             dangling = con.execute("PRAGMA foreign_key_check").fetchall()
             if dangling:  # cannot happen with foreign_keys ON, but a wrong file must never ship
                 raise ExportError(f"the SQLite export has dangling foreign keys: {dangling[:3]}")
             con.execute("COMMIT")
-            con.execute("VACUUM")
         finally:
             con.close()
     return [target]

@@ -9,58 +9,34 @@ evaluates (IN, comparisons, length): no REGEXP, and a NULL always passes, as in 
 from __future__ import annotations
 
 import json
-import math
-from collections.abc import Iterable, Sequence
-from typing import Any, Literal, Protocol
+from typing import Literal
 
+from ..escape import quote_ident, quote_literal
 from ..package import Field, Package, Resource
+from ..tables import bound_names
 from . import ExportError
+from .views import available_views
+
+__all__ = ["quote_ident", "quote_literal"]  # with the DDL helpers below; re-exported for the writers
 
 Dialect = Literal["sqlite", "duckdb", "portable"]
 
 TYPES: dict[str, dict[str, str]] = {
     "sqlite": {"string": "TEXT", "integer": "INTEGER", "number": "REAL", "boolean": "INTEGER",
-               "date": "TEXT"},
+               "date": "TEXT", "year": "INTEGER"},
     "duckdb": {"string": "VARCHAR", "integer": "BIGINT", "number": "DOUBLE", "boolean": "BOOLEAN",
-               "date": "DATE"},
+               "date": "DATE", "year": "BIGINT"},
     # Both PostgreSQL and SQLite accept these names (SQLite maps DOUBLE PRECISION to REAL affinity).
     "portable": {"string": "TEXT", "integer": "BIGINT", "number": "DOUBLE PRECISION", "boolean": "BOOLEAN",
-                 "date": "DATE"},
+                 "date": "DATE", "year": "BIGINT"},
 }
+
+# The type of the `<date>_earliest` / `<date>_latest` columns: SQLite has none, so ISO text there.
+DATE_TYPES: dict[str, str] = {"sqlite": "TEXT", "duckdb": "DATE", "portable": "DATE"}
 
 # Table and column descriptions, kept inside each database so they travel with it.
 METADATA_TABLE = "_metadata"
 METADATA_COLUMNS = ("table_name", "column_name", "kind", "title", "description", "data_type", "codes")
-
-
-class Connection(Protocol):
-    def execute(self, sql: str, parameters: Sequence[Any] = ..., /) -> Any: ...
-    def executemany(self, sql: str, parameters: Iterable[Sequence[Any]], /) -> Any: ...
-
-
-def quote_ident(name: str) -> str:
-    """A double-quoted identifier, valid in SQLite, DuckDB and PostgreSQL whatever the name holds."""
-    if "\x00" in name:
-        raise ExportError(f"the name {name!r} holds a NUL character and cannot be an SQL identifier")
-    return '"' + name.replace('"', '""') + '"'
-
-
-def quote_literal(value: Any) -> str:
-    """An SQL literal that reads back as `value` in PostgreSQL (standard strings) and SQLite."""
-    if value is None:
-        return "NULL"
-    if isinstance(value, bool):
-        return "TRUE" if value else "FALSE"
-    if isinstance(value, int):
-        return str(value)
-    if isinstance(value, float):
-        if not math.isfinite(value):
-            raise ExportError(f"the number {value!r} has no portable SQL literal")
-        return repr(value)
-    text = str(value)
-    if "\x00" in text:
-        raise ExportError(f"the value {text[:40]!r} holds a NUL character, which PostgreSQL refuses")
-    return "'" + text.replace("'", "''") + "'"
 
 
 def sql_type(f: Field, dialect: Dialect) -> str:
@@ -113,6 +89,8 @@ def create_table(res: Resource, dialect: Dialect) -> str:
             parts.append("UNIQUE")
         parts += [f"CHECK ({c})" for c in checks(f, dialect)]
         lines.append(" ".join(parts))
+        if f.is_date:  # the first and last day the date can mean, for date-range queries
+            lines += [f"{quote_ident(b)} {DATE_TYPES[dialect]}" for b in bound_names(f)]
     if res.primary_key:
         lines.append(f"PRIMARY KEY ({', '.join(quote_ident(k) for k in res.primary_key)})")
     for fk in res.foreign_keys:
@@ -126,44 +104,6 @@ def create_indexes(res: Resource) -> list[str]:
     """One index per foreign-key column, so joins and the engines' key checks stay fast."""
     return [f"CREATE INDEX {quote_ident(f'{res.name}_{fk.field}_idx')} ON {quote_ident(res.name)} "
             f"({quote_ident(fk.field)})" for fk in res.foreign_keys]
-
-
-def row_batches(package: Package, res: Resource) -> list[list[dict[str, Any]]]:
-    """The table's rows in batches such that a self-reference always points to an earlier batch.
-
-    DuckDB checks a foreign key against rows already stored, not against the same INSERT, so a row
-    that `follows` another of its table must come in a later statement.
-    """
-    rows = package.read_rows(res)
-    self_fks = [fk for fk in res.foreign_keys if fk.resource == res.name]
-    if not self_fks:
-        return [rows] if rows else []
-    batches: list[list[dict[str, Any]]] = []
-    seen: dict[str, set[Any]] = {fk.reference_field: set() for fk in self_fks}
-    pending = rows
-    while pending:
-        ready = [r for r in pending if all(r[fk.field] is None or r[fk.field] in seen[fk.reference_field]
-                                           or r[fk.field] == r[fk.reference_field] for fk in self_fks)]
-        if not ready:  # a dangling or circular self-reference: insert the rest and let the engine refuse
-            ready = pending
-        batches.append(ready)
-        for fk in self_fks:
-            seen[fk.reference_field] |= {r[fk.reference_field] for r in ready}
-        pending = [r for r in pending if r not in ready]
-    return batches
-
-
-def insert_statement(res: Resource) -> str:
-    """A parameterised INSERT for `executemany` (qmark style: sqlite3 and duckdb)."""
-    cols = ", ".join(quote_ident(f.name) for f in res.fields)
-    return f"INSERT INTO {quote_ident(res.name)} ({cols}) VALUES ({', '.join('?' for _ in res.fields)})"
-
-
-def insert_literal(res: Resource, rows: list[dict[str, Any]]) -> str:
-    """One multi-row INSERT with the values written out, for the portable SQL file."""
-    cols = ", ".join(quote_ident(f.name) for f in res.fields)
-    values = ",\n  ".join("(" + ", ".join(quote_literal(r[f.name]) for f in res.fields) + ")" for r in rows)
-    return f"INSERT INTO {quote_ident(res.name)} ({cols}) VALUES\n  {values}"
 
 
 def metadata_table(dialect: Dialect) -> str:
@@ -185,8 +125,6 @@ def metadata_rows(package: Package) -> list[tuple[str, str, str, str, str, str |
 
     `column_name` is '' on the row that describes the table or view itself.
     """
-    from .views import available_views  # views are written with this module's quoting
-
     rows: list[tuple[str, str, str, str, str, str | None, str | None]] = []
     for res in package.resources:
         rows.append((res.name, "", "table", res.title, res.description, None, None))
@@ -194,6 +132,10 @@ def metadata_rows(package: Package) -> list[tuple[str, str, str, str, str, str |
             codes = json.dumps({c: f.enum_descriptions.get(c, "") for c in f.enum}, ensure_ascii=False) \
                 if f.enum is not None else None
             rows.append((res.name, f.name, "column", f.title, f.description, f.type, codes))
+            if f.is_date:
+                for b, which in zip(bound_names(f), ("earliest", "latest"), strict=True):
+                    rows.append((res.name, b, "column", f"{f.title} ({which} day)",
+                                 f"The {which} day `{f.name}` can mean; empty when it is.", "date", None))
     for view in available_views(package):
         rows.append((view.name, "", "view", view.title, view.description, None, None))
     return rows
@@ -205,17 +147,3 @@ def metadata_insert() -> str:
     return f"INSERT INTO {quote_ident(METADATA_TABLE)} ({cols}) VALUES ({marks})"
 
 
-def populate(con: Connection, package: Package, dialect: Dialect) -> None:
-    """Create every table, index, view and the metadata table on `con`, and insert every row."""
-    from .views import available_views
-
-    for res in table_order(package):
-        con.execute(create_table(res, dialect))
-        for index in create_indexes(res):
-            con.execute(index)
-        for batch in row_batches(package, res):
-            con.executemany(insert_statement(res), [tuple(r[f.name] for f in res.fields) for r in batch])
-    for view in available_views(package):
-        con.execute(view.create(package))
-    con.execute(metadata_table(dialect))
-    con.executemany(metadata_insert(), metadata_rows(package))

@@ -11,8 +11,8 @@ from collections.abc import Callable
 from dataclasses import dataclass
 
 from ..package import Package
-from .sqlschema import quote_ident as q
-from .sqlschema import quote_literal
+from ..escape import quote_ident as q
+from ..escape import quote_literal
 
 
 @dataclass(frozen=True)

@@ -1,66 +1,152 @@
-"""Excel: one sheet per table, typed cells, and a `columns` sheet describing every column."""
+"""Excel: one sheet per table, typed cells, widths fitted to the content, and a `columns` sheet
+describing every column.
+
+Written in openpyxl's streaming (write-only) mode, from the typed tables. The workbook is rewritten
+with fixed timestamps (the package's `created`), so the same data gives the same bytes: openpyxl
+stamps the save time into docProps/core.xml and into every zip entry.
+"""
 
 from __future__ import annotations
 
 import json
+import re
+import zipfile
 from datetime import datetime
 from pathlib import Path
 from typing import Any
 
+import polars as pl
+
 from ..io import atomic_path
-from ..package import Package
+from ..package import Resource
+from ..tables import Tables
 from . import ExportError, base_name
 
 NAME = "xlsx"
 DESCRIPTION = "an Excel workbook: a sheet per table and a `columns` sheet"
 COLUMNS_SHEET = "columns"
 COLUMNS_HEADER = ["table", "column", "title", "type", "required", "description", "codes"]
+SHEET_ROWS = 1_048_576  # Excel's limit per sheet, the header row included
+# `ecocluster build` leaves the workbook out above this many rows in all (the manifest says so):
+# openpyxl streams about 100,000 cells a second here, and a spreadsheet of more rows than this is
+# better opened from the Parquet or SQLite files. `ecocluster export --to xlsx` writes it anyway.
+BUILD_MAX_ROWS = 100_000
+MIN_WIDTH, MAX_WIDTH = 6, 60  # characters
+DATE_NOTE = ("Dates are text of reduced precision (YYYY, YYYY-MM or YYYY-MM-DD), kept as written so a "
+             "year or a month is never shown as a made-up day.")
 
 
-def _append(ws: Any, values: list[Any]) -> None:
-    ws.append(values)
-    for cell in ws[ws.max_row]:
-        # A text starting with `=` is text, never a formula someone's spreadsheet would run.
-        if isinstance(cell.value, str) and cell.value.startswith("="):
-            cell.data_type = "s"
+def _widths(frame: pl.DataFrame) -> list[float]:
+    """Column widths in characters: the longest header or value (first line), within bounds."""
+    out = []
+    for name in frame.columns:
+        c = pl.col(name).cast(pl.String).str.split("\n").list.first().str.len_chars()
+        longest = frame.select(c.max()).item() or 0
+        out.append(float(min(MAX_WIDTH, max(MIN_WIDTH, len(name), longest) + 2)))
+    return out
 
 
-def export(package: Package, out_dir: Path) -> list[Path]:
-    from openpyxl import Workbook
-    from openpyxl.styles import Font
+def _column_letter(i: int) -> str:
+    from openpyxl.utils import get_column_letter
 
-    names = package.resource_names
-    if COLUMNS_SHEET in names or any(len(n) > 31 for n in names):
-        raise ExportError(f"table names must be at most 31 characters and not `{COLUMNS_SHEET}` for Excel")
-    wb = Workbook()
-    wb.remove(wb.active)
-    created = package.descriptor.get("created")
-    if isinstance(created, str):  # a fixed date keeps rebuilt workbooks comparable
-        stamp = datetime.fromisoformat(created.replace("Z", "+00:00")).replace(tzinfo=None)
-        wb.properties.created = wb.properties.modified = stamp
-    wb.properties.title = str(package.descriptor.get("title", package.name))
-    bold = Font(bold=True)
-    for res in package.resources:
-        ws = wb.create_sheet(res.name)
-        ws.append(res.field_names)
-        for cell in ws[1]:
-            cell.font = bold
-        for row in package.read_rows(res):
-            _append(ws, [row[f.name] for f in res.fields])
-        ws.freeze_panes = "A2"
-        ws.auto_filter.ref = ws.dimensions
-    ws = wb.create_sheet(COLUMNS_SHEET)
-    ws.append(COLUMNS_HEADER)
-    for cell in ws[1]:
+    return get_column_letter(i + 1)
+
+
+def _sheet(wb: Any, title: str, frame: pl.DataFrame, bold: Any) -> None:
+    from openpyxl.cell import WriteOnlyCell
+
+    ws = wb.create_sheet(title)
+    for i, width in enumerate(_widths(frame)):
+        ws.column_dimensions[_column_letter(i)].width = width
+    ws.freeze_panes = "A2"
+    if frame.width:
+        ws.auto_filter.ref = f"A1:{_column_letter(frame.width - 1)}{max(frame.height + 1, 1)}"
+    header = []
+    for name in frame.columns:
+        cell = WriteOnlyCell(ws, value=name)
         cell.font = bold
-    for res in package.resources:
+        header.append(cell)
+    ws.append(header)
+    texts = [n for n, t in frame.schema.items() if t == pl.String or isinstance(t, pl.Enum)]
+    for row in frame.with_columns(pl.col(texts).cast(pl.String)).iter_rows():
+        # A text starting with `=` is text, never a formula someone's spreadsheet would run.
+        ws.append([_as_text(ws, v) if isinstance(v, str) and v.startswith("=") else v for v in row])
+
+
+def _as_text(ws: Any, value: str) -> Any:
+    from openpyxl.cell import WriteOnlyCell
+
+    cell = WriteOnlyCell(ws, value=value)
+    cell.data_type = "s"
+    return cell
+
+
+def _columns_frame(tables: Tables) -> pl.DataFrame:
+    rows = []
+    for res in tables.package.resources:
         for f in res.fields:
             codes = json.dumps({c: f.enum_descriptions.get(c, "") for c in f.enum}, ensure_ascii=False) \
                 if f.enum else None
-            _append(ws, [res.name, f.name, f.title, f.type, f.required or f.name in res.primary_key,
-                         f.description, codes])
-    ws.freeze_panes = "A2"
+            description = f.description + (" " + DATE_NOTE if f.is_date else "")
+            kind = "date (text: YYYY, YYYY-MM or YYYY-MM-DD)" if f.is_date else f.type
+            rows.append((res.name, f.name, f.title, kind, f.required or f.name in res.primary_key,
+                         description.strip(), codes))
+    return pl.DataFrame(rows, schema=dict.fromkeys(COLUMNS_HEADER[:4], pl.String) | {
+        "required": pl.Boolean, "description": pl.String, "codes": pl.String}, orient="row")
+
+
+def _check(res: Resource, frame: pl.DataFrame) -> None:
+    if frame.height + 1 > SHEET_ROWS:
+        raise ExportError(f"table `{res.name}` has {frame.height:,} rows, more than an Excel sheet holds "
+                          f"({SHEET_ROWS - 1:,} below its header); use the Parquet or SQLite export")
+
+
+def _stamp(tables: Tables) -> datetime:
+    created = tables.package.descriptor.get("created")
+    try:
+        stamp = datetime.fromisoformat(str(created).replace("Z", "+00:00")).replace(tzinfo=None)
+    except ValueError:
+        stamp = datetime(1980, 1, 1)
+    return max(stamp, datetime(1980, 1, 1))
+
+
+def _reproducible(path: Path, stamp: datetime) -> None:
+    """Rewrite the workbook with every zip entry and docProps/core.xml dated `stamp`."""
+    iso = stamp.strftime("%Y-%m-%dT%H:%M:%SZ")
+    with zipfile.ZipFile(path) as zf:
+        entries = [(i.filename, zf.read(i)) for i in zf.infolist()]
+    with zipfile.ZipFile(path, "w", zipfile.ZIP_DEFLATED) as zf:
+        for name, data in entries:
+            if name == "docProps/core.xml":
+                text = data.decode("utf-8")
+                text = re.sub(r"(<dcterms:(?:created|modified)[^>]*>)[^<]*(<)", rf"\g<1>{iso}\g<2>", text)
+                data = text.encode("utf-8")
+            info = zipfile.ZipInfo(name, date_time=stamp.timetuple()[:6])
+            info.compress_type = zipfile.ZIP_DEFLATED
+            info.external_attr = 0o644 << 16
+            zf.writestr(info, data)
+
+
+def export(tables: Tables, out_dir: Path) -> list[Path]:
+    from openpyxl import Workbook
+    from openpyxl.styles import Font
+
+    package = tables.package
+    names = package.resource_names
+    if COLUMNS_SHEET in names or any(len(n) > 31 for n in names):
+        raise ExportError(f"table names must be at most 31 characters and not `{COLUMNS_SHEET}` for Excel")
+    for res in package.resources:
+        _check(res, tables[res.name])
+    wb = Workbook(write_only=True)
+    stamp = _stamp(tables)
+    wb.properties.created = wb.properties.modified = stamp
+    wb.properties.title = str(package.descriptor.get("title", package.name))
+    bold = Font(bold=True)
+    for res in package.resources:
+        _sheet(wb, res.name, tables[res.name], bold)
+    _sheet(wb, COLUMNS_SHEET, _columns_frame(tables), bold)
     target = Path(out_dir) / f"{base_name(package)}.xlsx"
     with atomic_path(target) as tmp:
         wb.save(tmp)
+        _reproducible(tmp, stamp)
     return [target]

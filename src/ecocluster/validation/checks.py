@@ -15,7 +15,7 @@ import polars as pl
 from ..package import Field, Resource
 from . import expressions as ex
 from .collect import Collector
-from .reader import _TRUNCATED, ENGINE, LINE, Table
+from ..reader import _TRUNCATED, ENGINE, LINE, Table
 
 # Date pairs that must be in order within a row: (earlier, later).
 DATE_ORDER = [("start_date", "end_date"), ("start_date", "target_date"), ("founded", "dissolved")]
@@ -90,6 +90,17 @@ def _field_checks(res: Resource, f: Field, deferred: AbstractSet[str]) -> list[C
             )
     elif f.type == "boolean":
         checks.append(Check("type-invalid", f.name, present & ~c.is_in(sorted(_BOOL)), c, _lit("boolean")))
+    elif f.type == "date":  # Table Schema's default date format: YYYY-MM-DD, a real day
+        real = c.str.contains("^[0-9]{4}-[0-9]{2}-[0-9]{2}$") & c.str.to_date("%Y-%m-%d", strict=False).is_not_null()
+        checks.append(Check("type-invalid", f.name, present & ~real.fill_null(False), c, _lit("date")))
+    elif f.type == "year":
+        checks.append(Check("type-invalid", f.name, present & ~c.str.contains("^[0-9]{4}$"), c, _lit("year")))
+    if f.min_length is not None:
+        checks.append(Check("length-invalid", f.name, present & (c.str.len_chars() < f.min_length), c,
+                            _lit(f"shorter than the minimum length {f.min_length}")))
+    if f.max_length is not None:
+        checks.append(Check("length-invalid", f.name, present & (c.str.len_chars() > f.max_length), c,
+                            _lit(f"longer than the maximum length {f.max_length}")))
     if f.enum is not None:
         checks.append(
             Check("enum-invalid", f.name, present & ~c.is_in(list(f.enum)), c, _lit(", ".join(f.enum)))

@@ -13,11 +13,11 @@ from dataclasses import dataclass
 
 import polars as pl
 
-from ..package import Package, Resource
+from ..package import ForeignKey, Package, Resource
 from . import expressions as ex
 from .collect import Collector
 from .graph import cycles
-from .reader import ENGINE, LINE, Table
+from ..reader import ENGINE, LINE, Table
 
 # Tables and columns the data model gives special meaning (see shared/design/data-model.md).
 SOURCES, CITATIONS = "sources", "citations"
@@ -31,10 +31,13 @@ USED_COLUMNS = {
 }
 
 
-def needed_columns(res: Resource) -> set[str]:
+def needed_columns(pkg: Package, res: Resource) -> set[str]:
     """What cross-table rules read of a table: keys, references and the columns they name."""
-    refs = {f.name for f in res.fields if f.id_prefixes} | {fk.field for fk in res.foreign_keys}
-    return set(res.primary_key) | refs | {"id"} | USED_COLUMNS.get(res.name, set())
+    refs = {f.name for f in res.fields if f.id_prefixes} | {f for fk in res.foreign_keys for f in fk.fields}
+    # columns other tables' composite keys point at
+    targets = {f for r in pkg.resources for fk in r.foreign_keys if fk.resource == res.name
+               for f in fk.reference_fields}
+    return set(res.primary_key) | refs | targets | {"id"} | USED_COLUMNS.get(res.name, set())
 
 
 def _h(column: str, alias: str = "__h") -> pl.Expr:
@@ -55,7 +58,7 @@ def deferred_patterns(pkg: Package) -> dict[str, set[str]]:
     by_prefix = {r.id_prefix: r for r in pkg.resources if r.id_prefix}
     out: dict[str, set[str]] = {}
     for res in pkg.resources:
-        fks = {fk.field: fk for fk in res.foreign_keys}
+        fks = {fk.field: fk for fk in res.foreign_keys if not fk.composite}
         for f in res.fields:
             if not f.id_prefixes or (f.name,) == res.primary_key:
                 continue
@@ -167,6 +170,9 @@ def check_foreign_keys(
     src = tables.get(res.name)
     for fk in res.foreign_keys:
         dst = tables.get(fk.resource)
+        if fk.composite:
+            _composite_key(res, fk, src, dst, out)
+            continue
         if src is None or not src.has(fk.field):
             continue
         later = fk.field in deferred.get(res.name, set())
@@ -197,11 +203,34 @@ def check_foreign_keys(
         )
 
 
+def _composite_key(res: Resource, fk: ForeignKey, src: Table | None, dst: Table | None, out: Collector) -> None:
+    """A foreign key over several columns: a row whose values, all present, match no row of the
+    target (as frictionless does, a row with any of them empty is not checked)."""
+    if src is None or dst is None or not src.has(*fk.fields) or not dst.has(*fk.reference_fields):
+        return
+    present = pl.all_horizontal([pl.col(f).is_not_null() for f in fk.fields])
+    refs = src.frame.lazy().filter(present).select(*fk.fields, LINE)
+    targets = dst.frame.lazy().select([pl.col(r).alias(f) for f, r in zip(fk.fields, fk.reference_fields,
+                                                                           strict=True)]).unique()
+    bad = refs.join(targets, on=list(fk.fields), how="anti").collect(engine=ENGINE)
+    where = f"{fk.resource} ({', '.join(fk.reference_fields)})"
+    out.add(
+        "foreign-key-missing",
+        res.name,
+        fk.field,
+        bad.select(
+            pl.col(LINE).alias("line"),
+            pl.concat_str([pl.col(f) for f in fk.fields], separator=" / ").alias("value"),
+            pl.lit(where).alias("detail"),
+        ),
+    )
+
+
 def _polymorphic(pkg: Package):
     """(resource, field, target tables) for each reference not declared as a foreign key."""
     by_prefix = {r.id_prefix: r.name for r in pkg.resources if r.id_prefix}
     for res in pkg.resources:
-        fks = {fk.field for fk in res.foreign_keys}
+        fks = {f for fk in res.foreign_keys for f in fk.fields}
         for f in res.fields:
             if f.id_prefixes and (f.name,) != res.primary_key and f.name not in fks:
                 yield res, f, [by_prefix[p] for p in f.id_prefixes if p in by_prefix]

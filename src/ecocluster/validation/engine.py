@@ -14,7 +14,7 @@ from ..package import Package, PackageError, Resource
 from .checks import check_table
 from .collect import Collector
 from .cross import check_package, deferred_patterns, early_jobs, needed_columns
-from .reader import LINE, Table, read_table
+from ..reader import LINE, Table, read_table
 from .report import Report
 from .rules import RULES
 
@@ -26,13 +26,15 @@ def _schema_problems(pkg: Package, out: Collector) -> None:
     names = set(pkg.resource_names)
     for res in pkg.resources:
         for fk in res.foreign_keys:
-            if fk.resource in names and fk.reference_field not in pkg.resource(fk.resource).field_names:
+            lost = [f for f in fk.reference_fields if fk.resource in names
+                    and f not in pkg.resource(fk.resource).field_names]
+            if lost:
                 out.one(
                     "schema-invalid",
                     res.name,
                     fk.field,
                     detail=f"the foreign key on `{fk.field}` of `{res.name}` names `{fk.resource}."
-                    f"{fk.reference_field}`, which is not a field",
+                    f"{lost[0]}`, which is not a field",
                 )
             if fk.resource not in names:
                 out.one(
@@ -72,34 +74,45 @@ def _size(pkg: Package, res: Resource) -> int:
         return 0
 
 
-def _slim(table: Table) -> Table:
-    """Keep only what cross-table rules read, so ten million rows fit in memory."""
-    needed = needed_columns(table.resource)
+def _slim(pkg: Package, table: Table, keep: bool) -> Table:
+    """Keep only what cross-table rules read, so ten million rows fit in memory (all of it with `keep`)."""
+    needed = needed_columns(pkg, table.resource) if not keep else set(table.resource.field_names)
     table.frame = table.frame.select([*(c for c in table.frame.columns if c in needed), LINE])
     return table
 
 
 def run(
-    path: str | Path | None = None,
+    path: str | Path | Package | None = None,
     max_errors: int | None = None,
     progress: Callable[[str], None] | None = None,
 ) -> Report:
+    return check(path, max_errors, progress)[0]
+
+
+def check(
+    path: str | Path | Package | None = None,
+    max_errors: int | None = None,
+    progress: Callable[[str], None] | None = None,
+    keep: bool = False,
+) -> tuple[Report, dict[str, Table]]:
+    """The report, and with `keep` every table as read and checked (whole, for the exporters); without
+    `keep` only what the rules across tables need is held, so ten million rows fit in memory."""
     out = Collector()
     try:
-        pkg = Package.open(path)
+        pkg = path if isinstance(path, Package) else Package.open(path)
     except PackageNotFound as e:
         out.one("package-not-found", detail=str(e))
-        return out.report([], {"tables": 0, "rows": 0}, max_errors)
+        return out.report([], {"tables": 0, "rows": 0}, max_errors), {}
     except PackageError as e:
         # package.py's codes are the rule table's; a descriptor that vanished mid-read is "not found"
         code = e.code if e.code in RULES else "package-not-found"
         out.one(code, e.resource, detail=e.message, hint=e.hint or None)
-        return out.report([], {"tables": 0, "rows": 0}, max_errors)
+        return out.report([], {"tables": 0, "rows": 0}, max_errors), {}
 
     resources = [(r.name, r.field_names, r.path) for r in pkg.resources]
     _schema_problems(pkg, out)
     if out.frames:
-        return out.report(resources, {"tables": len(resources), "rows": 0}, max_errors)
+        return out.report(resources, {"tables": len(resources), "rows": 0}, max_errors), {}
     tables: dict[str, Table] = {}
     deferred = deferred_patterns(pkg)
     rows: dict[str, Any] = {}
@@ -128,7 +141,7 @@ def run(
             rows[res.name] = table.rows if table else 0
             if table is not None:
                 check_table(table, out, deferred.get(res.name, set()))
-                tables[res.name] = _slim(table)
+                tables[res.name] = _slim(pkg, table, keep)
             for job in [j for j in jobs if j.needs <= rows.keys()]:
                 jobs.remove(job)
                 started.append(side.submit(job.run, tables, out))
@@ -139,4 +152,4 @@ def run(
         for future in started:
             future.result()
     stats = {"tables": len(resources), "rows": sum(rows.values()), "rows_by_resource": rows}
-    return out.report(resources, stats, max_errors)
+    return out.report(resources, stats, max_errors), tables

@@ -12,6 +12,9 @@ import re
 import polars as pl
 
 from ..package import DATE_PATTERN
+# defined with the typed tables, which give the same days to every export
+from ..tables import earliest_day as earliest_day
+from ..tables import latest_day as latest_day
 from .standards import FORMULA_PREFIXES, ISO_3166_ALPHA2, NFC_SUSPECT_REGEX, NUMBER_REGEX, URI_REGEX
 
 _COUNTRIES = sorted(ISO_3166_ALPHA2)
@@ -94,30 +97,6 @@ def may_end_before(early: pl.Expr, late: pl.Expr) -> pl.Expr:
     strings too; values of any other form are left to the exact test.
     """
     return (early > late) | ~early.str.contains(DATE_PATTERN) | ~late.str.contains(DATE_PATTERN)
-
-
-def _full_day(col: pl.Expr, year_tail: str) -> pl.Expr:
-    """A reduced-precision date padded to a day (`2023` + `year_tail`, `2023-02` + `-01`) and parsed."""
-    length = col.str.len_bytes()
-    padded = pl.when(length == 4).then(col + year_tail).when(length == 7).then(col + "-01").otherwise(col)
-    return padded.str.to_date("%Y-%m-%d", strict=False)
-
-
-def earliest_day(col: pl.Expr) -> pl.Expr:
-    """The first day a reduced-precision date can mean (`2023` -> 2023-01-01); null if not a real date.
-
-    The vectorised twin of `ecocluster.dates.earliest_day`; tests/test_dates.py keeps the two equal.
-    """
-    return _full_day(col, "-01-01")
-
-
-def latest_day(col: pl.Expr) -> pl.Expr:
-    """The last day a reduced-precision date can mean (`2023-02` -> 2023-02-28).
-
-    The vectorised twin of `ecocluster.dates.latest_day`; tests/test_dates.py keeps the two equal.
-    """
-    day = _full_day(col, "-12-01")
-    return pl.when(col.str.len_bytes() < 10).then(day.dt.month_end()).otherwise(day)
 
 
 def is_assigned_country(col: pl.Expr) -> pl.Expr:

@@ -132,6 +132,17 @@ _RULES = [
         "Checks that need this table are skipped.",
     ),
     Rule(
+        "line-end-invalid",
+        "file",
+        "A line ends with a lone carriage return",
+        "{detail}",
+        "Save the file with LF (or CRLF) line ends; remove the stray CR character from the cell.",
+        "The file holds a carriage return (CR) that is not followed by a line feed (LF). Some CSV readers "
+        "end a row there and others keep it inside the cell, so the row cannot be placed unambiguously: "
+        "ecocluster refuses it wherever it is. (When a command reads without validating, the CR is kept "
+        "as a character of its cell, the same in every command.)",
+    ),
+    Rule(
         "header-missing-column",
         "file",
         "A column of the schema is missing",
@@ -203,8 +214,19 @@ _RULES = [
         "cell",
         "A cell does not have the field's type",
         "`{value}` is not a valid {detail}",
-        "Write a plain number such as 52.82 (a dot for decimals, no thousands separator or unit).",
-        "The field's `type` is number, integer or boolean and the cell cannot be read as one.",
+        "Write the value in the field's type: a plain number such as 52.82 (a dot for decimals, no "
+        "thousands separator or unit), true/false, a date as YYYY-MM-DD, a year as YYYY.",
+        "The field's `type` is number, integer, boolean, date (a real calendar day written YYYY-MM-DD) or "
+        "year (four digits) and the cell cannot be read as one.",
+    ),
+    Rule(
+        "length-invalid",
+        "cell",
+        "A text is too short or too long",
+        "`{value}` is {detail}",
+        "Shorten or complete the text to fit the field's minLength and maxLength.",
+        "The field has `constraints.minLength` or `maxLength` and the cell's length in characters "
+        "(Unicode code points, as frictionless counts them) is outside them.",
     ),
     Rule(
         "out-of-range",

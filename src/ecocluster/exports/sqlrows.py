@@ -1,0 +1,135 @@
+"""The rows of the SQL exports, from the typed tables: in bulk, never one Python dict per row.
+
+SQLite takes them through `executemany` inside one transaction, DuckDB straight from Arrow
+(`INSERT ... SELECT` from the registered frame), and the portable SQL file as multi-row INSERTs whose
+literals polars renders column by column (`literals`), written statement by statement.
+"""
+
+from __future__ import annotations
+
+from collections.abc import Iterator
+from typing import Any, Protocol
+
+import polars as pl
+
+from ..escape import quote_ident
+from ..package import Resource
+from ..tables import Tables, date_bounds_columns
+from . import ExportError
+from .sqlschema import Dialect, create_indexes, create_table, metadata_insert, metadata_rows, metadata_table
+from .sqlschema import table_order
+from .views import available_views
+
+BATCH = 500  # rows per INSERT statement in the SQL file
+CHUNK = 100_000  # rows rendered at once, so memory stays bounded whatever the table's size
+
+
+class Connection(Protocol):
+    def execute(self, sql: str, parameters: Any = ..., /) -> Any: ...
+    def executemany(self, sql: str, parameters: Any, /) -> Any: ...
+
+
+def sql_frame(tables: Tables, res: Resource, dialect: Dialect) -> pl.DataFrame:
+    """The table as the SQL exports store it: its fields, each date's bounds, dates as ISO text in SQLite."""
+    frame = date_bounds_columns(tables[res.name], res)
+    cols = []
+    for name, dtype in frame.schema.items():
+        c = pl.col(name)
+        if isinstance(dtype, pl.Enum):
+            c = c.cast(pl.String)
+        elif dtype == pl.Date and dialect == "sqlite":
+            c = c.dt.to_string("%Y-%m-%d")
+        elif dtype == pl.Boolean and dialect == "sqlite":
+            c = c.cast(pl.Int64)
+        cols.append(c)
+    return frame.select(cols)
+
+
+def batches(frame: pl.DataFrame, res: Resource) -> list[pl.DataFrame]:
+    """The rows in batches such that a self-reference always points to an earlier batch.
+
+    DuckDB checks a foreign key against rows already stored, not against the same INSERT, so a row
+    that `follows` another of its table must come in a later statement. Each round takes the rows
+    whose target is already placed (or empty, or the row itself); chains in the data are short.
+    """
+    fks = [fk for fk in res.foreign_keys if fk.resource == res.name and not fk.composite]
+    if not fks or frame.height == 0:
+        return [frame] if frame.height else []
+    out: list[pl.DataFrame] = []
+    placed = {fk.reference_field: pl.Series(dtype=frame.schema[fk.reference_field]) for fk in fks}
+    pending = frame
+    while pending.height:
+        ok = pl.all_horizontal([
+            pl.col(fk.field).is_null() | pl.col(fk.field).is_in(placed[fk.reference_field].implode())
+            | (pl.col(fk.field) == pl.col(fk.reference_field)) for fk in fks])
+        ready = pending.filter(ok)
+        if ready.height == 0:  # a dangling or circular self-reference: insert the rest, the engine refuses
+            ready = pending
+        out.append(ready)
+        for fk in fks:
+            placed[fk.reference_field] = pl.concat([placed[fk.reference_field], ready[fk.reference_field]])
+        pending = pending.filter(~ok) if ready is not pending else pending.clear()
+    return out
+
+
+def insert_statement(res: Resource, columns: list[str]) -> str:
+    """A parameterised INSERT for `executemany` (qmark style: sqlite3)."""
+    cols = ", ".join(quote_ident(c) for c in columns)
+    return f"INSERT INTO {quote_ident(res.name)} ({cols}) VALUES ({', '.join('?' for _ in columns)})"
+
+
+def populate(con: Connection, tables: Tables, dialect: Dialect) -> None:
+    """Create every table, index, view and the metadata table on `con`, and insert every row."""
+    package = tables.package
+    for res in table_order(package):
+        con.execute(create_table(res, dialect))
+        frame = sql_frame(tables, res, dialect)
+        for batch in batches(frame, res):
+            if dialect == "duckdb":
+                con.register("__rows", batch.to_arrow())
+                con.execute(f"INSERT INTO {quote_ident(res.name)} SELECT * FROM __rows")
+                con.unregister("__rows")
+            else:
+                con.executemany(insert_statement(res, frame.columns), batch.iter_rows())
+        for index in create_indexes(res):  # after the rows: one sort instead of a b-tree insert per row
+            con.execute(index)
+    for view in available_views(package):
+        con.execute(view.create(package))
+    con.execute(metadata_table(dialect))
+    con.executemany(metadata_insert(), metadata_rows(package))
+
+
+def literals(frame: pl.DataFrame) -> pl.DataFrame:
+    """Every cell as an SQL literal (`NULL`, `'text'` with quotes doubled, numbers, TRUE/FALSE), as
+    `escape.quote_literal` writes them, rendered by polars column by column."""
+    cols = []
+    for name, dtype in frame.schema.items():
+        c = pl.col(name)
+        if dtype == pl.Boolean:
+            text = pl.when(c).then(pl.lit("TRUE")).otherwise(pl.lit("FALSE"))
+        elif dtype.is_numeric():
+            if dtype.is_float() and not frame.select(c.is_finite().all()).item() in (True, None):
+                raise ExportError(f"column `{name}` holds a number that is not finite; SQL has no literal for it")
+            text = c.cast(pl.String)
+        else:
+            s = c.cast(pl.String)
+            if frame.select(s.str.contains("\x00", literal=True).any()).item():
+                raise ExportError(f"column `{name}` holds a NUL character, which PostgreSQL refuses")
+            text = pl.lit("'") + s.str.replace_all("'", "''", literal=True) + pl.lit("'")
+        cols.append(pl.when(c.is_null()).then(pl.lit("NULL")).otherwise(text).alias(name))
+    return frame.select(cols)
+
+
+def insert_statements(res: Resource, frame: pl.DataFrame) -> Iterator[str]:
+    """Multi-row INSERTs of `frame`, BATCH rows each, rendered CHUNK rows at a time."""
+    cols = ", ".join(quote_ident(c) for c in frame.columns)
+    head = f"INSERT INTO {quote_ident(res.name)} ({cols}) VALUES\n  "
+    for start in range(0, frame.height, CHUNK):
+        part = literals(frame.slice(start, CHUNK))
+        rows = part.select(
+            (pl.lit("(") + pl.concat_str(pl.all(), separator=", ") + pl.lit(")")).alias("r"),
+            (pl.int_range(pl.len()) // BATCH).alias("b"),
+        )
+        grouped = rows.group_by("b", maintain_order=True).agg(pl.col("r").str.join(",\n  "))
+        for text in grouped.get_column("r"):
+            yield head + text + ";\n"
