@@ -58,3 +58,28 @@ def edit(path: Path, old: str, new: str) -> None:
     text = path.read_text(encoding="utf-8")
     assert old in text
     path.write_text(text.replace(old, new, 1), encoding="utf-8")
+
+
+def read_rows(root: Path, name: str) -> list[dict]:
+    """One table's rows as `tables()` types them."""
+    return tables(root)[name][1]
+
+
+DATE_PATTERN = "^[0-9]{4}(-(0[1-9]|1[0-2])(-(0[1-9]|[12][0-9]|3[01]))?)?$"
+
+
+def with_bounds(fields: list[dict]) -> list[str]:
+    """Column names of a table in the exports and load(): each reduced-precision date field is followed
+    by its `_earliest` and `_latest` day."""
+    out = []
+    for f in fields:
+        out.append(f["name"])
+        if f.get("constraints", {}).get("pattern") == DATE_PATTERN:
+            out += [f"{f['name']}_earliest", f"{f['name']}_latest"]
+    return out
+
+
+def raw_rows(pkg, resource) -> list[dict[str, str]]:
+    """A table's rows as the strings in its CSV (Python's csv module: the tests' own reader)."""
+    with open(pkg.csv_path(resource), encoding="utf-8-sig", newline="") as fh:
+        return list(csv.DictReader(fh))

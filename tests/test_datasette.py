@@ -11,6 +11,7 @@ import pytest
 
 from ecocluster.exports import datasette, sqlite
 from ecocluster.package import Package
+from ecocluster.tables import read_tables
 
 
 def test_metadata_describes_every_table_column_and_view():
@@ -40,8 +41,8 @@ def _get(url: str) -> bytes:
 @pytest.fixture
 def served(tmp_path):
     pkg = Package.open()
-    db = sqlite.export(pkg, tmp_path)[0]
-    meta = datasette.export(pkg, tmp_path)[0]
+    db = sqlite.export(read_tables(pkg), tmp_path)[0]
+    meta = datasette.export(read_tables(pkg), tmp_path)[0]
     port = _free_port()
     proc = subprocess.Popen(
         [sys.executable, "-m", "datasette", "serve", str(db), "-m", str(meta), "--host", "127.0.0.1",

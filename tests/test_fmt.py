@@ -83,11 +83,12 @@ def test_citations_are_sorted_by_their_whole_key(pkg):
 @pytest.mark.parametrize(
     "content,line,why",
     [
-        (b"id,name,size,note\nthing-a,A,1,\nthing-b,B,2\n", 3, "3 cells where the header has 4"),
+        (b"id,name,size,note\nthing-a,A,1,\nthing-b,B,2\n", 3, "the row ends before column `note`"),
         (b"id,name,size\nthing-a,A,1\n", 1, f"{MISMATCH}: missing column(s) note"),
         (b"id,name,size,note,extra\n", 1, f"{MISMATCH}: unknown column(s) extra"),
-        (b"id,name,size,note\nthing-a,\"A\"x,1,\n", 2, "malformed CSV (',' expected after '\"')"),
-        (b"id,name,size,note\nthing-a,A,1,\nthing-b,\xff,2,\n", 3, "not UTF-8 (byte 0xff)"),
+        (b"id,name,size,note\nthing-a,\"A\"x,1,\n", 2,
+         "data/things.csv cannot be parsed as CSV: a quote is opened and never closed"),
+        (b"id,name,size,note\nthing-a,A,1,\nthing-b,\xff,2,\n", 3, "not UTF-8; save the file as UTF-8"),
         (b"", 1, "no header row"),
     ],
 )

@@ -19,6 +19,7 @@ from followthemoney.statement.serialize import CSV_COLUMNS
 from ecocluster.errors import EcoclusterError
 from ecocluster.exports import FORMATS, format_module
 from ecocluster.package import Package
+from ecocluster.tables import read_tables
 
 ROOT = Path(__file__).resolve().parent.parent
 
@@ -69,7 +70,7 @@ def tables() -> dict[str, list[dict[str, str]]]:
 @pytest.fixture(scope="module")
 def out(tmp_path_factory) -> Path:
     out_dir = tmp_path_factory.mktemp("ftm")
-    written = format_module("ftm").export(Package.open(ROOT), out_dir)
+    written = format_module("ftm").export(read_tables(Package.open(ROOT)), out_dir)
     out_dir = out_dir / "ftm"
     assert written == [out_dir / "entities.ftm.json", out_dir / "statements.csv", out_dir / "catalog.json"]
     return out_dir
@@ -242,7 +243,7 @@ def test_catalog_describes_every_statement_dataset(out, statements, tables):
 
 
 def test_export_is_byte_stable(out, tmp_path):
-    format_module("ftm").export(Package.open(ROOT), tmp_path)
+    format_module("ftm").export(read_tables(Package.open(ROOT)), tmp_path)
     for name in ("entities.ftm.json", "statements.csv", "catalog.json"):
         assert (tmp_path / "ftm" / name).read_bytes() == (out / name).read_bytes()
 
@@ -263,7 +264,7 @@ def test_a_share_in_a_non_company_is_an_unknown_link(tmp_path):
     # FollowTheMoney's Ownership needs an Asset; a cooperative is not one.
     pkg = _edited_copy(tmp_path, "org_relations", "org-samsung-card,org-renault-korea,shareholder-of",
                        "org-samsung-card,org-busan-autoparts-industries-cooperative,shareholder-of")
-    format_module("ftm").export(Package.open(pkg), tmp_path / "out")
+    format_module("ftm").export(read_tables(Package.open(pkg)), tmp_path / "out")
     lines = (tmp_path / "out" / "ftm" / "entities.ftm.json").read_text(encoding="utf-8").splitlines()
     by_id = {e["id"]: e for e in map(json.loads, lines)}
     link = by_id[E("rel-samsung-card-shareholder-of-renault-korea")]
@@ -275,5 +276,5 @@ def test_a_share_in_a_non_company_is_an_unknown_link(tmp_path):
 def test_dangling_reference_stops_the_export(tmp_path):
     pkg = _edited_copy(tmp_path, "roles", ",org-renault-korea,CEO,,", ",org-nowhere,CEO,,")
     with pytest.raises(EcoclusterError, match=r"roles row role-dominique-signora-renault-korea-ceo: org_id"):
-        format_module("ftm").export(Package.open(pkg), tmp_path / "out")
+        format_module("ftm").export(read_tables(Package.open(pkg)), tmp_path / "out")
     assert not (tmp_path / "out" / "ftm" / "entities.ftm.json").exists()

@@ -1,6 +1,7 @@
 import json
 
 import pytest
+from readback import read_rows
 
 from ecocluster.io import atomic_path, write_text
 from ecocluster.package import Package, PackageError
@@ -13,7 +14,7 @@ def test_open_shipped_package():
     assert orgs.id_prefix == "org"
     assert orgs.field("founded").is_date and not orgs.field("name").is_date
     assert pkg.resource("agreements").foreign_keys[0].resource == "agreements"
-    rels = {r["id"]: r for r in pkg.read_rows("org_relations")}
+    rels = {r["id"]: r for r in read_rows(pkg.root, "org_relations")}
     assert rels["rel-renault-group-shareholder-of-renault-korea"]["share_percent"] == 52.82
     assert rels["rel-renault-korea-subsidiary-of-renault-group"]["share_percent"] is None
 

@@ -3,7 +3,7 @@ import warnings
 
 import pandas as pd
 import pytest
-from readback import AWKWARD, ROOT, edit, tables
+from readback import AWKWARD, ROOT, edit, tables, with_bounds
 
 import ecocluster
 from ecocluster.errors import InvalidData
@@ -15,7 +15,7 @@ def test_load_gives_every_table_typed_by_its_schema():
     assert list(frames) == list(expected)
     for name, (fields, rows) in expected.items():
         df = frames[name]
-        assert list(df.columns) == [f["name"] for f in fields]
+        assert list(df.columns) == with_bounds(fields)
         assert len(df) == len(rows), name
         for f in fields:
             col = df[f["name"]]

@@ -19,7 +19,6 @@ from .package import Package, Resource
 from .reader import Problem
 
 
-
 class UnparseableCSV(EcoclusterError):
     """A CSV cannot be read reliably enough to rewrite it; `line` is the line a person sees in an editor."""
 
@@ -60,8 +59,6 @@ _HEADER = {"header-missing-column": "missing", "header-extra-column": "unknown",
 _WHY = {
     "file-empty": "no header row",
     "encoding-invalid": "not UTF-8; save the file as UTF-8",
-    "row-truncated": "the row has too few cells",
-    "row-extra-cells": "the row has too many cells",
 }
 
 
@@ -75,8 +72,10 @@ def _problem(resource: Resource, file: str, problems: list[Problem]) -> Unparsea
         why = "; ".join(f"{kind} column(s) {', '.join(names)}" for kind, names in parts.items())
         return UnparseableCSV(file, 1, f"header does not match the schema of `{resource.name}`: {why}")
     first = problems[0]
-    why = first.detail if first.code in ("csv-invalid", "line-end-invalid", "row-extra-cells") else None
-    return UnparseableCSV(file, first.line or 1, why or _WHY.get(first.code, first.code))
+    if first.code == "row-truncated":
+        return UnparseableCSV(file, first.line or 1, f"the row ends before {first.detail}")
+    detail = first.detail if first.code in ("csv-invalid", "line-end-invalid", "row-extra-cells") else None
+    return UnparseableCSV(file, first.line or 1, detail or _WHY.get(first.code) or first.code)
 
 
 def _canonical(resource: Resource, path: Path, file: str) -> bytes:

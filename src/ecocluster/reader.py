@@ -20,8 +20,8 @@ from __future__ import annotations
 import csv
 import io
 import mmap
-from dataclasses import dataclass, field
 import sys
+from dataclasses import dataclass, field
 from pathlib import Path
 from typing import Any, Literal, Protocol
 
@@ -90,7 +90,7 @@ def _header(raw: bytes, res: Resource) -> tuple[list[str], int]:
     """The header cells and how many physical lines the header takes."""
     text = raw.decode("utf-8", errors="replace").removeprefix("\ufeff")
     reader = _exact(io.StringIO(text, newline=""), res)
-    cells = next(reader, [])
+    cells: list[str] = next(reader, [])
     return cells, reader.line_num
 
 
@@ -137,7 +137,8 @@ def _lone_cr_lines(path) -> list[int]:
     if _count(path, b"\r") == _count(path, b"\r\n"):
         return []
     data = path.read_bytes()
-    lines, pos = [], data.find(b"\r")
+    lines: list[int] = []
+    pos = data.find(b"\r")
     while pos != -1:
         if data[pos + 1 : pos + 2] != b"\n":
             line = data.count(b"\n", 0, pos) + 1
@@ -190,7 +191,6 @@ def read_table(pkg: Package | None, res: Resource, out: Sink, missing: bool = Tr
         assert pkg is not None, "read_table needs the package or the path"
         path = pkg.csv_path(res)
     sep, quote = res.dialect.delimiter, res.dialect.quote_char
-    nulls = missing
     if not path.is_file():
         out.one("file-missing", name, detail=f"{res.path} does not exist")
         return None
@@ -206,16 +206,16 @@ def read_table(pkg: Package | None, res: Resource, out: Sink, missing: bool = Tr
         if cell in seen:
             out.one("header-duplicate-column", name, cell, line=1, value=cell)
         seen.add(cell)
-    missing = [f for f in fields if f not in seen]
+    absent = [f for f in fields if f not in seen]
     extra = [c for c in dict.fromkeys(header) if c not in fields]
-    for f in missing:
+    for f in absent:
         out.one("header-missing-column", name, f, line=1)
     for c in extra:
         out.one("header-extra-column", name, c, line=1, value=c)
-    if not missing and not extra and len(header) == len(fields) and header != fields:
+    if not absent and not extra and len(header) == len(fields) and header != fields:
         out.one("header-order", name, None, line=1, detail="expected " + ", ".join(fields))
 
-    missing_values = [v for v in res.schema.get("missingValues", [""]) if isinstance(v, str)] if nulls else []
+    missing_values = [v for v in res.schema.get("missingValues", [""]) if isinstance(v, str)] if missing else []
     raw = _bytes(path, quote.encode())
     if raw.crlf:
         for line in _lone_cr_lines(path):
@@ -264,7 +264,8 @@ def read_table(pkg: Package | None, res: Resource, out: Sink, missing: bool = Tr
                     "csv-invalid",
                     name,
                     line=where,
-                    detail=f"{res.path} cannot be parsed as CSV: " + msg.splitlines()[0],
+                    detail=f"{res.path} cannot be parsed as CSV: a quote is opened and never closed, or text "
+                    "follows a closing quote (" + msg.splitlines()[0] + ")",
                 )
                 return None
     # polars gives duplicated header names its own suffixes; name columns by position, first one wins

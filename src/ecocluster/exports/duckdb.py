@@ -4,8 +4,8 @@ from __future__ import annotations
 
 from pathlib import Path
 
-from ..io import atomic_path
 from ..escape import quote_ident, quote_literal
+from ..io import atomic_path
 from ..tables import Tables
 from . import base_name
 from .sqlrows import populate

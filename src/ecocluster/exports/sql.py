@@ -18,8 +18,15 @@ from ..io import atomic_path
 from ..tables import Tables
 from . import base_name
 from .sqlrows import batches, insert_statements, sql_frame
-from .sqlschema import METADATA_COLUMNS, METADATA_TABLE, create_indexes, create_table, metadata_rows
-from .sqlschema import metadata_table, table_order
+from .sqlschema import (
+    METADATA_COLUMNS,
+    METADATA_TABLE,
+    create_indexes,
+    create_table,
+    metadata_rows,
+    metadata_table,
+    table_order,
+)
 from .views import available_views
 
 NAME = "sql"

@@ -16,8 +16,15 @@ from ..escape import quote_ident
 from ..package import Resource
 from ..tables import Tables, date_bounds_columns
 from . import ExportError
-from .sqlschema import Dialect, create_indexes, create_table, metadata_insert, metadata_rows, metadata_table
-from .sqlschema import table_order
+from .sqlschema import (
+    Dialect,
+    create_indexes,
+    create_table,
+    metadata_insert,
+    metadata_rows,
+    metadata_table,
+    table_order,
+)
 from .views import available_views
 
 BATCH = 500  # rows per INSERT statement in the SQL file
@@ -85,10 +92,11 @@ def populate(con: Connection, tables: Tables, dialect: Dialect) -> None:
         con.execute(create_table(res, dialect))
         frame = sql_frame(tables, res, dialect)
         for batch in batches(frame, res):
-            if dialect == "duckdb":
-                con.register("__rows", batch.to_arrow())
-                con.execute(f"INSERT INTO {quote_ident(res.name)} SELECT * FROM __rows")
-                con.unregister("__rows")
+            if dialect == "duckdb":  # DuckDB reads the Arrow table in place: no row becomes a Python object
+                duck: Any = con
+                duck.register("__rows", batch.to_arrow())
+                duck.execute(f"INSERT INTO {quote_ident(res.name)} SELECT * FROM __rows")
+                duck.unregister("__rows")
             else:
                 con.executemany(insert_statement(res, frame.columns), batch.iter_rows())
         for index in create_indexes(res):  # after the rows: one sort instead of a b-tree insert per row
@@ -108,7 +116,7 @@ def literals(frame: pl.DataFrame) -> pl.DataFrame:
         if dtype == pl.Boolean:
             text = pl.when(c).then(pl.lit("TRUE")).otherwise(pl.lit("FALSE"))
         elif dtype.is_numeric():
-            if dtype.is_float() and not frame.select(c.is_finite().all()).item() in (True, None):
+            if dtype.is_float() and frame.select(c.is_finite().all()).item() not in (True, None):
                 raise ExportError(f"column `{name}` holds a number that is not finite; SQL has no literal for it")
             text = c.cast(pl.String)
         else:

@@ -10,9 +10,9 @@ from __future__ import annotations
 from collections.abc import Callable
 from dataclasses import dataclass
 
-from ..package import Package
 from ..escape import quote_ident as q
 from ..escape import quote_literal
+from ..package import Package
 
 
 @dataclass(frozen=True)

@@ -32,8 +32,9 @@ SHEET_ROWS = 1_048_576  # Excel's limit per sheet, the header row included
 # better opened from the Parquet or SQLite files. `ecocluster export --to xlsx` writes it anyway.
 BUILD_MAX_ROWS = 100_000
 MIN_WIDTH, MAX_WIDTH = 6, 60  # characters
-DATE_NOTE = ("Dates are text of reduced precision (YYYY, YYYY-MM or YYYY-MM-DD), kept as written so a "
-             "year or a month is never shown as a made-up day.")
+# Dates are kept as the text written (a year or a month is never shown as a made-up day); the
+# `columns` sheet says so in each date column's type.
+DATE_TYPE = "date as text: YYYY, YYYY-MM or YYYY-MM-DD"
 
 
 def _widths(frame: pl.DataFrame) -> list[float]:
@@ -87,10 +88,9 @@ def _columns_frame(tables: Tables) -> pl.DataFrame:
         for f in res.fields:
             codes = json.dumps({c: f.enum_descriptions.get(c, "") for c in f.enum}, ensure_ascii=False) \
                 if f.enum else None
-            description = f.description + (" " + DATE_NOTE if f.is_date else "")
-            kind = "date (text: YYYY, YYYY-MM or YYYY-MM-DD)" if f.is_date else f.type
+            kind = DATE_TYPE if f.is_date else f.type
             rows.append((res.name, f.name, f.title, kind, f.required or f.name in res.primary_key,
-                         description.strip(), codes))
+                         f.description, codes))
     return pl.DataFrame(rows, schema=dict.fromkeys(COLUMNS_HEADER[:4], pl.String) | {
         "required": pl.Boolean, "description": pl.String, "codes": pl.String}, orient="row")
 

@@ -13,9 +13,9 @@ from dataclasses import dataclass
 import polars as pl
 
 from ..package import Field, Resource
+from ..reader import _TRUNCATED, ENGINE, LINE, Table
 from . import expressions as ex
 from .collect import Collector
-from ..reader import _TRUNCATED, ENGINE, LINE, Table
 
 # Date pairs that must be in order within a row: (earlier, later).
 DATE_ORDER = [("start_date", "end_date"), ("start_date", "target_date"), ("founded", "dissolved")]

@@ -14,10 +14,10 @@ from dataclasses import dataclass
 import polars as pl
 
 from ..package import ForeignKey, Package, Resource
+from ..reader import ENGINE, LINE, Table
 from . import expressions as ex
 from .collect import Collector
 from .graph import cycles
-from ..reader import ENGINE, LINE, Table
 
 # Tables and columns the data model gives special meaning (see shared/design/data-model.md).
 SOURCES, CITATIONS = "sources", "citations"

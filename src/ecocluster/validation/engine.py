@@ -11,10 +11,10 @@ import polars as pl
 
 from ..errors import PackageNotFound
 from ..package import Package, PackageError, Resource
+from ..reader import LINE, Table, read_table
 from .checks import check_table
 from .collect import Collector
 from .cross import check_package, deferred_patterns, early_jobs, needed_columns
-from ..reader import LINE, Table, read_table
 from .report import Report
 from .rules import RULES
 

@@ -139,8 +139,8 @@ _RULES = [
         "Save the file with LF (or CRLF) line ends; remove the stray CR character from the cell.",
         "The file holds a carriage return (CR) that is not followed by a line feed (LF). Some CSV readers "
         "end a row there and others keep it inside the cell, so the row cannot be placed unambiguously: "
-        "ecocluster refuses it wherever it is. (When a command reads without validating, the CR is kept "
-        "as a character of its cell, the same in every command.)",
+        "ecocluster refuses it wherever it is. When a command reads without validating, the CR is kept "
+        "as a character of its cell, the same in every command.",
     ),
     Rule(
         "header-missing-column",
