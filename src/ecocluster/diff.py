@@ -19,7 +19,7 @@ from .errors import EcoclusterError
 from .package import Package, Resource
 
 BUMPS = ("none", "patch", "minor", "major")
-UNREADABLE = {"file-missing", "file-empty", "encoding-invalid", "csv-invalid", "line-end-invalid"}
+UNREADABLE = {"file-missing", "file-empty", "encoding-invalid", "csv-invalid"}
 
 
 class UnreadableTable(EcoclusterError):

@@ -217,8 +217,9 @@ def read_table(pkg: Package | None, res: Resource, out: Sink, missing: bool = Tr
 
     missing_values = [v for v in res.schema.get("missingValues", [""]) if isinstance(v, str)] if missing else []
     raw = _bytes(path, quote.encode())
-    if raw.crlf:
-        for line in _lone_cr_lines(path):
+    lone_cr = _lone_cr_lines(path) if raw.crlf else []
+    if lone_cr:
+        for line in lone_cr:
             out.one("line-end-invalid", name, line=line,
                     detail=f"line {line} holds a carriage return (CR) not followed by a line feed (LF)")
     # empty_string_is_null makes an empty cell null, but not a quoted `""`: that needs "" among the
@@ -314,8 +315,10 @@ def read_table(pkg: Package | None, res: Resource, out: Sink, missing: bool = Tr
             ragged = raw.size != header_bytes + (found["bytes"] or 0) + full_rows + row_ends
         else:
             # blank rows may hold commas, so any blank row sends the file to the exact reader
-            commas = full_rows + inside + sum(c.count(sep) for c in header)
+            commas = full_rows + inside + sum(c.count(sep) for c in header) + len(header) - 1
             ragged = bool(blanks_n) or _count(path, sep.encode()) != commas
+        if lone_cr:  # the exact reader would end rows at those CRs; the row shapes are polars' alone
+            ragged = False
         truncated = _ragged_rows(path, res, header, header_lines, out) if ragged else set()
     short = pl.col(LINE).is_in(sorted(truncated)) if truncated else pl.lit(False)
     out.add("row-blank", name, None, blanks.select(pl.col(LINE).alias("line")))

@@ -19,14 +19,16 @@ def export(tables: Tables, out_dir: Path) -> list[Path]:
     with atomic_path(target) as tmp:
         con = sqlite3.connect(tmp, isolation_level=None)
         try:
-            # the file is a temporary one until renamed: no journal is needed to stay consistent
+            # The file is a temporary one until renamed: no journal is needed to stay consistent. The
+            # foreign keys are checked once, over the whole file, after the rows are in: looking each
+            # reference up as its row is inserted takes four times as long on a million rows.
             con.execute("PRAGMA journal_mode = OFF")
             con.execute("PRAGMA synchronous = OFF")
-            con.execute("PRAGMA foreign_keys = ON")
+            con.execute("PRAGMA cache_size = -262144")  # 256 MB
             con.execute("BEGIN")
             populate(con, tables, "sqlite")
             dangling = con.execute("PRAGMA foreign_key_check").fetchall()
-            if dangling:  # cannot happen with foreign_keys ON, but a wrong file must never ship
+            if dangling:  # validated data has none, but a wrong file must never ship
                 raise ExportError(f"the SQLite export has dangling foreign keys: {dangling[:3]}")
             con.execute("COMMIT")
         finally:

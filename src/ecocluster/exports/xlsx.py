@@ -27,6 +27,7 @@ DESCRIPTION = "an Excel workbook: a sheet per table and a `columns` sheet"
 COLUMNS_SHEET = "columns"
 COLUMNS_HEADER = ["table", "column", "title", "type", "required", "description", "codes"]
 SHEET_ROWS = 1_048_576  # Excel's limit per sheet, the header row included
+CELL_CHARS = 32_767  # Excel's limit per cell
 # `ecocluster build` leaves the workbook out above this many rows in all (the manifest says so):
 # openpyxl streams about 100,000 cells a second here, and a spreadsheet of more rows than this is
 # better opened from the Parquet or SQLite files. `ecocluster export --to xlsx` writes it anyway.
@@ -96,9 +97,22 @@ def _columns_frame(tables: Tables) -> pl.DataFrame:
 
 
 def _check(res: Resource, frame: pl.DataFrame) -> None:
+    """Refuse, naming the table, column and row, what an Excel sheet cannot hold as it is."""
     if frame.height + 1 > SHEET_ROWS:
         raise ExportError(f"table `{res.name}` has {frame.height:,} rows, more than an Excel sheet holds "
                           f"({SHEET_ROWS - 1:,} below its header); use the Parquet or SQLite export")
+    for name, dtype in frame.schema.items():
+        if dtype != pl.String:
+            continue
+        c = pl.col(name)
+        for bad, why in ((c.str.len_chars() > CELL_CHARS, f"is longer than the {CELL_CHARS:,} characters an "
+                          "Excel cell holds"),
+                         (c.str.contains(r"[\x00-\x08\x0b-\x1f]"), "holds a control character (a CR among them: "
+                          "XML readers turn it into LF), which an Excel sheet cannot store as it is")):
+            rows = frame.with_row_index("__row").filter(bad.fill_null(False)).get_column("__row")
+            if rows.len():
+                raise ExportError(f"table `{res.name}`, column `{name}`, row {rows[0] + 1}: the value {why}; "
+                                  "use the Parquet, SQLite or CSV files for it")
 
 
 def _stamp(tables: Tables) -> datetime:
