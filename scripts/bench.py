@@ -1,8 +1,17 @@
 #!/usr/bin/env python3
-"""Time `ecocluster validate`, `frictionless validate` and a bare read of the same synthetic packages.
+"""Time `ecocluster validate`, `frictionless validate` and a bare read of the same synthetic packages;
+with `--mode build`, `ecocluster build` against the same writes done with the best plain tools; with
+`--mode load`, `ecocluster.load()` against `pandas.read_csv`.
 
     python scripts/bench.py                      # 10k, 100k and 1M rows
     python scripts/bench.py --sizes 10k,10M      # any sizes; frictionless is skipped past 1M
+    python scripts/bench.py --sizes 1M --mode build
+    python scripts/bench.py --sizes 1M --mode load
+
+The build baseline writes what `build`'s three biggest outputs hold, with nothing of ecocluster: DuckDB
+reads every CSV into a .duckdb (`CREATE TABLE AS SELECT * FROM read_csv(...)`), pyarrow reads each
+CSV and writes it as Parquet, and the sqlite3 module bulk-loads the same rows into a .sqlite in one
+transaction. `build` is run with `--timings`, so each exporter's own seconds are reported too.
 
 Each size is synthesized once into the cache folder (scripts/synthesize.py) and reused by later runs.
 Every tool runs as a child process on the same files; its wall time and peak memory (ru_maxrss of the
@@ -35,6 +44,7 @@ SYNTHESIZE = ROOT / "scripts" / "synthesize.py"
 DEFAULT_SIZES = (10_000, 100_000, 1_000_000)
 FRICTIONLESS_MAX = 1_000_000  # past this its foreign-key check takes many minutes
 TOOLS = ("ecocluster", "frictionless", "floor")
+MODES = {"validate": TOOLS, "build": ("build", "baseline"), "load": ("load", "pandas")}
 REPEAT_MAX = 10.0  # seconds: a slower run is not repeated (frictionless at 1M rows takes about a minute)
 PACKAGES = ("ecocluster", "polars", "numpy", "pyarrow", "duckdb", "pandera", "pandas", "frictionless",
             "click")
@@ -46,6 +56,43 @@ ECOCLUSTER = "from ecocluster.cli import entry; entry()"
 FLOOR = """
 import sys, polars as pl
 print(sum(pl.read_csv(p, infer_schema=False).height for p in sys.argv[1:]))
+"""
+
+
+BASELINE = """
+import json, sqlite3, sys
+from pathlib import Path
+import duckdb, pyarrow.csv as pc, pyarrow.parquet as pq
+pkg, out = Path(sys.argv[1]), Path(sys.argv[2])
+resources = json.loads((pkg / "datapackage.json").read_text(encoding="utf-8"))["resources"]
+con = duckdb.connect(str(out / "baseline.duckdb"))
+for r in resources:
+    path = str(pkg / r["path"]).replace("'", "''")
+    con.execute(f'CREATE TABLE "{r["name"]}" AS SELECT * FROM read_csv(\\'{path}\\', all_varchar = true)')
+con.close()
+db = sqlite3.connect(out / "baseline.sqlite")
+db.execute("BEGIN")
+for r in resources:
+    table = pc.read_csv(pkg / r["path"])
+    pq.write_table(table, out / (r["name"] + ".parquet"), compression="zstd")
+    cols = ", ".join(f'"{c}"' for c in table.column_names)
+    db.execute(f'CREATE TABLE "{r["name"]}" ({cols})')
+    marks = ", ".join("?" for _ in table.column_names)
+    db.executemany(f'INSERT INTO "{r["name"]}" VALUES ({marks})', zip(*(c.to_pylist() for c in table.columns)))
+db.commit()
+print("ok")
+"""
+LOAD = """
+import sys, ecocluster
+print(sum(len(df) for df in ecocluster.load(sys.argv[1]).values()))
+"""
+PANDAS = """
+import json, sys
+from pathlib import Path
+import pandas as pd
+pkg = Path(sys.argv[1])
+resources = json.loads((pkg / "datapackage.json").read_text(encoding="utf-8"))["resources"]
+print(sum(len(pd.read_csv(pkg / r["path"])) for r in resources))
 """
 
 
@@ -87,7 +134,7 @@ def run(cmd: list[str], timeout: float) -> dict:
         out.seek(0)
         err.seek(0)
         stdout = out.read().decode("utf-8", "replace")
-        tail = err.read().decode("utf-8", "replace").strip().splitlines()[-5:]
+        tail = err.read().decode("utf-8", "replace").strip().splitlines()[-12:]
     return {"seconds": round(seconds, 3), "peak_mb": round(usage.ru_maxrss / 1024, 1),
             "exit_code": proc.returncode, "stdout": stdout, "stderr": "\n".join(tail)}
 
@@ -107,11 +154,18 @@ def synthesize(rows: int, seed: int, cache: Path, fresh: bool, timeout: float) -
     return out
 
 
-def commands(pkg_dir: Path) -> dict[str, list[str]]:
+def commands(pkg_dir: Path, scratch: Path | None = None) -> dict[str, list[str]]:
     descriptor = json.loads((pkg_dir / "datapackage.json").read_text(encoding="utf-8"))
     csvs = [str(pkg_dir / r["path"]) for r in descriptor["resources"]]
     friction = shutil.which("frictionless")
+    scratch = scratch or Path(tempfile.gettempdir())
     return {
+        # each run writes into a folder of its own, emptied by `prepare` before the run
+        "build": [sys.executable, "-c", ECOCLUSTER, "build", str(pkg_dir), "--out", str(scratch / "build"),
+                  "--timings", "--quiet", "--format", "json"],
+        "baseline": [sys.executable, "-c", BASELINE, str(pkg_dir), str(scratch / "baseline")],
+        "load": [sys.executable, "-c", LOAD, str(pkg_dir)],
+        "pandas": [sys.executable, "-c", PANDAS, str(pkg_dir)],
         "ecocluster": [sys.executable, "-c", ECOCLUSTER, "validate", str(pkg_dir), "--format", "json"],
         "frictionless": [friction, "validate", str(pkg_dir / "datapackage.json")] if friction
         else [sys.executable, "-m", "frictionless", "validate", str(pkg_dir / "datapackage.json")],
@@ -130,12 +184,20 @@ def measure(tool: str, runs: list[dict], rows: int) -> dict:
     if r["exit_code"] not in (0, 1):
         result.update(status="failed", seconds=None, peak_memory_mb=None,
                       reason=f"failed: {r['stderr'] or 'exit code ' + str(r['exit_code'])}")
-    elif tool == "ecocluster" and not is_json(r["stdout"]):
+    elif tool in ("ecocluster", "build") and not is_json(r["stdout"]):
         # `--format json` must give the report; anything else means the command did not really run.
         result.update(status="failed", seconds=None, peak_memory_mb=None,
                       reason=f"failed: no JSON report on stdout: {(r['stdout'] or r['stderr'])[-300:]!r}")
-    elif r["exit_code"] == 1:
+    elif r["exit_code"] == 1 and tool in ("ecocluster", "frictionless"):
         result["reason"] = "reported invalid data"
+    elif r["exit_code"] != 0:
+        result.update(status="failed", seconds=None, reason=f"failed: {r['stderr'][-300:]}")
+    if tool == "build" and result["status"] == "ok":
+        # the fastest run's own split: each step's seconds, and what the build left out and why
+        for line in r["stderr"].splitlines():
+            if line.startswith("timings: "):
+                result["steps"] = json.loads(line.removeprefix("timings: "))
+        result["skipped"] = json.loads(r["stdout"]).get("skipped", [])
     if result["seconds"]:
         result["rows_per_second"] = round(rows / result["seconds"])
     return result
@@ -153,6 +215,10 @@ def measure_all(cmds: dict[str, list[str]], rows: int, timeout: float, repeat: i
                          or done[-1]["seconds"] > REPEAT_MAX):
                 continue
             print(f"{tool} at {rows:,} rows, run {turn + 1} ...", file=sys.stderr)
+            for folder in cmd[-1:] if tool == "baseline" else cmd[cmd.index("--out") + 1:][:1] \
+                    if tool == "build" else []:
+                shutil.rmtree(folder, ignore_errors=True)
+                Path(folder).mkdir(parents=True)
             done.append(run(cmd, timeout))
             print(f"  {done[-1]['seconds']} s", file=sys.stderr)
     return {tool: measure(tool, r, rows) for tool, r in runs.items()}
@@ -173,7 +239,9 @@ def ratios(results: list[dict], sizes: list[int]) -> list[dict]:
         div = lambda a, b: round(a / b, 2) if a and b else None  # noqa: E731
         out.append({"rows": rows,
                     "frictionless_over_ecocluster": div(sec.get("frictionless"), sec.get("ecocluster")),
-                    "ecocluster_over_floor": div(sec.get("ecocluster"), sec.get("floor"))})
+                    "ecocluster_over_floor": div(sec.get("ecocluster"), sec.get("floor")),
+                    "build_over_baseline": div(sec.get("build"), sec.get("baseline")),
+                    "load_over_pandas": div(sec.get("load"), sec.get("pandas"))})
     return out
 
 
@@ -214,10 +282,16 @@ def table(report: dict) -> str:
             status = f"ok ({status})"
         lines.append(f"{r['rows']:>10,}  {r['tool']:<12} {num(r['seconds'], '.2f'):>9} "
                      f"{num(r['rows_per_second'], ',d'):>11} {num(r['peak_memory_mb'], '.0f'):>9}  {status}")
+        if r.get("steps"):
+            lines.append(" " * 12 + "steps: " + ", ".join(f"{k} {v:.2f} s" for k, v in r["steps"].items()))
+        for item in r.get("skipped", []):
+            lines.append(" " * 12 + f"skipped {item['format']}: {item['reason']}")
     lines.append("")
+    names = {"frictionless_over_ecocluster": "frictionless/ecocluster", "ecocluster_over_floor": "ecocluster/floor",
+             "build_over_baseline": "build/baseline", "load_over_pandas": "load/pandas.read_csv"}
     for q in report["ratios"]:
-        lines.append(f"{q['rows']:>10,}  frictionless/ecocluster {q['frictionless_over_ecocluster'] or '-'}x"
-                     f"   ecocluster/floor {q['ecocluster_over_floor'] or '-'}x")
+        shown = [f"{label} {q[key]}x" for key, label in names.items() if q.get(key)]
+        lines.append(f"{q['rows']:>10,}  " + "   ".join(shown or ["-"]))
     m = report["machine"]
     lines += ["", f"machine: {m['cores']} cores, {m['ram_gb']} GB RAM, {m['cpu']}, load {m['load_average']}; "
               f"Python {m['python']}; "
@@ -232,7 +306,10 @@ def main(argv: list[str] | None = None) -> int:
     ap.add_argument("--cache", type=Path, default=ROOT / "bench" / "cache", help="where packages are kept")
     ap.add_argument("--out", type=Path, default=ROOT / "bench" / "results.json")
     ap.add_argument("--seed", type=int, default=0)
-    ap.add_argument("--tools", default=",".join(TOOLS), help="which of ecocluster,frictionless,floor to run")
+    ap.add_argument("--mode", choices=sorted(MODES), default="validate",
+                    help="validate (default), build (ecocluster build against plain tools) or load")
+    ap.add_argument("--tools", default=None, help="which tools of the mode to run (validate: "
+                    "ecocluster,frictionless,floor; build: build,baseline; load: load,pandas)")
     ap.add_argument("--frictionless-max", type=parse_size, default=FRICTIONLESS_MAX,
                     help="skip frictionless above this many rows")
     ap.add_argument("--timeout", type=float, default=3600, help="seconds before a run is stopped")
@@ -245,9 +322,10 @@ def main(argv: list[str] | None = None) -> int:
         sizes = [parse_size(s) for s in args.sizes.split(",") if s.strip()]
     except ValueError:
         ap.error(f"--sizes: not a list of row counts: {args.sizes}")
-    tools = [t for t in args.tools.split(",") if t]
-    if unknown := set(tools) - set(TOOLS):
-        ap.error(f"--tools: unknown {', '.join(sorted(unknown))}; choose from {', '.join(TOOLS)}")
+    allowed = MODES[args.mode]
+    tools = [t for t in (args.tools or ",".join(allowed)).split(",") if t]
+    if unknown := set(tools) - set(allowed):
+        ap.error(f"--tools: unknown {', '.join(sorted(unknown))}; choose from {', '.join(allowed)}")
 
     sys.path.insert(0, str(ROOT / "src"))
     from ecocluster.io import write_text
@@ -257,12 +335,13 @@ def main(argv: list[str] | None = None) -> int:
     compileall.compile_dir(ROOT / "src" / "ecocluster", quiet=1)
 
     report = {"started": datetime.now(UTC).isoformat(timespec="seconds"), "sizes": sizes,
-              "repeat": args.repeat,
+              "repeat": args.repeat, "mode": args.mode,
               "machine": machine(), "results": []}
+    scratch = Path(tempfile.mkdtemp(prefix="ecocluster-bench-"))
     for rows in sizes:
         pkg_dir = synthesize(rows, args.seed, args.cache, args.fresh, args.timeout)
         cmds = {}
-        for tool, cmd in commands(pkg_dir).items():
+        for tool, cmd in commands(pkg_dir, scratch).items():
             if tool not in tools:
                 continue
             if tool == "frictionless" and rows > args.frictionless_max:
@@ -277,6 +356,7 @@ def main(argv: list[str] | None = None) -> int:
             why = result["reason"].splitlines()[-1] if result["reason"] else ""
             print(f"{tool} at {rows:,} rows: {result['seconds']} s {why}".rstrip(), file=sys.stderr)
             report["results"].append(result)
+    shutil.rmtree(scratch, ignore_errors=True)
     report["ratios"] = ratios(report["results"], sizes)
     write_text(args.out, json.dumps(report, indent=2) + "\n")
     print(table(report))
