@@ -7,6 +7,7 @@ written against them: `Tables`, `read_tables`, `date_bounds_columns`.
 from __future__ import annotations
 
 from dataclasses import dataclass
+from datetime import date
 
 import polars as pl
 
@@ -48,11 +49,16 @@ def read_tables(package: Package) -> Tables:
     return Tables(package, frames)
 
 
-def _bound(value: str | None, i: int):
-    if value is None:
-        return None
+def _earliest(value: str | None) -> date | None:
     try:
-        return date_bounds(value)[i]
+        return date_bounds(value)[0] if value is not None else None
+    except ValueError:
+        return None
+
+
+def _latest(value: str | None) -> date | None:
+    try:
+        return date_bounds(value)[1] if value is not None else None
     except ValueError:
         return None
 
@@ -62,7 +68,6 @@ def date_bounds_columns(frame: pl.DataFrame, res: Resource) -> pl.DataFrame:
     for f in res.fields:
         cols.append(pl.col(f.name))
         if f.is_date:
-            for i, suffix in enumerate(("earliest", "latest")):
-                cols.append(pl.col(f.name).map_elements(lambda v, i=i: _bound(v, i), return_dtype=pl.Date)
-                            .alias(f"{f.name}_{suffix}"))
+            cols.append(pl.col(f.name).map_elements(_earliest, return_dtype=pl.Date).alias(f"{f.name}_earliest"))
+            cols.append(pl.col(f.name).map_elements(_latest, return_dtype=pl.Date).alias(f"{f.name}_latest"))
     return frame.select(cols)

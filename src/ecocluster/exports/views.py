@@ -16,9 +16,8 @@ from collections.abc import Callable
 from dataclasses import dataclass
 
 from ..package import Package
-from .sqlschema import Dialect
+from .sqlschema import Dialect, quote_literal
 from .sqlschema import quote_ident as q
-from .sqlschema import quote_literal
 
 
 @dataclass(frozen=True)
