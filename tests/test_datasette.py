@@ -33,8 +33,10 @@ def test_metadata_describes_every_table_column_and_view():
         assert tables[res.name]["description_html"].startswith(datasette.html_text(res.description))
         assert set(res.field_names) <= set(tables[res.name]["columns"])
         assert all("`" not in text for text in tables[res.name]["columns"].values())
-    assert "lead: Runs the project." in tables["project_participants"]["columns"]["role"]
-    assert "target_date_latest" in tables["projects"]["columns"]
+    assert "lead: Runs the project" in tables["project_participants"]["columns"]["role"]
+    assert ".;" not in tables["project_participants"]["columns"]["role"]
+    columns = list(tables["projects"]["columns"])  # in the database's order, bounds after their date
+    assert columns[columns.index("target_date"):][:3] == ["target_date", "target_date_earliest", "target_date_latest"]
     assert "<code>name</code>" in tables["organisations"]["description_html"]
     for view in ("agreement_signatories", "role_holders", "project_organisations", "cited_facts"):
         assert tables[view]["title"] and tables[view]["description_html"]

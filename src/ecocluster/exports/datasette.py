@@ -66,8 +66,8 @@ def _queries(package: Package, db: str) -> dict[str, Any]:
             "title": "Every fact about a record, with its quote and source",
             "description": "Give a record's ID (such as org-renault-korea): every citation of it, the field "
                            "it supports (* for the whole row), the quote and the source.",
-            "sql": 'SELECT "record_table", "record_label", "field", "quote", "note", "source_id", "source_title", '
-                   '"source_publisher", "source_url", "source_published_date" FROM "cited_facts" '
+            "sql": 'SELECT "field", "quote", "note", "source_title", "source_url", "source_published_date", '
+                   '"source_id" FROM "cited_facts" '
                    'WHERE "record_id" = :record_id ORDER BY "field", "source_id"',
         }
     if "names" in names:
@@ -112,8 +112,9 @@ def metadata(package: Package) -> dict[str, Any]:
     provenance = _provenance(db, queries)
     tables: dict[str, Any] = {}
     for res in package.resources:
-        columns = {f.name: plain_text(_column(f.description, f.enum_descriptions)) for f in res.fields}
-        for f in res.fields:
+        columns: dict[str, str] = {}
+        for f in res.fields:  # in the database's order: each date's bounds right after it
+            columns[f.name] = plain_text(_column(f.description, f.enum_descriptions))
             if f.is_date:
                 early, late = bound_names(f)
                 columns[early] = f"The first day {f.name} can mean (2024 -> 2024-01-01)."
@@ -154,7 +155,7 @@ def metadata(package: Package) -> dict[str, Any]:
 def _column(description: str, codes: dict[str, str]) -> str:
     if not codes:
         return description
-    return description + " Codes: " + "; ".join(f"{code}: {text}" for code, text in codes.items())
+    return description + " Codes: " + "; ".join(f"{code}: {text.rstrip('.')}" for code, text in codes.items()) + "."
 
 
 def export(tables: Tables, out_dir: Path) -> list[Path]:
