@@ -267,3 +267,16 @@ def test_views_come_in_the_same_order_in_sqlite_and_postgres(database, sql_files
     if undated:
         last = lite.execute("SELECT agreement_date FROM agreement_signatories").fetchall()[-undated:]
         assert set(last) == {(None,)}
+
+
+def test_portable_file_keeps_descriptions_out_of_sql_comments(database, tmp_path):
+    """A description holding a newline and SQL loads as text into SQLite and PostgreSQL, never as SQL."""
+    root, _org_id = hostile_copy(tmp_path)
+    path = ecocluster.export(root, ["sql"], tmp_path / "out")[0]
+    lite = sqlite3.connect(":memory:")
+    lite.executescript(path.read_text(encoding="utf-8"))
+    assert lite.execute("SELECT count(*) FROM people").fetchone()[0] == len(tables()["people"][1])
+    assert lite.execute("SELECT description FROM _metadata WHERE table_name = 'organisations' "
+                        "AND column_name = ''").fetchone() == (ATTACK,)
+    psql(database, "-f", str(path))
+    assert query(database, "SELECT count(*) AS n FROM people") == [{"n": len(tables()["people"][1])}]
