@@ -18,6 +18,7 @@ from readback import AWKWARD, ROOT, as_tuples, foreign_key_count, same_rows, tab
 
 import ecocluster
 from ecocluster.dates import date_bounds
+from ecocluster.exports.sqlschema import checks
 from ecocluster.package import DATE_PATTERN, Package
 
 DSN = os.environ.get("ECOCLUSTER_PG_DSN", "")
@@ -48,14 +49,16 @@ def query(dsn: str, sql: str):
     return json.loads(out)
 
 
-@pytest.fixture
-def database():
+def new_database():
     require_server()
     name = f"ecocluster_test_{uuid.uuid4().hex[:12]}"
     psql(DSN, "-c", f'CREATE DATABASE "{name}"')
     parts = urlsplit(DSN)
     yield urlunsplit(parts._replace(path=f"/{name}"))
     psql(DSN, "-c", f'DROP DATABASE IF EXISTS "{name}"')
+
+
+database = pytest.fixture(new_database)
 
 
 @pytest.fixture(scope="module")
@@ -191,22 +194,64 @@ def test_pg_date_bounds_answer_date_range_queries(database, pg_files):
     assert span == [{"days": 365}]
 
 
+@pytest.fixture(scope="module")
+def loaded(pg_files):
+    """One database holding the shipped pg file, for tests that only try changes and roll them back."""
+    for dsn in new_database():
+        assert load(dsn, pg_files[ROOT]).returncode == 0
+        yield dsn
+
+
+def try_sql(dsn: str, sql: str) -> subprocess.CompletedProcess:
+    """Run `sql` in a transaction that is always rolled back."""
+    return psql(dsn, "-c", f"BEGIN; {sql}; ROLLBACK", check=False)
+
+
 @pytest.mark.parametrize("value, ok", [
     ("2024", True), ("2024-02", True), ("2024-02-29", True), ("2000-02-29", True), ("2023-12-31", True),
     ("2023-99-99", False), ("abcd", False), ("2023-02-30", False), ("2023-02-29", False), ("1900-02-29", False),
     ("2023-04-31", False), ("2023-13", False), ("2023-00", False), ("0000", False), ("2023-2-01", False),
     ("2023-01-01 ", False), ("", False), ("20230", False),
 ])
-def test_pg_check_accepts_exactly_the_real_reduced_precision_dates(database, pg_files, value, ok):
-    assert load(database, pg_files[ROOT]).returncode == 0
-    done = psql(database, "-c", f"UPDATE projects SET target_date = {sql_literal(value)}", check=False)
+def test_pg_check_accepts_exactly_the_real_reduced_precision_dates(loaded, value, ok):
+    database = loaded
+    # the date CHECK itself, evaluated by the server on the value alone
+    expression = checks(Package.open().resource("projects").field("target_date"), "postgres")[-1]
+    own = expression.replace('"target_date"', sql_literal(value))
+    assert query(database, f"SELECT {own} AS ok") == [{"ok": ok}]
+    # and in the table: a real date with its bounds goes in, anything else is refused
+    bounds = [b.isoformat() for b in date_bounds(value)] if ok else [None, None]
+    update = (f"UPDATE projects SET target_date = {sql_literal(value)}, "
+              f"target_date_earliest = {sql_literal(bounds[0]) if ok else 'NULL'}, "
+              f"target_date_latest = {sql_literal(bounds[1]) if ok else 'NULL'}")
+    done = try_sql(database, update)
     if ok:
         assert done.returncode == 0, done.stderr
     else:
         assert done.returncode != 0 and "violates check constraint" in done.stderr, done.stderr
 
 
+@pytest.mark.parametrize("value, earliest, latest, ok", [
+    ("2024", "2024-01-01", "2024-12-31", True), ("2024-02", "2024-02-01", "2024-02-29", True),
+    ("2023-02", "2023-02-01", "2023-02-28", True), ("2023-05-22", "2023-05-22", "2023-05-22", True),
+    (None, None, None, True),
+    ("2024", "2024-01-01", "2024-12-30", False), ("2024-02", "2024-02-01", "2024-02-28", False),
+    ("2024", "2024-01-02", "2024-12-31", False), ("2024", None, None, False), (None, "2024-01-01", None, False),
+    ("2023-05-22", "2023-05-22", "2023-05-23", False),
+])
+def test_pg_date_bounds_must_agree_with_their_date(loaded, value, earliest, latest, ok):
+    database = loaded
+    lit = [sql_literal(v) if v is not None else "NULL" for v in (value, earliest, latest)]
+    done = try_sql(database, f"UPDATE projects SET target_date = {lit[0]}, target_date_earliest = {lit[1]}, "
+                             f"target_date_latest = {lit[2]}")
+    if ok:
+        assert done.returncode == 0, done.stderr
+    else:
+        assert done.returncode != 0 and "projects_target_date_bounds" in done.stderr, done.stderr
+
+
 def sql_literal(text: str) -> str:
+    """Written out here rather than with the library's quote_literal, so the test checks it independently."""
     return "'" + text.replace("'", "''") + "'"
 
 

@@ -109,6 +109,18 @@ def _real_date(col: str) -> str:
             f"WHEN length({col}) < 10 THEN TRUE ELSE {day} <= {last} END")
 
 
+def _bounds_agree(f: Field) -> str:
+    """True when `f_earliest` and `f_latest` are the first and last day of `f` (all three NULL, or none).
+
+    Earliest is `f` padded with -01; latest starts with `f` and the day after it no longer does.
+    """
+    col, (early, late) = quote_ident(f.name), (quote_ident(n) for n in bound_names(f))
+    agree = (f"to_char({early}, 'YYYY-MM-DD') = {col} || substr('-01-01', length({col}) - 3) "
+             f"AND starts_with(to_char({late}, 'YYYY-MM-DD'), {col}) "
+             f"AND NOT starts_with(to_char({late} + 1, 'YYYY-MM-DD'), {col})")
+    return f"COALESCE({agree}, {col} IS NULL AND {early} IS NULL AND {late} IS NULL)"
+
+
 def bound_names(f: Field) -> tuple[str, str]:
     """The two date columns placed right after a reduced-precision date field."""
     return f"{f.name}_earliest", f"{f.name}_latest"
@@ -160,6 +172,9 @@ def create_table(res: Resource, dialect: Dialect, foreign_keys: bool = True) -> 
         lines.append(" ".join(parts))
     if res.primary_key:
         lines.append(f"PRIMARY KEY ({', '.join(quote_ident(k) for k in res.primary_key)})")
+    if dialect == "postgres":
+        lines += [f"CONSTRAINT {quote_ident(f'{res.name}_{f.name}_bounds')} CHECK ({_bounds_agree(f)})"
+                  for f in res.fields if f.is_date]
     for fk in res.foreign_keys if foreign_keys else ():
         lines.append(_foreign_key(fk))
     body = ",\n  ".join(lines)
