@@ -178,6 +178,7 @@ def test_pg_comments_describe_every_table_view_and_column(database, pg_files):
     assert "lead: Runs the project" in text[("project_participants", "role")]
     tables_text = {r["rel"]: r["text"] for r in relations}
     assert projects.description in tables_text["projects"]
+    assert f"version {pkg.version}; licence CC-BY-4.0." in tables_text["_metadata"]
 
 
 def test_pg_date_bounds_answer_date_range_queries(database, pg_files):
