@@ -132,7 +132,8 @@ def test_export_refuses_a_dangling_key_with_a_message_not_a_traceback(tmp_path):
     result = CliRunner().invoke(main, ["export", "--to", "sqlite", "--out", str(tmp_path / "out"), str(pkg)])
     assert result.exit_code == 1
     assert result.stderr.endswith(
-        "error: the sqlite export failed: IntegrityError: FOREIGN KEY constraint failed\n")
+        "error: the SQLite export has 1 dangling foreign key(s); the first: row 1 of `user` names no row of "
+        "`order` (run `ecocluster validate`)\n")
     assert not (tmp_path / "out" / "awkward.sqlite").exists()
 
 

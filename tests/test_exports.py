@@ -9,6 +9,7 @@ from readback import AWKWARD, ROOT, as_tuples, foreign_key_count, same_rows, sam
 
 import ecocluster
 from ecocluster.exports import FORMATS
+from ecocluster.package import DATE_PATTERN
 
 MOU = "agreement-2023-05-22-busan-future-car-ecosystem"
 MOU_SIGNERS = {
@@ -33,6 +34,36 @@ def shipped(tmp_path_factory):
     out = tmp_path_factory.mktemp("shipped-all")
     ecocluster.export(ROOT, ["all"], out)
     return out
+
+
+def with_bounds(fields):
+    """The columns every SQL export creates: each reduced-precision date followed by its two bounds."""
+    out = []
+    for f in fields:
+        out.append(f["name"])
+        if f.get("constraints", {}).get("pattern") == DATE_PATTERN:
+            out += [f"{f['name']}_earliest", f"{f['name']}_latest"]
+    return out
+
+
+def test_sql_schemas_put_date_bounds_right_after_their_date(exported):
+    """The same date-range query in every database: `<date>_earliest`/`_latest` beside each date."""
+    import duckdb
+
+    root, out, _ = exported
+    lite = sqlite_connect(out / f"{stem(root)}.sqlite")
+    duck = duckdb.connect(str(out / f"{stem(root)}.duckdb"), read_only=True)
+    for name, (fields, _rows) in tables(root).items():
+        expected = with_bounds(fields)
+        lite_cols = [(c[1], c[2]) for c in lite.execute(f'PRAGMA table_info("{name}")')]
+        assert [c for c, _ in lite_cols] == expected
+        duck_cols = duck.execute("SELECT column_name, data_type FROM information_schema.columns "
+                                 "WHERE table_name = ? ORDER BY ordinal_position", [name]).fetchall()
+        assert [c for c, _ in duck_cols] == expected
+        bounds = {c for c in expected if c not in {f["name"] for f in fields}}
+        assert {t for c, t in lite_cols if c in bounds} <= {"TEXT"}
+        assert {t for c, t in duck_cols if c in bounds} <= {"DATE"}
+    duck.close()
 
 
 def stem(root):
@@ -152,9 +183,9 @@ def test_sqlite_keys_indexes_and_checks(exported):
     assert "regexp" not in ddl.lower()
     for name, (fields, _rows) in tables(root).items():
         declared_schema = schema(root, name)
-        names = {f["name"] for f in fields}  # the date-bound columns come beside them
-        info = [c for c in con.execute(f'PRAGMA table_info("{name}")').fetchall() if c[1] in names]
-        assert [c[5] > 0 for c in info] == [f["name"] in declared_schema["primaryKey"] for f in fields]
+        info = con.execute(f'PRAGMA table_info("{name}")').fetchall()
+        assert [(c[1], c[5] > 0) for c in info] == [
+            (col, col in declared_schema["primaryKey"]) for col in with_bounds(fields)]
         declared = {(fk["fields"][0], fk["reference"]["resource"] or name)
                     for fk in declared_schema.get("foreignKeys", [])}
         assert {(r[3], r[2]) for r in con.execute(f'PRAGMA foreign_key_list("{name}")')} == declared

@@ -4,9 +4,11 @@
 them; under CI (CI=true) a missing server fails them instead.
 """
 
+import csv
 import json
 import os
 import shutil
+import sqlite3
 import subprocess
 import uuid
 from urllib.parse import urlsplit, urlunsplit
@@ -15,10 +17,17 @@ import pytest
 from readback import AWKWARD, ROOT, as_tuples, foreign_key_count, same_rows, tables
 
 import ecocluster
+from ecocluster.dates import date_bounds
+from ecocluster.exports.sqlschema import checks
+from ecocluster.package import DATE_PATTERN, Package
 
 DSN = os.environ.get("ECOCLUSTER_PG_DSN", "")
 HOW = ("no PostgreSQL server: start one with `.ci/start-postgres \"$(mktemp -d)\"` and set ECOCLUSTER_PG_DSN "
        "to the address it prints (as `.ci/run` does)")
+
+
+def is_date(field: dict) -> bool:
+    return field.get("constraints", {}).get("pattern") == DATE_PATTERN
 
 
 def require_server() -> None:
@@ -40,14 +49,16 @@ def query(dsn: str, sql: str):
     return json.loads(out)
 
 
-@pytest.fixture
-def database():
+def new_database():
     require_server()
     name = f"ecocluster_test_{uuid.uuid4().hex[:12]}"
     psql(DSN, "-c", f'CREATE DATABASE "{name}"')
     parts = urlsplit(DSN)
     yield urlunsplit(parts._replace(path=f"/{name}"))
     psql(DSN, "-c", f'DROP DATABASE IF EXISTS "{name}"')
+
+
+database = pytest.fixture(new_database)
 
 
 @pytest.fixture(scope="module")
@@ -72,7 +83,10 @@ def test_psql_loads_the_sql_file_with_every_row_and_type(database, sql_files, ro
                                   f"WHERE table_name = '{name}'")
         types = {r["column_name"]: r["data_type"] for r in columns}
         pg_type = {"string": "text", "integer": "bigint", "number": "double precision"}
-        assert types == {f["name"]: pg_type[f["type"]] for f in fields}
+        expected = {f["name"]: pg_type[f["type"]] for f in fields}
+        # each reduced-precision date has its earliest and latest day beside it, as real dates
+        expected |= {f"{f['name']}_{end}": "date" for f in fields if is_date(f) for end in ("earliest", "latest")}
+        assert types == expected
 
 
 def test_postgres_views_answer_who_signed_the_2023_mou(database, sql_files):
@@ -105,3 +119,210 @@ def test_postgres_enforces_the_foreign_keys_and_checks(database, sql_files):
     keys = query(database, "SELECT count(*) AS n FROM information_schema.table_constraints "
                            "WHERE constraint_type = 'FOREIGN KEY'")[0]["n"]
     assert keys == foreign_key_count(ROOT)
+
+
+# The file made for PostgreSQL (ecocluster.pg.sql): comments, date bounds, real-date checks, settings.
+
+def load(dsn: str, path, env: dict | None = None) -> subprocess.CompletedProcess:
+    """Load a file as a user would: psql, stop at the first error, no -q so any NOTICE would show."""
+    return subprocess.run(["psql", "-X", "-v", "ON_ERROR_STOP=1", "-d", dsn, "-f", str(path)],
+                          capture_output=True, text=True, timeout=120, env={**os.environ, **(env or {})})
+
+
+@pytest.fixture(scope="module")
+def pg_files(tmp_path_factory):
+    out = tmp_path_factory.mktemp("pg")
+    return {root: ecocluster.export(root, ["pg"], out / root.name)[0] for root in (ROOT, AWKWARD)}
+
+
+@pytest.mark.parametrize("root", [ROOT, AWKWARD], ids=["shipped", "awkward"])
+def test_pg_file_loads_quietly_with_every_row_and_its_date_bounds(database, pg_files, root):
+    for _ in range(2):  # a fresh database, then one that already holds the tables
+        done = load(database, pg_files[root])
+        assert done.returncode == 0, done.stderr
+        assert done.stderr == ""  # no NOTICE, no WARNING
+    for name, (fields, rows) in tables(root).items():
+        got = query(database, f'SELECT * FROM "{name}"')
+        number = {f["name"] for f in fields if f["type"] == "number"}
+        names = [f["name"] for f in fields]
+        got_rows = [tuple(float(r[k]) if k in number and r[k] is not None else r[k] for k in names) for r in got]
+        assert same_rows(got_rows, as_tuples(fields, rows)), name
+        for f in filter(is_date, fields):
+            for r in got:
+                bounds = date_bounds(r[f["name"]]) if r[f["name"]] else (None, None)
+                assert (r[f"{f['name']}_earliest"], r[f"{f['name']}_latest"]) == tuple(
+                    b.isoformat() if b else None for b in bounds)
+
+
+def test_pg_comments_describe_every_table_view_and_column(database, pg_files):
+    assert load(database, pg_files[ROOT]).returncode == 0
+    described = query(database, """
+        SELECT c.relname AS rel, c.relkind AS kind, a.attname AS col, d.description AS text
+        FROM pg_class c
+        JOIN pg_attribute a ON a.attrelid = c.oid AND (a.attnum > 0 AND NOT a.attisdropped)
+        LEFT JOIN pg_description d ON d.objoid = c.oid AND d.classoid = 'pg_class'::regclass
+                                   AND d.objsubid = a.attnum
+        WHERE c.relnamespace = 'public'::regnamespace AND c.relkind = 'r'""")
+    assert described and all(r["text"] for r in described), [r for r in described if not r["text"]][:3]
+    relations = query(database, """
+        SELECT c.relname AS rel, c.relkind AS kind, obj_description(c.oid, 'pg_class') AS text
+        FROM pg_class c WHERE c.relnamespace = 'public'::regnamespace AND c.relkind IN ('r', 'v')""")
+    assert all(r["text"] for r in relations)
+    assert {r["rel"] for r in relations if r["kind"] == "v"} == {
+        "agreement_signatories", "role_holders", "project_organisations", "cited_facts"}
+    pkg = Package.open()
+    text = {(r["rel"], r["col"]): r["text"] for r in described}
+    projects = pkg.resource("projects")
+    assert projects.field("target_date").description in text[("projects", "target_date")]
+    assert "target_date" in text[("projects", "target_date_latest")]
+    assert "lead: Runs the project" in text[("project_participants", "role")]
+    tables_text = {r["rel"]: r["text"] for r in relations}
+    assert projects.description in tables_text["projects"]
+    assert f"version {pkg.version}; licence CC-BY-4.0." in tables_text["_metadata"]
+
+
+def test_pg_date_bounds_answer_date_range_queries(database, pg_files):
+    assert load(database, pg_files[ROOT]).returncode == 0
+    got = query(database, "SELECT id, target_date, target_date_latest FROM projects "
+                          "WHERE target_date_latest >= DATE '2024-01-01' ORDER BY id")
+    expected = sorted((r["id"], r["target_date"]) for r in tables()["projects"][1]
+                      if r["target_date"] and date_bounds(r["target_date"])[1].isoformat() >= "2024-01-01")
+    assert [(r["id"], r["target_date"]) for r in got] == expected and expected
+    assert all(r["target_date_latest"] == date_bounds(r["target_date"])[1].isoformat() for r in got)
+    # the bounds are real dates: date arithmetic works where `target_date::date` fails on "2024"
+    span = query(database, "SELECT target_date_latest - target_date_earliest AS days FROM projects "
+                           "WHERE target_date = '2024' LIMIT 1")
+    assert span == [{"days": 365}]
+
+
+@pytest.fixture(scope="module")
+def loaded(pg_files):
+    """One database holding the shipped pg file, for tests that only try changes and roll them back."""
+    for dsn in new_database():
+        assert load(dsn, pg_files[ROOT]).returncode == 0
+        yield dsn
+
+
+def try_sql(dsn: str, sql: str) -> subprocess.CompletedProcess:
+    """Run `sql` in a transaction that is always rolled back."""
+    return psql(dsn, "-c", f"BEGIN; {sql}; ROLLBACK", check=False)
+
+
+@pytest.mark.parametrize("value, ok", [
+    ("2024", True), ("2024-02", True), ("2024-02-29", True), ("2000-02-29", True), ("2023-12-31", True),
+    ("2023-99-99", False), ("abcd", False), ("2023-02-30", False), ("2023-02-29", False), ("1900-02-29", False),
+    ("2023-04-31", False), ("2023-13", False), ("2023-00", False), ("0000", False), ("2023-2-01", False),
+    ("2023-01-01 ", False), ("", False), ("20230", False),
+])
+def test_pg_check_accepts_exactly_the_real_reduced_precision_dates(loaded, value, ok):
+    database = loaded
+    # the date CHECK itself, evaluated by the server on the value alone
+    expression = checks(Package.open().resource("projects").field("target_date"), "postgres")[-1]
+    own = expression.replace('"target_date"', sql_literal(value))
+    assert query(database, f"SELECT {own} AS ok") == [{"ok": ok}]
+    # and in the table: a real date with its bounds goes in, anything else is refused
+    bounds = [b.isoformat() for b in date_bounds(value)] if ok else [None, None]
+    update = (f"UPDATE projects SET target_date = {sql_literal(value)}, "
+              f"target_date_earliest = {sql_literal(bounds[0]) if ok else 'NULL'}, "
+              f"target_date_latest = {sql_literal(bounds[1]) if ok else 'NULL'}")
+    done = try_sql(database, update)
+    if ok:
+        assert done.returncode == 0, done.stderr
+    else:
+        assert done.returncode != 0 and "violates check constraint" in done.stderr, done.stderr
+
+
+@pytest.mark.parametrize("value, earliest, latest, ok", [
+    ("2024", "2024-01-01", "2024-12-31", True), ("2024-02", "2024-02-01", "2024-02-29", True),
+    ("2023-02", "2023-02-01", "2023-02-28", True), ("2023-05-22", "2023-05-22", "2023-05-22", True),
+    (None, None, None, True),
+    ("2024", "2024-01-01", "2024-12-30", False), ("2024-02", "2024-02-01", "2024-02-28", False),
+    ("2024", "2024-01-02", "2024-12-31", False), ("2024", None, None, False), (None, "2024-01-01", None, False),
+    ("2023-05-22", "2023-05-22", "2023-05-23", False),
+])
+def test_pg_date_bounds_must_agree_with_their_date(loaded, value, earliest, latest, ok):
+    database = loaded
+    lit = [sql_literal(v) if v is not None else "NULL" for v in (value, earliest, latest)]
+    done = try_sql(database, f"UPDATE projects SET target_date = {lit[0]}, target_date_earliest = {lit[1]}, "
+                             f"target_date_latest = {lit[2]}")
+    if ok:
+        assert done.returncode == 0, done.stderr
+    else:
+        assert done.returncode != 0 and "projects_target_date_bounds" in done.stderr, done.stderr
+
+
+def sql_literal(text: str) -> str:
+    """Written out here rather than with the library's quote_literal, so the test checks it independently."""
+    return "'" + text.replace("'", "''") + "'"
+
+
+ATTACK = 'Harmless.\nDROP TABLE "people"; --'
+VALUE = "O\\'Brien \\\\ it''s \\n 'end'"
+
+
+def hostile_copy(tmp_path):
+    """The shipped package with a description that would run SQL from a `--` comment, and a value
+    holding a backslash before a quote (which parses differently with standard strings off)."""
+    root = tmp_path / "hostile"
+    root.mkdir()
+    shutil.copy(ROOT / "datapackage.json", root)
+    shutil.copytree(ROOT / "data", root / "data")
+    shutil.copytree(ROOT / "schemas", root / "schemas")
+    dp = json.loads((root / "datapackage.json").read_text(encoding="utf-8"))
+    next(r for r in dp["resources"] if r["name"] == "organisations")["description"] = ATTACK
+    (root / "datapackage.json").write_text(json.dumps(dp), encoding="utf-8")
+    schema_path = root / "schemas" / "organisations.schema.json"
+    schema = json.loads(schema_path.read_text(encoding="utf-8"))
+    schema["fields"][1]["description"] = ATTACK
+    schema_path.write_text(json.dumps(schema), encoding="utf-8")
+    with open(root / "data" / "organisations.csv", encoding="utf-8", newline="") as fh:
+        rows = list(csv.DictReader(fh))
+    rows[0]["name"] = VALUE
+    with open(root / "data" / "organisations.csv", "w", encoding="utf-8", newline="") as fh:
+        writer = csv.DictWriter(fh, fieldnames=list(rows[0]))
+        writer.writeheader()
+        writer.writerows(rows)
+    return root, rows[0]["id"]
+
+
+def test_pg_text_never_escapes_its_literal_even_with_standard_strings_off(database, tmp_path):
+    root, org_id = hostile_copy(tmp_path)
+    path = ecocluster.export(root, ["pg"], tmp_path / "out")[0]
+    assert "DROP TABLE \"people\"" not in [line.strip() for line in path.read_text(encoding="utf-8").splitlines()]
+    done = load(database, path, {"PGOPTIONS": "-c standard_conforming_strings=off"})
+    assert done.returncode == 0 and done.stderr == "", done.stderr
+    assert query(database, "SELECT count(*) AS n FROM people") == [{"n": len(tables()["people"][1])}]
+    assert query(database, f"SELECT name FROM organisations WHERE id = {sql_literal(org_id)}") == [{"name": VALUE}]
+    comments = query(database, "SELECT obj_description('organisations'::regclass, 'pg_class') AS t, "
+                               "col_description('organisations'::regclass, 2) AS c")[0]
+    assert comments["t"].endswith(ATTACK) and comments["c"].endswith(ATTACK)
+
+
+def test_views_come_in_the_same_order_in_sqlite_and_postgres(database, sql_files, pg_files):
+    """Rows with no date, and names beyond ASCII, sort the same way in both databases."""
+    assert load(database, pg_files[ROOT]).returncode == 0
+    lite = sqlite3.connect(":memory:")
+    lite.executescript(sql_files[ROOT].read_text(encoding="utf-8"))
+    keys = {"agreement_signatories": "party_id", "role_holders": "role_id",
+            "project_organisations": "participant_id", "cited_facts": "record_id, field, source_id"}
+    for view, key in keys.items():
+        in_pg = [tuple(r.values()) for r in query(database, f"SELECT {key} FROM {view}")]
+        in_sqlite = lite.execute(f"SELECT {key} FROM {view}").fetchall()
+        assert in_pg == in_sqlite, view
+    undated = lite.execute("SELECT count(*) FROM agreement_signatories WHERE agreement_date IS NULL").fetchone()[0]
+    if undated:
+        last = lite.execute("SELECT agreement_date FROM agreement_signatories").fetchall()[-undated:]
+        assert set(last) == {(None,)}
+
+
+def test_portable_file_keeps_descriptions_out_of_sql_comments(database, tmp_path):
+    """A description holding a newline and SQL loads as text into SQLite and PostgreSQL, never as SQL."""
+    root, _org_id = hostile_copy(tmp_path)
+    path = ecocluster.export(root, ["sql"], tmp_path / "out")[0]
+    lite = sqlite3.connect(":memory:")
+    lite.executescript(path.read_text(encoding="utf-8"))
+    assert lite.execute("SELECT count(*) FROM people").fetchone()[0] == len(tables()["people"][1])
+    assert lite.execute("SELECT description FROM _metadata WHERE table_name = 'organisations' "
+                        "AND column_name = ''").fetchone() == (ATTACK,)
+    psql(database, "-f", str(path))
+    assert query(database, "SELECT count(*) AS n FROM people") == [{"n": len(tables()["people"][1])}]

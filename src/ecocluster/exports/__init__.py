@@ -30,6 +30,7 @@ FORMATS: dict[str, str] = {
     "sqlite": "ecocluster.exports.sqlite",
     "duckdb": "ecocluster.exports.duckdb",
     "sql": "ecocluster.exports.sql",
+    "pg": "ecocluster.exports.pg",
     "jsonl": "ecocluster.exports.jsonl",
     "xlsx": "ecocluster.exports.xlsx",
     "ftm": "ecocluster.exports.ftm",

@@ -29,7 +29,9 @@ def export(tables: Tables, out_dir: Path) -> list[Path]:
             populate(con, tables, "sqlite")
             dangling = con.execute("PRAGMA foreign_key_check").fetchall()
             if dangling:  # validated data has none, but a wrong file must never ship
-                raise ExportError(f"the SQLite export has dangling foreign keys: {dangling[:3]}")
+                table, row, parent, _ = dangling[0]
+                raise ExportError(f"the SQLite export has {len(dangling)} dangling foreign key(s); the first: "
+                                  f"row {row} of `{table}` names no row of `{parent}` (run `ecocluster validate`)")
             con.execute("COMMIT")
         finally:
             con.close()

@@ -102,7 +102,7 @@ def populate(con: Connection, tables: Tables, dialect: Dialect) -> None:
         for index in create_indexes(res):  # after the rows: one sort instead of a b-tree insert per row
             con.execute(index)
     for view in available_views(package):
-        con.execute(view.create(package))
+        con.execute(view.create(package, dialect))
     con.execute(metadata_table(dialect))
     con.executemany(metadata_insert(), metadata_rows(package))
 

@@ -3,16 +3,25 @@
 Each view has a name, a title and a description (kept in the databases' metadata table and meant
 for tools such as Datasette), the tables it needs, and one SELECT written in the SQL that SQLite,
 DuckDB and PostgreSQL share: quoted identifiers, LEFT JOINs, COALESCE, substr/length, LIMIT.
+
+Every view ends its ORDER BY on a unique key and writes NULLS LAST where a key can be empty (SQLite
+puts NULL first by default, PostgreSQL last), so its rows come in one order in every database. Text
+keys compare by code point in SQLite and DuckDB; in the PostgreSQL file they say COLLATE "C" so the
+server's locale does not reorder them (the portable file cannot: SQLite knows no "C" collation).
 """
 
 from __future__ import annotations
 
 from collections.abc import Callable
 from dataclasses import dataclass
+from typing import TYPE_CHECKING
 
 from ..escape import quote_ident as q
 from ..escape import quote_literal
 from ..package import Package
+
+if TYPE_CHECKING:  # a name for annotations only: sqlschema imports this module, not the other way round
+    from .sqlschema import Dialect
 
 
 @dataclass(frozen=True)
@@ -21,10 +30,15 @@ class View:
     title: str
     description: str
     tables: tuple[str, ...]
-    select: Callable[[Package], str]
+    select: Callable[[Package, Dialect], str]
 
-    def create(self, package: Package) -> str:
-        return f"CREATE VIEW {q(self.name)} AS\n{self.select(package)}"
+    def create(self, package: Package, dialect: Dialect = "portable") -> str:
+        return f"CREATE VIEW {q(self.name)} AS\n{self.select(package, dialect)}"
+
+
+def _collate(dialect: Dialect) -> str:
+    """What follows a text sort key: code-point order in PostgreSQL too, whatever the server's locale."""
+    return ' COLLATE "C"' if dialect == "postgres" else ""
 
 
 # A role is held on a date when it starts no later and ends no earlier, compared at the precision
@@ -36,7 +50,8 @@ _HELD_ON = (
 )
 
 
-def _agreement_signatories(package: Package) -> str:
+def _agreement_signatories(package: Package, dialect: Dialect) -> str:
+    c = _collate(dialect)
     return f"""SELECT a."id" AS "agreement_id", a."title" AS "agreement_title", a."kind" AS "agreement_kind",
   a."status" AS "agreement_status", a."date" AS "agreement_date", a."place" AS "agreement_place",
   p."id" AS "party_id", p."org_id" AS "org_id", o."name" AS "org_name", p."role" AS "party_role",
@@ -49,31 +64,34 @@ LEFT JOIN "people" s ON s."id" = p."signatory_person_id"
 LEFT JOIN "roles" r ON r."id" = (
   SELECT r."id" FROM "roles" r
   WHERE r."person_id" = p."signatory_person_id" AND r."org_id" = p."org_id" AND {_HELD_ON}
-  ORDER BY COALESCE(r."start_date", '') DESC, r."id" LIMIT 1)
-ORDER BY a."date", a."id", p."id\""""
+  ORDER BY COALESCE(r."start_date", ''){c} DESC, r."id"{c} LIMIT 1)
+ORDER BY a."date"{c} NULLS LAST, a."id"{c}, p."id"{c}"""
 
 
-def _role_holders(package: Package) -> str:
-    return """SELECT r."id" AS "role_id", r."person_id" AS "person_id", pe."name" AS "person_name",
+def _role_holders(package: Package, dialect: Dialect) -> str:
+    c = _collate(dialect)
+    return f"""SELECT r."id" AS "role_id", r."person_id" AS "person_id", pe."name" AS "person_name",
   r."org_id" AS "org_id", o."name" AS "org_name", r."title" AS "title", r."title_local" AS "title_local",
   r."start_date" AS "start_date", r."end_date" AS "end_date"
 FROM "roles" r
 JOIN "people" pe ON pe."id" = r."person_id"
 JOIN "organisations" o ON o."id" = r."org_id"
-ORDER BY o."name", r."start_date", r."id\""""
+ORDER BY o."name"{c}, r."start_date"{c} NULLS LAST, r."id"{c}"""
 
 
-def _project_organisations(package: Package) -> str:
-    return """SELECT pr."id" AS "project_id", pr."name" AS "project_name", pr."kind" AS "project_kind",
+def _project_organisations(package: Package, dialect: Dialect) -> str:
+    c = _collate(dialect)
+    return f"""SELECT pr."id" AS "project_id", pr."name" AS "project_name", pr."kind" AS "project_kind",
   pr."status" AS "project_status", pr."status_as_of" AS "project_status_as_of",
   pp."org_id" AS "org_id", o."name" AS "org_name", pp."role" AS "role", pp."id" AS "participant_id"
 FROM "project_participants" pp
 JOIN "projects" pr ON pr."id" = pp."project_id"
 JOIN "organisations" o ON o."id" = pp."org_id"
-ORDER BY pr."id", pp."role", o."name\""""
+ORDER BY pr."id"{c}, pp."role"{c}, o."name"{c}, pp."id"{c}"""
 
 
-def _cited_facts(package: Package) -> str:
+def _cited_facts(package: Package, dialect: Dialect) -> str:
+    c = _collate(dialect)
     # Every table keyed by `id` can be cited; label each record by its name or title where it has one.
     parts = []
     for res in package.resources:
@@ -93,7 +111,7 @@ JOIN "sources" s ON s."id" = c."source_id"
 LEFT JOIN (
   {records}
 ) rec ON rec."record_id" = c."record_id"
-ORDER BY c."record_id", c."field", c."source_id\""""
+ORDER BY c."record_id"{c}, c."field"{c}, c."source_id"{c}"""
 
 
 VIEWS: tuple[View, ...] = (
