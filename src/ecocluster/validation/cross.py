@@ -204,11 +204,11 @@ def check_foreign_keys(
 
 
 def _composite_key(res: Resource, fk: ForeignKey, src: Table | None, dst: Table | None, out: Collector) -> None:
-    """A foreign key over several columns: a row whose values, all present, match no row of the
-    target (as frictionless does, a row with any of them empty is not checked)."""
+    """A foreign key over several columns: a row whose values match no row of the target. As
+    frictionless does, only a row whose key is empty in every column is not checked."""
     if src is None or dst is None or not src.has(*fk.fields) or not dst.has(*fk.reference_fields):
         return
-    present = pl.all_horizontal([pl.col(f).is_not_null() for f in fk.fields])
+    present = pl.any_horizontal([pl.col(f).is_not_null() for f in fk.fields])
     refs = src.frame.lazy().filter(present).select(*fk.fields, LINE)
     targets = dst.frame.lazy().select([pl.col(r).alias(f) for f, r in zip(fk.fields, fk.reference_fields,
                                                                            strict=True)]).unique()
@@ -220,7 +220,7 @@ def _composite_key(res: Resource, fk: ForeignKey, src: Table | None, dst: Table 
         fk.field,
         bad.select(
             pl.col(LINE).alias("line"),
-            pl.concat_str([pl.col(f) for f in fk.fields], separator=" / ").alias("value"),
+            pl.concat_str([pl.col(f).fill_null("") for f in fk.fields], separator=" / ").alias("value"),
             pl.lit(where).alias("detail"),
         ),
     )
