@@ -24,6 +24,7 @@ from .loading import ensure_valid
 from .package import Package
 
 MANIFEST = "manifest.json"
+SITE = "site"  # written last, by build_site(), so its front page can list the other files
 MEDIATYPES = {
     ".parquet": "application/vnd.apache.parquet", ".sqlite": "application/vnd.sqlite3",
     ".duckdb": "application/vnd.duckdb", ".sql": "application/sql", ".jsonl": "application/jsonl",
@@ -61,6 +62,10 @@ def check_out_dir(package: Package, out_dir: Path) -> Path:
 
 def _run(name: str, package: Package, out: Path) -> list[Path]:
     try:
+        if name == SITE:  # the site already takes the typed tables (issue 12); the other formats follow
+            from .tables import read_tables
+
+            return format_module(name).export(read_tables(package), out)
         return format_module(name).export(package, out)
     except EcoclusterError:
         raise
@@ -138,7 +143,7 @@ def build(path: str | Path | Package | None = None, out_dir: str | Path = "build
         ensure_valid(package, progress)
     out = check_out_dir(package, Path(out_dir))
     with staging_dir(out) as stage:
-        for name in FORMATS:
+        for name in (n for n in FORMATS if n != SITE):
             if progress:
                 progress(f"exporting {name}")
             _run(name, package, stage)
@@ -157,5 +162,23 @@ def build(path: str | Path | Package | None = None, out_dir: str | Path = "build
             "licenses": package.descriptor.get("licenses", []),
             "resources": [_file_resource(p, p.relative_to(stage).as_posix()) for p in files],
         }
+        _site(package, stage, manifest, progress)
         write_text(stage / MANIFEST, json.dumps(manifest, indent=2, ensure_ascii=False) + "\n")
     return manifest
+
+
+def _site(package: Package, stage: Path, manifest: dict[str, Any], progress: Progress | None) -> None:
+    """The website, last, from the manifest of the other files; a skip (over its limit) is recorded."""
+    from .site import SiteSkipped, build_site
+    from .tables import read_tables
+
+    if progress:
+        progress("writing the site")
+    try:
+        build_site(read_tables(package), stage, manifest)
+    except SiteSkipped as e:
+        manifest["site"] = {"skipped": e.reason}
+    except EcoclusterError:
+        raise
+    except Exception as e:  # a template or engine error becomes the library's
+        raise ExportError(f"the site export failed: {type(e).__name__}: {e}") from e

@@ -32,6 +32,7 @@ FORMATS: dict[str, str] = {
     "ftm": "ecocluster.exports.ftm",
     "popolo": "ecocluster.exports.popolo",
     "datasette": "ecocluster.exports.datasette",
+    "site": "ecocluster.site",
 }
 
 
