@@ -46,9 +46,10 @@ def export(tables: Tables, out_dir: Path) -> list[Path]:
     return build_site(tables, out_dir, None)
 
 
-def skip_reason(tables: Tables, max_entities: int = MAX_ENTITIES) -> str | None:
+def skip_reason(tables: Tables, max_entities: int | None = None) -> str | None:
     from .model import ENTITY_TABLES
 
+    max_entities = MAX_ENTITIES if max_entities is None else max_entities
     n = sum(tables[t].height for t in ENTITY_TABLES if t in tables)
     if n > max_entities:
         return (f"the site is skipped: {n} entities is over the limit of {max_entities} entity pages "
@@ -78,7 +79,7 @@ def _size(n: Any) -> str:
 
 
 def build_site(tables: Tables, out_dir: Path, manifest: dict[str, Any] | None,
-               base_url: str | None = None, max_entities: int = MAX_ENTITIES) -> list[Path]:
+               base_url: str | None = None, max_entities: int | None = None) -> list[Path]:
     """Write the site into `out_dir/site/` and return the paths written.
 
     `manifest` is the build's (its `resources` give the downloads); None writes the site without them
