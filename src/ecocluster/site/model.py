@@ -56,6 +56,7 @@ class Site:
     anchors: dict[str, str]  # any row id -> the page (and #anchor) that shows it
     related: dict[str, list[tuple[str, dict[str, Any]]]]  # entity id -> (table, row) naming it
     by_source: dict[str, list[dict[str, Any]]]  # source id -> citations using it (CSV order)
+    homes: dict[str, tuple[str, Entity]]  # any row id -> (its table, the entity whose page shows it)
 
 
 def _label(res: Resource, row: dict[str, Any]) -> str:
@@ -103,26 +104,29 @@ def build_model(tables: Tables) -> Site:
         by_source[str(row.get("source_id"))].append(row)
     # Rows that are not entities are shown on the page of the first entity they name, at #their-id.
     anchors = {eid: e.url for eid, e in entities.items()}
+    homes: dict[str, tuple[str, Entity]] = {eid: (e.table, e) for eid, e in entities.items()}
     related: dict[str, list[tuple[str, dict[str, Any]]]] = defaultdict(list)
     for res in pkg.resources:
         if res.name in (NAMES, CITATIONS) or res.name not in tables:
             continue
         fields = _id_fields(res)
         for row in rows[res.name]:
-            home = None
+            home: Entity | None = None
             for f in fields:
                 target = row.get(f.name)
                 if target in entities and target != row.get("id"):
                     related[str(target)].append((res.name, row))
-                    home = home or entities[str(target)].url
+                    home = home or entities[str(target)]
             rid = row.get("id")
             if rid and rid not in anchors and home:
-                anchors[str(rid)] = f"{home}#{file_stem(str(rid))}"
+                anchors[str(rid)] = f"{home.url}#{file_stem(str(rid))}"
+                homes[str(rid)] = (res.name, home)
     for row in rows.get(NAMES, []):
         ent = entities.get(str(row.get("entity_id")))
         if ent is not None and row.get("id") and row["id"] not in anchors:
             anchors[str(row["id"])] = f"{ent.url}#{file_stem(str(row['id']))}"
-    return Site(tables, entities, by_table, rows, dict(citations), anchors, dict(related), dict(by_source))
+            homes[str(row["id"])] = (NAMES, ent)
+    return Site(tables, entities, by_table, rows, dict(citations), anchors, dict(related), dict(by_source), homes)
 
 
 def source_facts(site: Site, source: Entity) -> list[dict[str, Any]]:

@@ -113,11 +113,14 @@ def entity_context(site: Site, ent: Entity) -> dict[str, Any]:
     facts = []
     if ent.table == SOURCES:
         for fact in source_facts(site, ent):
-            target = site.anchors.get(fact["record"])
-            owner = site.entities.get(fact["record"])
-            cite = _cite(site, None, fact["citation"])
-            facts.append({"record": fact["record"], "label": owner.label if owner else fact["record"],
-                          "url": target, **cite})
+            table, owner = site.homes.get(fact["record"], (None, None))
+            rres = pkg.resource(table) if table else None
+            cite = _cite(site, rres, fact["citation"])
+            label = fact["record"]
+            if owner is not None:
+                what = (rres.title if rres else "") or table
+                label = owner.label if owner.id == fact["record"] else f"{owner.label} · {what}"
+            facts.append({"record": fact["record"], "label": label, "url": fact["url"], **cite})
     return {"ent": ent, "res": res, "kind_title": res.title or ent.table, "own": _row_view(site, res, ent.row, ent),
             "names": [_name_view(site, n) for n in ent.names], "groups": list(groups.values()),
             "events": events(site, ent), "facts": facts}
