@@ -249,3 +249,16 @@ def test_export_cli_writes_the_site(tmp_path):
     assert result.exit_code == 0, result.output
     assert (tmp_path / "site" / "index.html").is_file()
     assert (tmp_path / "site" / "people" / "person-park-heong-joon.html").is_file()
+
+
+def test_pages_workflow_validates_and_builds_before_it_deploys():
+    import yaml
+
+    wf = yaml.safe_load((ROOT / ".github" / "workflows" / "pages.yml").read_text(encoding="utf-8"))
+    assert wf[True]["push"]["tags"] == ["v*"]  # YAML reads the key `on` as True
+    steps = [s.get("run", s.get("uses", "")) for s in wf["jobs"]["build"]["steps"]]
+    order = [next(i for i, s in enumerate(steps) if key in s)
+             for key in ("ecocluster validate", "ecocluster build", "upload-pages-artifact")]
+    assert order == sorted(order)
+    assert wf["jobs"]["deploy"]["needs"] == "build"
+    assert wf["jobs"]["deploy"]["steps"][0]["uses"].startswith("actions/deploy-pages@")

@@ -60,6 +60,9 @@ def date_bounds_columns(frame: pl.DataFrame, res: Resource) -> pl.DataFrame:
         out.append(pl.col(name))
         if name in res.field_names and res.field(name).is_date:
             for i, suffix in ((0, "earliest"), (1, "latest")):
-                out.append(pl.col(name).map_elements(lambda v, i=i: date_bounds(v)[i], return_dtype=pl.Date)
-                           .alias(f"{name}_{suffix}"))
+                out.append(pl.col(name).map_elements(_bound(i), return_dtype=pl.Date).alias(f"{name}_{suffix}"))
     return frame.select(out)
+
+
+def _bound(i: int):
+    return lambda value: date_bounds(value)[i]

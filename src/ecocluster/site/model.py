@@ -94,9 +94,9 @@ def build_model(tables: Tables) -> Site:
             entities.setdefault(ent.id, ent)
             by_table[table].append(ent)
     for row in rows.get(NAMES, []):
-        ent = entities.get(str(row.get("entity_id")))
-        if ent is not None and row.get("name"):
-            ent.names.append(row)
+        named = entities.get(str(row.get("entity_id")))
+        if named is not None and row.get("name"):
+            named.names.append(row)
     citations: dict[str, list[dict[str, Any]]] = defaultdict(list)
     by_source: dict[str, list[dict[str, Any]]] = defaultdict(list)
     for row in rows.get(CITATIONS, []):
@@ -122,10 +122,10 @@ def build_model(tables: Tables) -> Site:
                 anchors[str(rid)] = f"{home.url}#{file_stem(str(rid))}"
                 homes[str(rid)] = (res.name, home)
     for row in rows.get(NAMES, []):
-        ent = entities.get(str(row.get("entity_id")))
-        if ent is not None and row.get("id") and row["id"] not in anchors:
-            anchors[str(row["id"])] = f"{ent.url}#{file_stem(str(row['id']))}"
-            homes[str(row["id"])] = (NAMES, ent)
+        named = entities.get(str(row.get("entity_id")))
+        if named is not None and row.get("id") and row["id"] not in anchors:
+            anchors[str(row["id"])] = f"{named.url}#{file_stem(str(row['id']))}"
+            homes[str(row["id"])] = (NAMES, named)
     return Site(tables, entities, by_table, rows, dict(citations), anchors, dict(related), dict(by_source), homes)
 
 
@@ -159,10 +159,10 @@ def events(site: Site, ent: Entity) -> list[dict[str, Any]]:
             continue
         add(res, row, None, f"{res.title or table} {row.get('id', '')}")
         for f in _id_fields(res):
-            other = site.entities.get(str(row.get(f.name)))
-            if other is not None and other.id != ent.id and other.id not in seen:
-                seen.add(other.id)
-                add(pkg.resource(other.table), other.row, other, f"{other.label}")
+            named = site.entities.get(str(row.get(f.name)))
+            if named is not None and named.id != ent.id and named.id not in seen:
+                seen.add(named.id)
+                add(pkg.resource(named.table), named.row, named, f"{named.label}")
     return sorted(found, key=lambda e: str(e["date"]))
 
 

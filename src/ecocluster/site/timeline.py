@@ -25,7 +25,7 @@ def _day(value: Any) -> date | None:
 
 
 def layout(site: Site) -> dict[str, Any] | None:
-    items = []
+    items: list[dict[str, Any]] = []
     for ent in site.by_table.get("agreements", []):
         if (d := _day(ent.row.get("date"))) is not None:
             items.append({"kind": "agreement", "start": d, "end": d, "label": ent.label, "url": ent.url,
