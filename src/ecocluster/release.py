@@ -168,14 +168,18 @@ def build(path: str | Path | Package | None = None, out_dir: str | Path = "build
 
 
 def _site(package: Package, stage: Path, manifest: dict[str, Any], progress: Progress | None) -> None:
-    """The website, last, from the manifest of the other files; a skip (over its limit) is recorded."""
+    """The website, last, from the manifest of the other files; its own files are then added to the
+    manifest. A skip (over the site's limit) is recorded as `site.skipped`."""
     from .site import SiteSkipped, build_site
     from .tables import read_tables
 
     if progress:
         progress("writing the site")
     try:
-        build_site(read_tables(package), stage, manifest)
+        written = build_site(read_tables(package), stage, manifest)
+        manifest["resources"] += [_file_resource(p, p.relative_to(stage).as_posix())
+                                  for p in written]
+        manifest["resources"].sort(key=lambda r: r["path"])
     except SiteSkipped as e:
         manifest["site"] = {"skipped": e.reason}
     except EcoclusterError:
