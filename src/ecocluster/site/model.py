@@ -135,13 +135,18 @@ def source_facts(site: Site, source: Entity) -> list[dict[str, Any]]:
             for c in site.by_source.get(source.id, [])]
 
 
+@dataclass
+class _Link:
+    url: str | None
+
+
 def events(site: Site, ent: Entity) -> list[dict[str, Any]]:
     """The entity's dated events, oldest first: its own dates, its names' dates, its related rows' dates
     and the dates of the entities those rows name (the agreement an organisation signed)."""
     pkg = site.tables.package
     found: list[dict[str, Any]] = []
 
-    def add(res: Resource, row: dict[str, Any], link: Entity | None, what: str) -> None:
+    def add(res: Resource, row: dict[str, Any], link: Entity | _Link | None, what: str) -> None:
         for f in res.fields:
             if f.is_date and row.get(f.name):
                 found.append({"date": row[f.name], "field": f.title or f.name, "what": what,
@@ -157,7 +162,10 @@ def events(site: Site, ent: Entity) -> list[dict[str, Any]]:
             other = site.entities[str(row["id"])]
             add(res, row, other, f"{res.title or table}: {other.label}")
             continue
-        add(res, row, None, f"{res.title or table} {row.get('id', '')}")
+        others = [site.entities[str(row[f.name])] for f in _id_fields(res)
+                  if str(row.get(f.name)) in site.entities and row.get(f.name) != ent.id]
+        detail = " – ".join([o.label for o in others] + ([str(row["title"])] if row.get("title") else []))
+        add(res, row, _Link(site.anchors.get(str(row.get("id")))), f"{res.title or table}: {detail or row.get('id')}")
         for f in _id_fields(res):
             named = site.entities.get(str(row.get(f.name)))
             if named is not None and named.id != ent.id and named.id not in seen:
