@@ -262,3 +262,38 @@ def test_pages_workflow_validates_and_builds_before_it_deploys():
     assert order == sorted(order)
     assert wf["jobs"]["deploy"]["needs"] == "build"
     assert wf["jobs"]["deploy"]["steps"][0]["uses"].startswith("actions/deploy-pages@")
+
+
+def test_front_page_counts_are_describes(site):
+    from ecocluster.site.model import counts
+    from ecocluster.summary import describe
+
+    mine, theirs = counts(read_tables(Package.open(ROOT))), describe(ROOT)
+    assert [(t["name"], t["rows"]) for t in mine["tables"]] == [(t["name"], t["rows"]) for t in theirs["tables"]]
+    assert mine["date_range"] == theirs["date_range"] and mine["sources"] == theirs["sources"]
+    assert mine["fact_rows_cited"] == theirs["citations"]["fact_rows_cited"]
+    assert mine["quote_kinds"] == theirs["citations"]["quote_kinds"]
+    body = text(parse(site / "index.html").find(".//body"))
+    assert f"{theirs['citations']['fact_rows_cited']} of {theirs['citations']['fact_rows']} fact rows" in body
+
+
+def test_partnership_picture_only_from_inside_the_package(tmp_path):
+    pkg = tmp_path / "pkg"
+    for name in ("data", "schemas"):
+        shutil.copytree(ROOT / name, pkg / name)
+    shutil.copy(ROOT / "datapackage.json", pkg)
+    outside = tmp_path / "secret.svg"
+    outside.write_text("<svg xmlns='http://www.w3.org/2000/svg'/>")
+    (pkg / "docs").mkdir()
+    (pkg / "docs" / "partnership.svg").symlink_to(outside)
+    export(read_tables(Package.open(pkg)), tmp_path / "out")
+    assert not (tmp_path / "out" / "site" / "partnership.svg").exists()
+    assert "partnership.svg" not in (tmp_path / "out" / "site" / "index.html").read_text(encoding="utf-8")
+    # without CITATION.cff beside it, the citation comes from the descriptor
+    assert "no CITATION.cff was found" in (tmp_path / "out" / "site" / "index.html").read_text(encoding="utf-8")
+
+
+def test_readme_shows_the_generated_entity_picture():
+    readme = (ROOT / "README.md").read_text(encoding="utf-8")
+    assert "## The website" in readme and "(docs/site-entity.png)" in readme
+    assert (ROOT / "docs" / "site-entity.png").read_bytes()[:8] == b"\x89PNG\r\n\x1a\n"

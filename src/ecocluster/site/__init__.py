@@ -110,7 +110,8 @@ def build_site(tables: Tables, out_dir: Path, manifest: dict[str, Any] | None,
 
     picture = None
     svg = pkg.root / "docs" / "partnership.svg"
-    if svg.is_file():
+    # only a picture that really lies in the package's folder (a symlink out of it is not followed)
+    if svg.is_file() and pkg.root.resolve() in svg.resolve().parents:
         with atomic_path(root / "partnership.svg") as tmp:
             shutil.copyfile(svg, tmp)
         written.append(root / "partnership.svg")

@@ -18,18 +18,17 @@ SITE = "site"
 
 
 def read_citation(package: Package) -> dict[str, Any] | None:
-    """CITATION.cff beside the descriptor (or in a parent folder up to a repository root), parsed; or None."""
-    for folder in [package.root, *package.root.parents][:3]:
-        path = folder / "CITATION.cff"
-        if path.is_file():
-            try:
-                import yaml  # a dependency of frictionless, so always present
+    """CITATION.cff beside the descriptor, parsed; None when there is none or it cannot be read."""
+    path = package.root / "CITATION.cff"
+    if not path.is_file() or package.root.resolve() not in path.resolve().parents:
+        return None
+    try:
+        import yaml  # a dependency of frictionless, so always present
 
-                data = yaml.safe_load(path.read_text(encoding="utf-8"))
-            except (OSError, UnicodeDecodeError, yaml.YAMLError):
-                return None
-            return data if isinstance(data, dict) else None
-    return None
+        data = yaml.safe_load(path.read_text(encoding="utf-8"))
+    except (OSError, UnicodeDecodeError, yaml.YAMLError):
+        return None
+    return data if isinstance(data, dict) else None
 
 
 def _authors(package: Package, cff: dict[str, Any] | None) -> list[str]:
