@@ -30,7 +30,7 @@ if TYPE_CHECKING:
 NAME = "site"
 DESCRIPTION = "a static website: a page per entity and table, offline search, JSON-LD (folder site/)"
 FOLDER = "site"
-MAX_ENTITIES = 20_000  # ~13k pages take ~70 s at 100k rows (README, "The website"); 1M rows is over it
+MAX_ENTITIES = 20_000  # ~13k pages take 30-70 s at 100k rows (README, "The website"); 1M rows is over it
 HERE = Path(__file__).parent
 
 
