@@ -27,6 +27,7 @@ from .package import Package
 from .tables import Tables, read_tables
 
 MANIFEST = "manifest.json"
+SITE = "site"  # written last, by build_site(), so its front page can list the other files
 MEDIATYPES = {
     ".parquet": "application/vnd.apache.parquet", ".sqlite": "application/vnd.sqlite3",
     ".duckdb": "application/vnd.duckdb", ".sql": "application/sql", ".jsonl": "application/jsonl",
@@ -156,7 +157,7 @@ def build(path: str | Path | Package | None = None, out_dir: str | Path = "build
     lap("validate" if validate else "read")
     skipped = []
     with staging_dir(out) as stage:
-        for name in FORMATS:
+        for name in (n for n in FORMATS if n != SITE):
             reason = build_skip(name, tables.rows)
             if reason:
                 skipped.append({"format": name, "reason": reason})
@@ -181,9 +182,32 @@ def build(path: str | Path | Package | None = None, out_dir: str | Path = "build
             "licenses": package.descriptor.get("licenses", []),
             "resources": [_file_resource(p, p.relative_to(stage).as_posix()) for p in files],
         }
+        _site(tables, stage, manifest, skipped, progress)
+        lap(SITE)
         if skipped:
             manifest["skipped"] = skipped
         write_text(stage / MANIFEST, json.dumps(manifest, indent=2, ensure_ascii=False) + "\n")
     lap("publish")
     # not in the manifest file, which must be the same for the same data; the CLI can show them
     return {**manifest, "timings": timings} if want_timings else manifest
+
+
+def _site(tables: Tables, stage: Path, manifest: dict[str, Any], skipped: list[dict[str, str]],
+          progress: Progress | None) -> None:
+    """The website, last, from the manifest of the other files; its own files are then added to the
+    manifest. A skip (over the site's limit) is recorded with the other formats left out."""
+    from .site import SiteSkipped, build_site
+
+    if progress:
+        progress("writing the site")
+    try:
+        written = build_site(tables, stage, manifest)
+    except SiteSkipped as e:
+        skipped.append({"format": SITE, "reason": e.reason})
+        return
+    except EcoclusterError:
+        raise
+    except Exception as e:  # a template or engine error becomes the library's
+        raise ExportError(f"the site export failed: {type(e).__name__}: {e}") from e
+    manifest["resources"] += [_file_resource(p, p.relative_to(stage).as_posix()) for p in written]
+    manifest["resources"].sort(key=lambda r: r["path"])

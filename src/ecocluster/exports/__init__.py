@@ -6,7 +6,8 @@
         write this format's files into `out_dir` (each atomically, via ecocluster.io) from the typed
         tables (`tables.package` has the descriptor); return the paths written; raise
         EcoclusterError if it cannot.
-    BUILD_MAX_ROWS: int     optional: `build` leaves the format out above this many rows in all
+
+`build` leaves a format of BUILD_LIMITS out above that many rows in all, saying why in the manifest.
 
 Modules are imported only when used, so listing formats stays cheap.
 """
@@ -36,7 +37,15 @@ FORMATS: dict[str, str] = {
     "ftm": "ecocluster.exports.ftm",
     "popolo": "ecocluster.exports.popolo",
     "datasette": "ecocluster.exports.datasette",
+    "site": "ecocluster.site",
 }
+
+
+# `build` leaves these formats out above this many rows in all (`ecocluster export --to F` writes them
+# at any size): FtM and Popolo are built row by row, for the small graphs they serve; openpyxl streams
+# about 100,000 cells a second here, and a spreadsheet of more rows is better opened from the
+# Parquet or SQLite files. Kept here, not in the modules, so checking them imports no library.
+BUILD_LIMITS: dict[str, int] = {"xlsx": 100_000, "ftm": 100_000, "popolo": 100_000}
 
 
 class ExportError(EcoclusterError):
@@ -53,14 +62,14 @@ class FormatUnavailable(ExportError):
 
 def build_skip(name: str, rows: int) -> str | None:
     """Why `build` leaves format `name` out of a package of `rows` rows, or None to write it."""
-    try:
-        module = format_module(name)
-    except FormatUnavailable as e:
-        return e.reason
-    limit = getattr(module, "BUILD_MAX_ROWS", None)
+    limit = BUILD_LIMITS.get(name)
     if limit is not None and rows > limit:
         return (f"{rows:,} rows are more than the {limit:,} up to which `build` writes {name}; "
                 f"`ecocluster export --to {name}` writes it anyway")
+    try:
+        format_module(name)
+    except FormatUnavailable as e:
+        return e.reason
     return None
 
 

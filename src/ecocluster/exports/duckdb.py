@@ -23,7 +23,9 @@ def export(tables: Tables, out_dir: Path) -> list[Path]:
     target = Path(out_dir) / f"{base_name(package)}.duckdb"
     with atomic_path(target) as tmp:
         tmp.unlink()  # DuckDB refuses to open an empty file as a database
+        # no progress bar: it would be printed on stdout, which carries results only
         con = duckdb.connect()
+        con.execute("SET enable_progress_bar = false")
         try:
             # Small blocks keep a 400-row database near 1 MB instead of 14 MB (one block per column
             # segment and index); v1.2.0 storage opens in every DuckDB since 1.2.

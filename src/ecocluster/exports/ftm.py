@@ -23,9 +23,6 @@ from ..tables import Tables
 from . import ExportError
 from ._records import Records, Row
 
-# `ecocluster build` leaves this format out above this many rows in all (the manifest says why): it is
-# built row by row, for the small graphs it serves. `ecocluster export` writes it at any size.
-BUILD_MAX_ROWS = 100_000
 NAME = "ftm"
 DESCRIPTION = "FollowTheMoney entities (entities.ftm.json) and sourced statements (statements.csv)"
 

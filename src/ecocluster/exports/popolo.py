@@ -18,9 +18,6 @@ from ..io import write_text
 from ..tables import Tables
 from ._records import Records, Row
 
-# `ecocluster build` leaves this format out above this many rows in all (the manifest says why): it is
-# built row by row, for the small graphs it serves. `ecocluster export` writes it at any size.
-BUILD_MAX_ROWS = 100_000
 NAME = "popolo"
 DESCRIPTION = "Popolo JSON (popolo.json): persons, organizations, memberships and posts with their sources"
 

@@ -28,10 +28,6 @@ COLUMNS_SHEET = "columns"
 COLUMNS_HEADER = ["table", "column", "title", "type", "required", "description", "codes"]
 SHEET_ROWS = 1_048_576  # Excel's limit per sheet, the header row included
 CELL_CHARS = 32_767  # Excel's limit per cell
-# `ecocluster build` leaves the workbook out above this many rows in all (the manifest says so):
-# openpyxl streams about 100,000 cells a second here, and a spreadsheet of more rows than this is
-# better opened from the Parquet or SQLite files. `ecocluster export --to xlsx` writes it anyway.
-BUILD_MAX_ROWS = 100_000
 MIN_WIDTH, MAX_WIDTH = 6, 60  # characters
 # Dates are kept as the text written (a year or a month is never shown as a made-up day); the
 # `columns` sheet says so in each date column's type.
