@@ -18,7 +18,7 @@ from pathlib import Path
 from typing import Any
 
 from .errors import EcoclusterError
-from .exports import FORMATS, ExportError, format_module
+from .exports import FORMATS, ExportError, FormatUnavailable, format_module
 from .io import atomic_path, staging_dir, write_text
 from .loading import ensure_valid
 from .package import Package
@@ -137,11 +137,15 @@ def build(path: str | Path | Package | None = None, out_dir: str | Path = "build
             progress("validating")
         ensure_valid(package, progress)
     out = check_out_dir(package, Path(out_dir))
+    skipped: list[dict[str, str]] = []
     with staging_dir(out) as stage:
         for name in FORMATS:
             if progress:
                 progress(f"exporting {name}")
-            _run(name, package, stage)
+            try:
+                _run(name, package, stage)
+            except FormatUnavailable as e:  # an optional library is missing: skip it, and say so
+                skipped.append({"format": name, "reason": e.reason})
         if progress:
             progress("writing the release archive")
         release_archive(package, stage)
@@ -157,5 +161,7 @@ def build(path: str | Path | Package | None = None, out_dir: str | Path = "build
             "licenses": package.descriptor.get("licenses", []),
             "resources": [_file_resource(p, p.relative_to(stage).as_posix()) for p in files],
         }
+        if skipped:
+            manifest["skipped"] = skipped
         write_text(stage / MANIFEST, json.dumps(manifest, indent=2, ensure_ascii=False) + "\n")
     return manifest

@@ -35,14 +35,37 @@ FORMATS: dict[str, str] = {
 }
 
 
+# format -> (the optional library its module imports, the extra that installs it). A format whose
+# library is missing is unavailable, not broken: `pip install .` must work from wheels alone.
+OPTIONAL: dict[str, tuple[str, str]] = {
+    "ftm": ("followthemoney", "ftm"),
+}
+
+
 class ExportError(EcoclusterError):
     """An export could not be written (a type it cannot map, a name clash, a broken key)."""
 
 
+class FormatUnavailable(ExportError):
+    """A format needs an optional library that is not installed; `reason` says how to get it."""
+
+    def __init__(self, name: str, reason: str):
+        super().__init__(f"the {name} export is unavailable: {reason}")
+        self.name = name
+        self.reason = reason
+
+
 def format_module(name: str) -> ModuleType:
+    """The module of format `name`; FormatUnavailable when its optional library is not installed."""
     if name not in FORMATS:
         raise ExportError(f"unknown export format `{name}`; the formats are: {', '.join(FORMATS)}")
-    return importlib.import_module(FORMATS[name])
+    try:
+        return importlib.import_module(FORMATS[name])
+    except ModuleNotFoundError as e:
+        library, extra = OPTIONAL.get(name, ("", ""))
+        if library and (e.name or "").split(".")[0] == library:
+            raise FormatUnavailable(name, f"install ecocluster[{extra}]") from None
+        raise
 
 
 def base_name(package: Package) -> str:
