@@ -47,7 +47,7 @@ def progress_to_stderr(quiet: bool) -> Callable[[str], None] | None:
     return lambda message: click.echo(f"{message}…", err=True)
 
 
-def package_arg(path: str | Path | None) -> Path | None:
+def package_arg(path: str | Path | None) -> Path:
     """The package a command opens: PATH as given, or (no PATH) the one `paths.package_here` finds,
     announced on stderr with its version so nobody checks the installed copy by surprise."""
     if path is not None:

@@ -22,7 +22,8 @@ def diff(old: str, new: str | None, fmt: str) -> None:
     (ecocluster-<version>.zip); without NEW, the package in the current folder (or its nearest
     parent holding a datapackage.json), else the shipped one. Rows are matched by primary key and
     reported as added, removed or changed with each field's old and new value; schema changes (tables
-    and columns added or removed, columns retyped, enum codes added or removed) come with the version bump the policy suggests.
+    and columns added or removed, columns retyped, enum codes added or removed) come with the version
+    bump the policy suggests.
     Differences are the result, not a failure: the exit code is 0 either way.
 
     \b

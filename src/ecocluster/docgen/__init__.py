@@ -168,16 +168,16 @@ def _write_all(files: dict[Path, bytes]) -> None:
     try:
         for target, data in files.items():
             target.parent.mkdir(parents=True, exist_ok=True)
-            fd, tmp = tempfile.mkstemp(prefix=f".{target.name}.", suffix=".tmp", dir=target.parent)
+            fd, name = tempfile.mkstemp(prefix=f".{target.name}.", suffix=".tmp", dir=target.parent)
+            temps.append((Path(name), target))
             with os.fdopen(fd, "wb") as f:
                 f.write(data)
-            os.chmod(tmp, 0o644)
-            temps.append((Path(tmp), target))
-        for tmp, target in temps:
-            os.replace(tmp, target)
+            os.chmod(name, 0o644)
+        for temp, dest in temps:
+            os.replace(temp, dest)
     finally:
-        for tmp, _ in temps:
-            tmp.unlink(missing_ok=True)
+        for temp, _ in temps:
+            temp.unlink(missing_ok=True)
 
 
 def generate_docs(package: Package | str | Path | None = None, out: str | Path = "docs",
