@@ -172,8 +172,11 @@ def test_build_command_default_writes_build_folder_in_the_current_directory(tmp_
     manifest = json.loads((tmp_path / "build" / "manifest.json").read_text())
     listed = [f"build/{r['path']}" for r in manifest["resources"]] + ["build/manifest.json"]
     assert result.stdout.splitlines() == listed
-    # no progress when stderr is not a terminal: only the closing summary
-    assert len(result.stderr.splitlines()) == 1 and result.stderr.startswith("built ")
+    # no progress when stderr is not a terminal: which package (none here: the shipped one), the summary
+    from ecocluster.paths import shipped_package
+
+    first, summary = result.stderr.splitlines()
+    assert first == f"package: {shipped_package()} (version 0.1.0)" and summary.startswith("built ")
 
 
 def test_build_command_json_is_the_librarys_manifest(tmp_path, built):
@@ -193,7 +196,8 @@ def test_build_refuses_invalid_data_and_writes_nothing(tmp_path):
     assert result.exit_code == 1
     assert result.stdout == ""
     assert "agreements" in result.stderr and "kind" in result.stderr and "'bogus'" in result.stderr
-    assert result.stderr.splitlines()[-1].endswith("nothing was built")
+    assert result.stderr.splitlines()[-2].endswith("nothing was built")
+    assert result.stderr.splitlines()[-1].startswith("hint: ")
     assert not (tmp_path / "out").exists() or snapshot(tmp_path / "out") == {}
 
 
@@ -212,5 +216,6 @@ def test_an_output_folder_that_cannot_be_made_is_a_usage_error(tmp_path, command
     blocker.write_text("not a folder\n")
     result = CliRunner().invoke(main, [*command, "--out", str(blocker / "sub")])
     assert result.exit_code == 2
-    assert result.output.startswith(f"error: the output folder {blocker / 'sub'} cannot be created")
+    assert result.stderr.splitlines()[0].startswith("package: ")  # no PATH: it says which it opened
+    assert result.stderr.splitlines()[1].startswith(f"error: the output folder {blocker / 'sub'} cannot be created")
     assert "Traceback" not in result.output
