@@ -7,11 +7,11 @@ import os
 from pathlib import Path
 
 import pytest
+from conftest import require
 from jsonschema import Draft3Validator
 from referencing import Registry, Resource
 from referencing.jsonschema import DRAFT3
 
-from conftest import require
 from ecocluster.exports import FORMATS, format_module
 from ecocluster.package import Package
 
