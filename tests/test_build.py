@@ -54,10 +54,12 @@ def test_release_archive_holds_the_descriptor_csvs_and_schemas_unchanged(built):
     with zipfile.ZipFile(out / "ecocluster-0.1.0.zip") as zf:
         members = {name: zf.read(name) for name in zf.namelist()}
     expected = {"datapackage.json", *(f"data/{t}.csv" for t in tables()),
-                *(f"schemas/{t}.schema.json" for t in tables())}
-    assert set(members) == {f"ecocluster-0.1.0/{m}" for m in expected}
+                *(f"schemas/{t}.schema.json" for t in tables()), "DATASHEET.md", "CITATION.cff", "CHANGELOG.md"}
+    # at the root, no top folder: the zip opens as a data package (tests/test_release.py)
+    assert set(members) == expected | {"README.md", "LICENSE-DATA.md", "LICENSE-CODE.txt"}
     for m in expected:
-        assert members[f"ecocluster-0.1.0/{m}"] == (ROOT / m).read_bytes()
+        assert members[m] == (ROOT / m).read_bytes()
+    assert members["LICENSE-CODE.txt"] == (ROOT / "LICENSE").read_bytes()
 
 
 def test_the_archive_and_table_files_are_byte_identical_on_rebuild(built, tmp_path):

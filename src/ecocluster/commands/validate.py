@@ -4,10 +4,27 @@ from __future__ import annotations
 
 import json
 import sys
+import tempfile
+import zipfile
+from collections.abc import Iterator
+from contextlib import contextmanager
+from pathlib import Path
 
 import click
 
 from ._common import QUIET_HELP, package_arg, progress_to_stderr, say
+
+
+@contextmanager
+def _unpacked(path: Path) -> Iterator[Path]:
+    """A release archive (a .zip made by `ecocluster build`) is checked as the folder it unpacks to."""
+    if path.is_file() and zipfile.is_zipfile(path):
+        from ..archive import extract_archive
+
+        with tempfile.TemporaryDirectory(prefix="ecocluster-") as tmp:
+            yield extract_archive(path, Path(tmp))
+    else:
+        yield path
 
 
 def _explain(code: str) -> None:
@@ -42,7 +59,7 @@ def _explain(code: str) -> None:
 @click.pass_context
 def validate(ctx: click.Context, path: str | None, fmt: str, max_errors: int | None, explain: str | None,
              quiet: bool, debug: bool) -> None:
-    """Validate the data package at PATH (a folder or its datapackage.json).
+    """Validate the data package at PATH (a folder, its datapackage.json or a release .zip).
 
     Without PATH: the package in the current folder or its nearest parent that holds a
     datapackage.json, else the shipped one. Checks every table against its Table Schema and the data
@@ -63,7 +80,8 @@ def validate(ctx: click.Context, path: str | None, fmt: str, max_errors: int | N
     from ecocluster.validation import validate as run
     from ecocluster.validation.report import render_github, render_text
 
-    report = run(package_arg(path), max_errors=max_errors, progress=progress_to_stderr(quiet))
+    with _unpacked(package_arg(path)) as target:
+        report = run(target, max_errors=max_errors, progress=progress_to_stderr(quiet))
     if fmt == "json":
         click.echo(json.dumps(report.to_dict(), ensure_ascii=False, indent=2))
     elif fmt == "github":
