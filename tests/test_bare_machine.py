@@ -219,3 +219,11 @@ def test_build_skips_an_unavailable_format_and_says_so(without_followthemoney, t
     from ecocluster.commands.export import _description
 
     assert _description("ftm") == "(unavailable: install ecocluster[ftm])"  # as `export --help` lists it
+
+
+def test_exporting_an_unavailable_format_says_how_to_get_it(without_followthemoney, tmp_path):
+    result = CliRunner().invoke(main, ["export", "--to", "ftm", "--out", str(tmp_path / "o"), str(VALID)])
+    assert result.exit_code == 1
+    assert result.stderr == ("error: the ftm export is unavailable: install ecocluster[ftm]\n"
+                             'hint: pip install "ecocluster[ftm]" (FollowTheMoney needs PyICU, built against '
+                             "libicu-dev).\n")

@@ -36,6 +36,7 @@ DEFAULT_HINTS = {
     "ArchiveError": "give a release archive made by `ecocluster build`, or the unzipped folder.",
     "OutputPathError": "choose a separate, writable folder such as build/.",
     "GraphvizError": "install Graphviz (apt-get install graphviz).",
+    "FormatUnavailable": "pip install \"ecocluster[ftm]\" (FollowTheMoney needs PyICU, built against libicu-dev).",
 }
 
 
