@@ -183,7 +183,9 @@ def test_readme_without_markers_is_left_alone_with_a_warning(tmp_path, graphviz)
     readme.write_text("# No markers here\n", encoding="utf-8")
     result = CliRunner().invoke(main, ["docs", "--out", str(tmp_path / "docs"), "--readme", str(readme)])
     assert result.exit_code == 0
-    assert result.stderr.startswith(f"warning: {readme}: not updated: it does not exist or lacks the marker")
+    announce, warning = result.stderr.splitlines()[:2]
+    assert announce.startswith("package: ")  # no PATH given: it says which package it opened
+    assert warning.startswith(f"warning: {readme}: not updated: it does not exist or lacks the marker")
     assert readme.read_text(encoding="utf-8") == "# No markers here\n"
 
 
@@ -351,4 +353,4 @@ def test_unwritable_out_folder_is_a_clear_error(tmp_path, graphviz):
     out = tmp_path / "a-file" / "docs"
     result = CliRunner().invoke(main, ["docs", "--out", str(out), "--readme", str(tmp_path / "R.md")])
     assert result.exit_code == 1
-    assert result.stderr.startswith(f"error: cannot write {out}")
+    assert result.stderr.splitlines()[1].startswith(f"error: cannot write {out}")
