@@ -116,3 +116,8 @@ def test_checks_job_runs_exactly_what_ci_run_runs():
     steps = load()["jobs"]["checks"]["steps"]
     runs = [s["run"].strip() for s in steps if "run" in s]
     assert runs == ["bash .ci/run"], runs
+
+
+def test_the_release_is_built_with_every_optional_format():
+    steps = load()["jobs"]["release"]["steps"]
+    assert 'python -m pip install ".[ftm]"' in steps[index(steps, "pip install")]["run"]
