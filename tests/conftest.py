@@ -1,3 +1,6 @@
+import os
+import shutil
+import subprocess
 from pathlib import Path
 
 import pytest
@@ -8,3 +11,32 @@ ROOT = Path(__file__).resolve().parent.parent
 @pytest.fixture(scope="session")
 def root() -> Path:
     return ROOT
+
+
+def require(present: bool, reason: str) -> None:
+    """Skip with a one-line reason when a system tool is missing; under CI=true fail instead, so a
+    machine that lacks it cannot pass by skipping."""
+    if present:
+        return
+    if os.environ.get("CI") == "true":
+        pytest.fail(f"CI=true but {reason}")
+    pytest.skip(reason)
+
+
+def has_cjk_font() -> bool:
+    if shutil.which("fc-list") is None:
+        return False
+    done = subprocess.run(["fc-list", ":lang=ko"], capture_output=True, text=True, check=False)
+    return bool(done.stdout.strip())
+
+
+@pytest.fixture
+def graphviz() -> None:
+    """For tests that draw pictures: Graphviz `dot` on PATH."""
+    require(shutil.which("dot") is not None, "Graphviz `dot` is not on PATH (apt-get install graphviz)")
+
+
+@pytest.fixture
+def graphviz_cjk(graphviz) -> None:
+    """For tests that check a drawn layout: `dot` and a Korean font, as the labels are measured in it."""
+    require(has_cjk_font(), "no CJK font for the Korean labels (apt-get install fonts-noto-cjk)")

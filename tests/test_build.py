@@ -54,10 +54,12 @@ def test_release_archive_holds_the_descriptor_csvs_and_schemas_unchanged(built):
     with zipfile.ZipFile(out / "ecocluster-0.1.0.zip") as zf:
         members = {name: zf.read(name) for name in zf.namelist()}
     expected = {"datapackage.json", *(f"data/{t}.csv" for t in tables()),
-                *(f"schemas/{t}.schema.json" for t in tables())}
-    assert set(members) == {f"ecocluster-0.1.0/{m}" for m in expected}
+                *(f"schemas/{t}.schema.json" for t in tables()), "DATASHEET.md", "CITATION.cff", "CHANGELOG.md"}
+    # at the root, no top folder: the zip opens as a data package (tests/test_release.py)
+    assert set(members) == expected | {"README.md", "LICENSE-DATA.md", "LICENSE-CODE.txt"}
     for m in expected:
-        assert members[f"ecocluster-0.1.0/{m}"] == (ROOT / m).read_bytes()
+        assert members[m] == (ROOT / m).read_bytes()
+    assert members["LICENSE-CODE.txt"] == (ROOT / "LICENSE").read_bytes()
 
 
 def test_the_archive_and_table_files_are_byte_identical_on_rebuild(built, tmp_path):
@@ -173,8 +175,11 @@ def test_build_command_default_writes_build_folder_in_the_current_directory(tmp_
     manifest = json.loads((tmp_path / "build" / "manifest.json").read_text())
     listed = [f"build/{r['path']}" for r in manifest["resources"]] + ["build/manifest.json"]
     assert result.stdout.splitlines() == listed
-    # no progress when stderr is not a terminal: only the closing summary
-    assert len(result.stderr.splitlines()) == 1 and result.stderr.startswith("built ")
+    # no progress when stderr is not a terminal: which package (none here: the shipped one), the summary
+    from ecocluster.paths import shipped_package
+
+    first, summary = result.stderr.splitlines()
+    assert first == f"package: {shipped_package()} (version 0.1.0)" and summary.startswith("built ")
 
 
 def test_build_command_json_is_the_librarys_manifest(tmp_path, built):
@@ -194,7 +199,8 @@ def test_build_refuses_invalid_data_and_writes_nothing(tmp_path):
     assert result.exit_code == 1
     assert result.stdout == ""
     assert "agreements" in result.stderr and "kind" in result.stderr and "'bogus'" in result.stderr
-    assert result.stderr.splitlines()[-1].endswith("nothing was built")
+    assert result.stderr.splitlines()[-2].endswith("nothing was built")
+    assert result.stderr.splitlines()[-1].startswith("hint: ")
     assert not (tmp_path / "out").exists() or snapshot(tmp_path / "out") == {}
 
 
@@ -213,5 +219,6 @@ def test_an_output_folder_that_cannot_be_made_is_a_usage_error(tmp_path, command
     blocker.write_text("not a folder\n")
     result = CliRunner().invoke(main, [*command, "--out", str(blocker / "sub")])
     assert result.exit_code == 2
-    assert result.output.startswith(f"error: the output folder {blocker / 'sub'} cannot be created")
+    assert result.stderr.splitlines()[0].startswith("package: ")  # no PATH: it says which it opened
+    assert result.stderr.splitlines()[1].startswith(f"error: the output folder {blocker / 'sub'} cannot be created")
     assert "Traceback" not in result.output

@@ -90,13 +90,14 @@ def test_describe_missing_package_exits_2(tmp_path):
     result = CliRunner().invoke(main, ["describe", str(tmp_path / "nowhere")])
     assert result.exit_code == 2
     assert result.stdout == ""
-    assert result.stderr.startswith("Error: no data package at ")
+    assert result.stderr.startswith("error: no data package at ")
     assert "Traceback" not in result.output
 
 
-def test_describe_broken_descriptor_exits_1(tmp_path):
+def test_describe_broken_descriptor_exits_2(tmp_path):
+    # unreadable input: 2, as from every other command (tests/test_one_voice.py)
     (tmp_path / "datapackage.json").write_text("{not json", encoding="utf-8")
     result = CliRunner().invoke(main, ["describe", str(tmp_path)])
-    assert result.exit_code == 1
+    assert result.exit_code == 2
     assert "datapackage.json is not valid JSON" in result.stderr
     assert "Traceback" not in result.output

@@ -1,10 +1,13 @@
 """`ecocluster docs`: the generated files are committed, fresh, complete and readable by other tools.
 
-The pictures need Graphviz's `dot`; .ci/run installs it (with a CJK font) before the tests.
+The drift checks need no Graphviz: texts are compared byte for byte, pictures by their stamped DOT hash.
+Drawing needs Graphviz's `dot` (the `graphviz` fixture skips without it, fails under CI=true); .ci/run
+installs it (with a CJK font) after a first run of the tests on a PATH without it.
 """
 
 import csv
 import json
+import os
 import re
 import shutil
 import struct
@@ -57,7 +60,7 @@ def png_chunks(data: bytes) -> list[tuple[bytes, bytes]]:
 @pytest.mark.parametrize("name", TEXTS)
 def test_committed_text_outputs_match_a_fresh_generation(name):
     """Regenerating must not change a byte: change a schema or the data, then run `ecocluster docs`."""
-    assert (DOCS / name).read_text(encoding="utf-8") == generate_texts()[name], (
+    assert (DOCS / name).read_bytes() == generate_texts()[name].encode("utf-8"), (
         f"docs/{name} is stale: run `ecocluster docs` and commit the result")
 
 
@@ -110,7 +113,7 @@ def test_changing_data_stales_the_partnership_picture_but_not_the_dictionary(tmp
 
 # --- generation, end to end through the CLI -----------------------------------------------------
 
-def test_docs_command_writes_every_file_then_nothing(tmp_path):
+def test_docs_command_writes_every_file_then_nothing(tmp_path, graphviz):
     (tmp_path / "pkg").mkdir()
     pkg = copy_package(tmp_path / "pkg", with_docs=False)
     out, readme = tmp_path / "site" / "docs", tmp_path / "site" / "README.md"
@@ -148,7 +151,7 @@ def test_docs_command_writes_every_file_then_nothing(tmp_path):
     assert (b"tEXt", stamp) in chunks
 
 
-def test_docs_check_fails_with_exit_1_and_lists_stale_files(tmp_path):
+def test_docs_check_fails_with_exit_1_and_lists_stale_files(tmp_path, graphviz):
     pkg = copy_package(tmp_path)
     (pkg / "docs" / "er-diagram.svg").unlink()
     (pkg / "docs" / "er-diagram.mmd").write_text("erDiagram\n", encoding="utf-8")
@@ -157,7 +160,7 @@ def test_docs_check_fails_with_exit_1_and_lists_stale_files(tmp_path):
     assert result.exit_code == 1
     docs = pkg / "docs"
     assert result.stdout == f"{docs / 'er-diagram.mmd'}: differs\n{docs / 'er-diagram.svg'}: missing\n"
-    assert result.stderr == "Error: the docs are stale; run `ecocluster docs` and commit the result.\n"
+    assert result.stderr == "error: the docs are stale\nhint: run `ecocluster docs` and commit the result.\n"
     assert (pkg / "docs" / "er-diagram.mmd").read_text(encoding="utf-8") == "erDiagram\n"  # nothing written
 
     fixed = CliRunner().invoke(main, ["docs", str(pkg), "--out", str(pkg / "docs"),
@@ -175,28 +178,84 @@ def test_docs_json_equals_the_library_result(tmp_path):
     assert json.loads(result.stdout) == generate_docs(pkg, pkg / "docs", pkg / "README.md")
 
 
-def test_readme_without_markers_is_left_alone_with_a_warning(tmp_path):
+def test_readme_without_markers_is_left_alone_with_a_warning(tmp_path, graphviz):
     readme = tmp_path / "README.md"
     readme.write_text("# No markers here\n", encoding="utf-8")
     result = CliRunner().invoke(main, ["docs", "--out", str(tmp_path / "docs"), "--readme", str(readme)])
     assert result.exit_code == 0
-    assert result.stderr.startswith(f"Warning: {readme}: not updated: it does not exist or lacks the marker")
+    announce, warning = result.stderr.splitlines()[:2]
+    assert announce.startswith("package: ")  # no PATH given: it says which package it opened
+    assert warning.startswith(f"warning: {readme}: not updated: it does not exist or lacks the marker")
     assert readme.read_text(encoding="utf-8") == "# No markers here\n"
 
 
-def test_missing_graphviz_is_a_clear_error(tmp_path, monkeypatch):
+def _snapshot(folder: Path) -> dict[str, bytes]:
+    return {p.relative_to(folder).as_posix(): p.read_bytes() for p in sorted(folder.rglob("*")) if p.is_file()}
+
+
+def test_without_graphviz_docs_names_what_it_cannot_draw_and_writes_nothing(tmp_path, monkeypatch):
+    monkeypatch.setattr("ecocluster.docgen.shutil.which", lambda name: None)
     monkeypatch.setattr("ecocluster.docgen.graphviz.shutil.which", lambda name: None)
-    result = CliRunner().invoke(main, ["docs", "--out", str(tmp_path / "d"), "--readme", str(tmp_path / "R")])
-    assert result.exit_code == 1
-    assert result.stderr == ("Error: Graphviz `dot` is not on PATH; "
-                             "install Graphviz: apt-get install graphviz\n")
-    assert "Traceback" not in result.output
+    pkg = copy_package(tmp_path)
+    # the data changes: the partnership texts and both its pictures are stale, the ER picture is not
+    path = pkg / "data" / "people.csv"
+    path.write_text(path.read_text(encoding="utf-8").replace("Oh Lin-tae,Oh,Lin-tae", "Oh Rin-tae,Oh,Rin-tae"),
+                    encoding="utf-8")
+    (pkg / "docs" / "er-diagram.mmd").write_text("erDiagram\n", encoding="utf-8")
+    before = _snapshot(pkg)
+    result = CliRunner().invoke(main, ["docs", str(pkg), "--out", str(pkg / "docs"),
+                                       "--readme", str(pkg / "README.md")])
+    assert result.exit_code == 1 and result.stdout == ""
+    docs = pkg / "docs"
+    assert result.stderr == (f"error: Graphviz `dot` is not on PATH, so {docs / 'partnership.svg'}, "
+                             f"{docs / 'partnership.png'} cannot be drawn; nothing was written. Install Graphviz "
+                             "(apt-get install graphviz), or check the texts with `ecocluster docs --check`\n"
+                             "hint: install Graphviz (apt-get install graphviz).\n")
+    assert _snapshot(pkg) == before  # the stale texts were not written either: all or nothing
+
+
+def test_docs_writes_all_or_nothing_when_one_file_fails(tmp_path, monkeypatch):
+    pkg = copy_package(tmp_path)
+    for name in ("er-diagram.mmd", "data-dictionary.md"):
+        (pkg / "docs" / name).write_text("stale\n", encoding="utf-8")
+    real_replace = os.replace
+    calls = []
+
+    def replace(src, dst):  # the second rename fails: the first must not have happened either
+        calls.append(dst)
+        if len(calls) == 1:
+            raise OSError(28, "No space left on device", str(dst))
+        return real_replace(src, dst)
+
+    before = _snapshot(pkg)
+    monkeypatch.setattr("ecocluster.docgen.os.replace", replace)
+    result = CliRunner().invoke(main, ["docs", str(pkg), "--out", str(pkg / "docs"),
+                                       "--readme", str(pkg / "README.md")])
+    assert result.exit_code == 1 and result.stderr.startswith("error: cannot write ")
+    assert _snapshot(pkg) == before  # no temporary files left behind, no file changed
+
+
+def test_docs_check_needs_no_graphviz_and_covers_models_and_validation_docs(tmp_path, monkeypatch):
+    monkeypatch.setattr("ecocluster.docgen.shutil.which", lambda name: None)
+    monkeypatch.setattr("ecocluster.docgen.graphviz.shutil.which", lambda name: None)
+    assert check_docs(ROOT, DOCS, ROOT / "README.md") == {"out": str(DOCS), "fresh": True, "stale": []}
+    # a source checkout's other generated files: a CRLF models.py and an edited code section are stale
+    pkg = copy_package(tmp_path)
+    models = pkg / "src" / "ecocluster" / "validation" / "models.py"
+    models.parent.mkdir(parents=True)
+    models.write_bytes((ROOT / "src" / "ecocluster" / "validation" / "models.py").read_bytes()
+                       .replace(b"\n", b"\r\n"))
+    (pkg / "docs" / "validation.md").write_bytes((DOCS / "validation.md").read_bytes()
+                                                 .replace(b"*Fix:*", b"*Fix it:*", 1))
+    stale = check_docs(pkg, pkg / "docs", pkg / "README.md")["stale"]
+    assert stale == [{"path": str(models), "problem": "differs"},
+                     {"path": str(pkg / "docs" / "validation.md"), "problem": "differs"}]
 
 
 def test_missing_package_exits_2(tmp_path):
     result = CliRunner().invoke(main, ["docs", str(tmp_path / "nowhere"), "--check"])
     assert result.exit_code == 2 and result.stdout == ""
-    assert result.stderr.startswith("Error: no data package at ")
+    assert result.stderr.startswith("error: no data package at ")
 
 
 # --- what the outputs say ------------------------------------------------------------------------
@@ -275,12 +334,12 @@ def test_command_has_help_with_an_example_and_a_readme_section(name):
 # --- readability of the pictures -----------------------------------------------------------------
 
 @pytest.mark.parametrize("name", ["partnership.dot", "er-diagram.dot"])
-def test_pictures_have_no_overlapping_text(name):
+def test_pictures_have_no_overlapping_text(name, graphviz_cjk):
     """No box or label overlaps another and no line runs through a label (checked on Graphviz's layout)."""
     assert layout_problems(generate_texts()[name]) == []
 
 
-def test_the_overlap_check_sees_a_line_through_a_label():
+def test_the_overlap_check_sees_a_line_through_a_label(graphviz_cjk):
     dot = generate_texts()["partnership.dot"]
     # an edge that ignores ranks, as ownership edges once were: it runs across the role labels
     bad = dot.replace("\n}\n", '\n    "org-renault-group" -> "org-renault-korea" [constraint=false];\n}\n')
@@ -289,9 +348,9 @@ def test_the_overlap_check_sees_a_line_through_a_label():
                             for p in problems)
 
 
-def test_unwritable_out_folder_is_a_clear_error(tmp_path):
+def test_unwritable_out_folder_is_a_clear_error(tmp_path, graphviz):
     (tmp_path / "a-file").write_text("", encoding="utf-8")
     out = tmp_path / "a-file" / "docs"
     result = CliRunner().invoke(main, ["docs", "--out", str(out), "--readme", str(tmp_path / "R.md")])
     assert result.exit_code == 1
-    assert result.stderr == f"Error: cannot write {out / 'data-dictionary.md'}: Not a directory\n"
+    assert result.stderr.splitlines()[1].startswith(f"error: cannot write {out}")

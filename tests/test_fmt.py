@@ -44,7 +44,8 @@ def test_a_spreadsheet_csv_becomes_the_canonical_file_byte_for_byte(pkg):
     result = run()
     assert result.exit_code == 0, result.output
     assert result.stdout == "reformatted data/things.csv\n"
-    assert result.stderr == "2 files checked: 1 reformatted, 1 already canonical, 0 unreadable.\n"
+    assert result.stderr == (f"package: {pkg / 'datapackage.json'} (version 1.0.0)\n"
+                             "2 files checked: 1 reformatted, 1 already canonical, 0 unreadable.\n")
     assert (pkg / "data" / "things.csv").read_bytes() == CANONICAL
     # no temp files left behind
     assert sorted(p.name for p in (pkg / "data").iterdir()) == ["citations.csv", "things.csv"]
@@ -54,7 +55,8 @@ def test_check_changes_nothing_lists_the_file_and_exits_1(pkg):
     result = run("--check")
     assert result.exit_code == 1
     assert result.stdout == "would reformat data/things.csv\n"
-    assert result.stderr == "2 files checked: 1 would be reformatted, 1 already canonical, 0 unreadable.\n"
+    assert result.stderr == (f"package: {pkg / 'datapackage.json'} (version 1.0.0)\n"
+                             "2 files checked: 1 would be reformatted, 1 already canonical, 0 unreadable.\n")
     assert (pkg / "data" / "things.csv").read_bytes() == SPREADSHEET
 
 
@@ -100,7 +102,8 @@ def test_a_file_that_cannot_be_parsed_is_reported_and_never_rewritten(pkg, conte
     result = run()
     assert result.exit_code == 1
     assert result.stdout == "reformatted data/citations.csv\n"
-    error = result.stderr.splitlines()[0]
+    announce, error, hint = result.stderr.splitlines()[:3]
+    assert announce.startswith("package: ") and hint.startswith("hint: ")
     assert error.startswith(f"error: data/things.csv, line {line}: {why}"), error
     assert "Traceback" not in result.output
     assert bad.read_bytes() == content

@@ -198,3 +198,12 @@ def test_wheel_carries_the_data(tmp_path):
     for table in MODEL:
         assert f"ecocluster/data/{table}.csv" in members
         assert f"ecocluster/schemas/{table}.schema.json" in members
+    # what a release built from an installed package carries beside the data
+    assert {"ecocluster/DATASHEET.md", "ecocluster/CITATION.cff", "ecocluster/CHANGELOG.md",
+            "ecocluster/LICENSE"} <= members
+    # wheels only: the libraries without wheels, and those nothing imports at run time, are extras
+    metadata = zipfile.ZipFile(wheel).read(next(m for m in members if m.endswith(".dist-info/METADATA")))
+    requires = [line for line in metadata.decode().splitlines() if line.startswith("Requires-Dist: ")]
+    runtime = [r for r in requires if "extra ==" not in r]
+    assert not any(name in r for r in runtime for name in ("followthemoney", "frictionless", "numpy"))
+    assert any("followthemoney" in r and "extra == 'ftm'" in r.replace('"', "'") for r in requires)

@@ -665,7 +665,9 @@ def test_a_validator_bug_shows_no_traceback_unless_debug(monkeypatch, tmp_path):
     monkeypatch.setattr(engine, "run", broken)
     result = CliRunner().invoke(main, ["validate", str(VALID)])
     assert result.exit_code == 1 and "Traceback" not in result.stderr
-    assert result.stderr == "error: the validator failed: RuntimeError: boom (run with --debug for details)\n"
+    assert result.stderr == ("error: internal error: RuntimeError: boom\nhint: this is a bug in ecocluster; please "
+                             "report it to the project's issue tracker with the command you ran (rerun with "
+                             "ECOCLUSTER_DEBUG=1 for the traceback).\n")
     debug = CliRunner().invoke(main, ["validate", str(VALID), "--debug"])
     assert debug.exit_code == 1 and "Traceback" in debug.stderr
 

@@ -45,7 +45,8 @@ def set_cell(df: pl.DataFrame, column: str, value) -> pl.DataFrame:
 
 
 def test_models_module_is_generated_from_the_schemas():
-    assert MODELS_PATH.read_text(encoding="utf-8") == render_models(Package.open()), (
+    # bytes, not text: a CRLF models.py is stale too
+    assert MODELS_PATH.read_bytes() == render_models(Package.open()).encode("utf-8"), (
         "run `python -m ecocluster.validation.convert`"
     )
     assert list(MODELS) == Package.open().resource_names

@@ -18,8 +18,10 @@ def test_codes_are_stable_kebab_case_with_text():
 
 def test_every_code_is_documented_and_the_docs_are_generated_from_the_table():
     # The checkout's docs, not a path beside the installed package (CI installs a wheel).
-    docs = (ROOT / "docs" / "validation.md").read_text(encoding="utf-8")
-    assert docs == render_docs(docs), "run `python -m ecocluster.validation.convert`"
+    raw = (ROOT / "docs" / "validation.md").read_bytes()
+    docs = raw.decode("utf-8")
+    assert raw == render_docs(docs).encode("utf-8") and b"\r" not in raw, (
+        "run `python -m ecocluster.validation.convert`")
     documented = set(re.findall(r"^#### `([a-z0-9-]+)`", docs, flags=re.M))
     assert documented == set(RULES)
 

@@ -38,6 +38,17 @@ class LazyGroup(click.Group):
             return getattr(importlib.import_module(module), attr)
         return super().get_command(ctx, name)
 
+    def invoke(self, ctx: click.Context) -> object:
+        # The one place any failure becomes a message and an exit code (see commands._common).
+        try:
+            return super().invoke(ctx)
+        except (click.ClickException, click.Abort, click.exceptions.Exit, SystemExit, KeyboardInterrupt):
+            raise
+        except Exception as e:
+            from .commands._common import report_error
+
+            report_error(e, debug=bool(ctx.meta.get("ecocluster.debug")))
+
     def format_commands(self, ctx: click.Context, formatter: click.HelpFormatter) -> None:
         # Short help comes from the table, so listing commands imports nothing.
         rows = [(name, COMMANDS[name][1]) for name in sorted(COMMANDS)]
@@ -46,18 +57,25 @@ class LazyGroup(click.Group):
                 formatter.write_dl(rows)
 
 
-EPILOG = "Exit codes: 0 ok; 1 invalid data or failed operation; 2 usage error or missing input."
+EPILOG = ("Exit codes: 0 ok; 1 invalid data or failed operation; 2 usage error or missing input. "
+          "Without PATH, a command uses the package in the current folder (or its nearest parent holding a "
+          "datapackage.json), else the shipped one. What an error code means: "
+          "`ecocluster validate --explain CODE`.")
 
 
 @click.group(cls=LazyGroup, epilog=EPILOG, context_settings={"help_option_names": ["-h", "--help"]})
 @click.version_option(__version__, "--version", prog_name="ecocluster")
-def main() -> None:
+@click.option("--debug", is_flag=True, help="On an internal error, show the traceback (or set ECOCLUSTER_DEBUG=1).")
+@click.pass_context
+def main(ctx: click.Context, debug: bool) -> None:
     """Validate and export the ecocluster data package.
 
     \b
     Example:
         ecocluster --version
+        ecocluster validate --explain date-invalid
     """
+    ctx.meta["ecocluster.debug"] = debug
 
 
 def entry() -> None:

@@ -32,3 +32,15 @@ def resolve_package(path: str | Path | None = None) -> Path:
     if not p.is_file():
         raise PackageNotFound(f"no data package at {path}: expected {DESCRIPTOR} or a folder holding it")
     return p
+
+
+def package_here(start: str | Path | None = None) -> Path:
+    """The descriptor a command uses when it is given no PATH: the `datapackage.json` in `start` (the
+    current folder by default) or in its nearest parent that has one, as git finds its repository;
+    otherwise the shipped package. The library's own `None` still means the shipped package."""
+    here = Path.cwd() if start is None else Path(start)
+    here = here.resolve()
+    for folder in (here, *here.parents):
+        if (folder / DESCRIPTOR).is_file():
+            return folder / DESCRIPTOR
+    return shipped_package()

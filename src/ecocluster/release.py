@@ -11,7 +11,6 @@ import hashlib
 import json
 import os
 import re
-import shutil
 import time
 import zipfile
 from collections.abc import Callable, Iterable
@@ -20,7 +19,7 @@ from pathlib import Path
 from typing import Any
 
 from .errors import EcoclusterError
-from .exports import FORMATS, ExportError, build_skip, format_module
+from .exports import FORMATS, ExportError, FormatUnavailable, build_skip, format_module
 from .io import atomic_path, staging_dir, write_text
 from .loading import validated_tables
 from .package import Package
@@ -72,6 +71,14 @@ def _run(name: str, tables: Tables, out: Path) -> list[Path]:
         raise ExportError(f"the {name} export failed: {type(e).__name__}: {e}") from e
 
 
+def _unavailable(name: str) -> bool:
+    try:
+        format_module(name)
+    except FormatUnavailable:
+        return True
+    return False
+
+
 def _open(path: str | Path | Package | None) -> Package:
     return path if isinstance(path, Package) else Package.open(path)
 
@@ -84,7 +91,9 @@ def export(path: str | Path | Package | None, formats: Iterable[str], out_dir: s
     """
     package = _open(path)
     out = check_out_dir(package, Path(out_dir))
-    names = list(FORMATS) if "all" in formats else list(dict.fromkeys(formats))
+    names = list(dict.fromkeys(formats))
+    if "all" in names:  # every format whose library is installed; one asked for by name must be there
+        names = [n for n in FORMATS if not _unavailable(n)]
     for name in names:
         format_module(name)  # an unknown or unavailable format fails before anything is read
     tables = read_tables(package)
@@ -98,28 +107,42 @@ def export(path: str | Path | Package | None, formats: Iterable[str], out_dir: s
 
 
 def release_archive(package: Package, out_dir: Path) -> Path:
-    """`<name>-<version>.zip`: the descriptor, the CSVs and the schemas under one top folder.
+    """`<name>-<version>.zip`: a data package that stands alone, `datapackage.json` at its root.
 
-    Entries carry the package's creation date instead of the clock, so a rebuild is byte-identical.
+    It holds the descriptor, the CSVs and the schemas, a README for downloaders (what the tables are,
+    how to load them, how to cite: ecocluster.release_readme), the data licence and, when the package
+    has them, the code licence (LICENSE), DATASHEET.md, CITATION.cff and CHANGELOG.md. Entries carry the
+    package's creation date instead of the clock and are sorted, so a rebuild is byte-identical.
     """
+    from .release_readme import CODE_LICENSE, DATA_LICENSE, EXTRAS, data_license_text, release_readme
+
     stem = f"{package.name}-{package.version}"
     if not re.fullmatch(r"[A-Za-z0-9][A-Za-z0-9._-]*", stem):
         raise ExportError(f"`{stem}` (name-version) is not a safe file name for the release archive")
-    members = [package.descriptor_path.name] + sorted(
-        {p for r in package.resources for p in (r.path, r.schema_path) if p})
+    files: dict[str, bytes] = {package.descriptor_path.name: package.descriptor_path.read_bytes()}
+    for rel in sorted({p for r in package.resources for p in (r.path, r.schema_path) if p}):
+        files[rel] = (package.root / rel).read_bytes()
+    for name in EXTRAS:
+        if (package.root / name).is_file():
+            files[name] = (package.root / name).read_bytes()
+    if (package.root / "LICENSE").is_file():
+        files[CODE_LICENSE] = (package.root / "LICENSE").read_bytes()
+    files[DATA_LICENSE] = data_license_text(package).encode("utf-8")
+    files["README.md"] = release_readme(package, sorted(files)).encode("utf-8")
     created = str(package.descriptor.get("created", ""))
     try:
         stamp = datetime.fromisoformat(created.replace("Z", "+00:00")).timetuple()[:6]
     except ValueError:
         stamp = (1980, 1, 1, 0, 0, 0)
+    if stamp[0] < 1980:  # the zip format cannot hold earlier dates
+        stamp = (1980, 1, 1, 0, 0, 0)
     target = Path(out_dir) / f"{stem}.zip"
     with atomic_path(target) as tmp, zipfile.ZipFile(tmp, "w") as zf:
-        for member in members:
-            info = zipfile.ZipInfo(f"{stem}/{member}", date_time=stamp)
+        for member in sorted(files, key=lambda m: (m != package.descriptor_path.name, m)):
+            info = zipfile.ZipInfo(member, date_time=stamp)
             info.compress_type = zipfile.ZIP_DEFLATED
             info.external_attr = 0o644 << 16
-            with open(package.root / member, "rb") as src, zf.open(info, "w") as dst:
-                shutil.copyfileobj(src, dst, 1 << 20)
+            zf.writestr(info, files[member])
     return target
 
 
@@ -155,7 +178,7 @@ def build(path: str | Path | Package | None = None, out_dir: str | Path = "build
         progress("validating" if validate else "reading")
     tables = validated_tables(package, progress) if validate else read_tables(package)
     lap("validate" if validate else "read")
-    skipped = []
+    skipped: list[dict[str, str]] = []
     with staging_dir(out) as stage:
         for name in (n for n in FORMATS if n != SITE):
             reason = build_skip(name, tables.rows)

@@ -8,8 +8,8 @@ from pathlib import Path
 
 import click
 
-from ..errors import EcoclusterError, InvalidData
-from ._common import EPILOG, QUIET_HELP, fail, format_validation_error, progress_to_stderr
+from ..errors import InvalidData
+from ._common import EPILOG, QUIET_HELP, format_validation_error, package_arg, progress_to_stderr, say
 
 
 @click.command(epilog=EPILOG)
@@ -24,7 +24,8 @@ from ._common import EPILOG, QUIET_HELP, fail, format_validation_error, progress
 def build(out: Path, format_: str, quiet: bool, timings: bool, path: Path | None) -> None:
     """Validate the data package at PATH and build every export into OUT.
 
-    PATH is a datapackage.json or the folder holding one; without it, the shipped package. Writes
+    PATH is a datapackage.json or the folder holding one; without it, the package in the current
+    folder (or its nearest parent holding one), else the shipped package. Writes
     every format of `ecocluster export --to all`, the release archive <name>-<version>.zip (the
     descriptor, the CSVs and the schemas) and manifest.json, a descriptor listing every file written
     with its size and SHA-256 hash. Refuses invalid data (exit 1, the errors on stderr). Nothing in
@@ -40,7 +41,7 @@ def build(out: Path, format_: str, quiet: bool, timings: bool, path: Path | None
 
     started = time.perf_counter()
     try:
-        manifest = run_build(path, out, progress=progress_to_stderr(quiet), want_timings=timings)
+        manifest = run_build(package_arg(path), out, progress=progress_to_stderr(quiet), want_timings=timings)
     except InvalidData as e:
         report = e.report.to_dict()  # type: ignore[attr-defined]
         if format_ == "json":
@@ -48,21 +49,19 @@ def build(out: Path, format_: str, quiet: bool, timings: bool, path: Path | None
         else:
             for error in report["errors"]:
                 click.echo(format_validation_error(error), err=True)
-        click.echo(f"error: {e}; nothing was built", err=True)
+        say(f"{e}; nothing was built", "fix the errors listed above (`ecocluster validate` lists them too).")
         raise SystemExit(1) from None
-    except EcoclusterError as e:
-        fail(e)
     steps = manifest.pop("timings", None)
     if steps is not None:
         click.echo("timings: " + json.dumps(steps), err=True)
-    for item in manifest.get("skipped", []):
-        click.echo(f"skipped {item['format']}: {item['reason']}", err=True)
     if format_ == "json":
         click.echo(json.dumps(manifest, indent=2, ensure_ascii=False))
     else:
         for res in manifest["resources"]:
             click.echo(str(out / res["path"]))
         click.echo(str(out / MANIFEST))
+    for skip in manifest.get("skipped", []):
+        click.echo(f"warning: skipped the {skip['format']} export: {skip['reason']}", err=True)
     if quiet:
         return
     total = sum(r["bytes"] for r in manifest["resources"])

@@ -7,12 +7,15 @@ from pathlib import Path
 
 import click
 
+from ._common import EPILOG, package_arg
 
-@click.command("describe")
+
+@click.command("describe", epilog=EPILOG)
 @click.argument("path", required=False, type=click.Path(path_type=Path))
 @click.option("--format", "fmt", type=click.Choice(["text", "json"]), default="text", show_default=True)
 def describe(path: Path | None, fmt: str) -> None:
-    """Summarise the data package at PATH (default: the shipped one).
+    """Summarise the data package at PATH (default: the package in the current folder or
+    its nearest parent holding a datapackage.json, else the shipped one).
 
     Version, licence, every table with its row count, the number of sources, the range of dates the
     data covers, and citation coverage: the share of fact rows with at least one citation and the
@@ -23,18 +26,10 @@ def describe(path: Path | None, fmt: str) -> None:
         ecocluster describe
         ecocluster describe path/to/datapackage.json --format json
     """
-    from ..errors import EcoclusterError, PackageNotFound
     from ..summary import describe as summarise
     from ..summary import format_text
 
-    try:
-        result = summarise(path)
-    except PackageNotFound as e:
-        click.echo(f"Error: {e}. Hint: give a datapackage.json or the folder holding it.", err=True)
-        raise SystemExit(2) from None
-    except (EcoclusterError, OSError, UnicodeDecodeError) as e:
-        click.echo(f"Error: cannot read the package: {e}", err=True)
-        raise SystemExit(1) from None
+    result = summarise(package_arg(path))
     if fmt == "json":
         click.echo(json.dumps(result, ensure_ascii=False, indent=2))
     else:

@@ -7,13 +7,19 @@ from pathlib import Path
 
 import click
 
-from ..errors import EcoclusterError
-from ..exports import FORMATS, format_module
-from ._common import EPILOG, QUIET_HELP, fail, progress_to_stderr
+from ..exports import FORMATS, FormatUnavailable, format_module
+from ._common import EPILOG, QUIET_HELP, package_arg, progress_to_stderr
+
+
+def _description(name: str) -> str:
+    try:
+        return str(format_module(name).DESCRIPTION)
+    except FormatUnavailable as e:
+        return f"(unavailable: {e.reason})"
 
 
 def _formats_help() -> str:
-    lines = [f"  {name:<8} {format_module(name).DESCRIPTION}" for name in FORMATS]
+    lines = [f"  {name:<8} {_description(name)}" for name in FORMATS]
     return "\b\nFormats:\n" + "\n".join(lines) + "\n  all      every format above\n\n" + EPILOG
 
 
@@ -28,7 +34,8 @@ def _formats_help() -> str:
 def export(to: str, out: Path, format_: str, quiet: bool, path: Path | None) -> None:
     """Write the data package at PATH in one format (or all) into OUT.
 
-    PATH is a datapackage.json or the folder holding one; without it, the shipped package. The data
+    PATH is a datapackage.json or the folder holding one; without it, the package in the current
+    folder (or its nearest parent holding one), else the shipped package. The data
     is not validated here (`ecocluster build` validates first). Every file is written to a temporary
     name and renamed into place only when the whole format succeeded, so a failed export leaves
     earlier files as they were. Prints the paths written, one per line.
@@ -40,10 +47,7 @@ def export(to: str, out: Path, format_: str, quiet: bool, path: Path | None) -> 
     """
     from ..release import export as run_export
 
-    try:
-        written = run_export(path, [to], out, progress=progress_to_stderr(quiet))
-    except EcoclusterError as e:
-        fail(e)
+    written = run_export(package_arg(path), [to], out, progress=progress_to_stderr(quiet))
     if format_ == "json":
         click.echo(json.dumps([str(p) for p in written], indent=2))
     else:

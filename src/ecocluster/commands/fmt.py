@@ -8,14 +8,7 @@ from pathlib import Path
 
 import click
 
-from ..errors import EcoclusterError
-from ..paths import DESCRIPTOR
-
-
-def _default_package() -> Path | None:
-    # A contributor runs `ecocluster fmt` in their checkout; rewriting the installed copy instead
-    # would be a silent no-op for them, so the current folder wins when it holds a package.
-    return Path.cwd() if (Path.cwd() / DESCRIPTOR).is_file() else None
+from ._common import package_arg, say
 
 
 def _shown(root: Path, rel: str) -> str:
@@ -39,8 +32,8 @@ def fmt(path: Path | None, check: bool, fmt: str) -> None:
     Canonical: UTF-8 without BOM, LF line endings, the header in Table Schema order, rows sorted by
     the primary key, minimal quoting, NFC text, no leading or trailing spaces in a cell. Each file is
     replaced atomically; a file that cannot be parsed is reported and left as it is. PATH is a
-    package folder or its datapackage.json; by default the current folder if it holds one, else the
-    shipped package.
+    package folder or its datapackage.json; by default the package in the current folder or its
+    nearest parent holding a datapackage.json, else the shipped package.
 
     \b
     Example:
@@ -49,12 +42,7 @@ def fmt(path: Path | None, check: bool, fmt: str) -> None:
     """
     from ..formatting import format_package
 
-    try:
-        report = format_package(path if path is not None else _default_package(), check=check)
-    except EcoclusterError as e:
-        click.echo(f"error: {e}", err=True)
-        click.echo("hint: give a package folder or its datapackage.json.", err=True)
-        raise SystemExit(2) from None
+    report = format_package(package_arg(path), check=check)
 
     root = Path(report.root)
     if fmt == "json":
@@ -65,8 +53,8 @@ def fmt(path: Path | None, check: bool, fmt: str) -> None:
             click.echo(f"{verb} {_shown(root, rel)}")
     for p in report.problems:
         where = f", line {p.line}" if p.line is not None else ""
-        click.echo(f"error: {_shown(root, p.file)}{where}: {p.message} (left unchanged; fix it by hand, "
-                   "then run `ecocluster fmt` again)", err=True)
+        say(f"{_shown(root, p.file)}{where}: {p.message} (left unchanged)",
+            "fix it by hand, then run `ecocluster fmt` again.")
     total = len(report.changed) + len(report.unchanged) + len(report.problems)
     changed = f"{len(report.changed)} would be reformatted" if check else f"{len(report.changed)} reformatted"
     click.echo(f"{_plural(total, 'file')} checked: {changed}, {len(report.unchanged)} already canonical, "

@@ -16,12 +16,13 @@ are compared byte for byte, the pictures by the DOT SHA-256 stamped into them (s
 from __future__ import annotations
 
 import os
+import shutil
+import tempfile
 from collections.abc import Callable
 from pathlib import Path
 from typing import Any
 
 from ..errors import EcoclusterError
-from ..io import write_bytes, write_text
 from ..package import Package
 from .dictionary import data_dictionary
 from .er import er_dot, er_mermaid
@@ -98,89 +99,141 @@ def _replace_block(text: str, block: str) -> str | None:
 def _read(path: Path) -> bytes | None:
     try:
         return path.read_bytes()
-    except FileNotFoundError:
+    except (FileNotFoundError, NotADirectoryError):  # not there (or a file where a folder should be)
         return None
+
+
+def _source_checkout_texts(pkg: Package, out_dir: Path) -> tuple[dict[Path, bytes], list[dict[str, str]]]:
+    """In a source checkout (the package folder holds src/ecocluster), the other generated files:
+    the pandera models and the error-code section of docs/validation.md. Elsewhere (a fork of the data,
+    an unzipped release) there is no such source to keep in step, so nothing."""
+    models = pkg.root / "src" / "ecocluster" / "validation" / "models.py"
+    if not models.is_file():
+        return {}, []
+    from ..validation.convert import END as CODES_END
+    from ..validation.convert import START as CODES_START
+    from ..validation.convert import render_docs, render_models
+
+    texts = {models: render_models(pkg).encode("utf-8")}
+    missing: list[dict[str, str]] = []
+    validation = out_dir / "validation.md"
+    current = _read(validation)  # hand-written around its generated part: only kept in step where it is
+    if current is not None:
+        text = current.decode("utf-8", "replace")
+        if CODES_START in text and CODES_END in text:
+            texts[validation] = render_docs(text).encode("utf-8")
+        else:
+            missing.append({"path": str(validation), "problem": "no-markers"})
+    return texts, missing
+
+
+def _plan(pkg: Package, out_dir: Path, readme: str | Path | None) -> tuple[dict[str, str], dict[Path, bytes],
+                                                                           list[dict[str, str]]]:
+    """What regenerating means: the DOT and other texts by name, every text file's path -> its
+    bytes (README included), and the files that cannot be regenerated ({path, problem})."""
+    texts = generate_texts(pkg)
+    files = {out_dir / name: text.encode("utf-8") for name, text in texts.items()}
+    extra, problems = _source_checkout_texts(pkg, out_dir)
+    files.update(extra)
+    if readme is not None:
+        readme_path = Path(readme)
+        old = _read(readme_path)
+        new = None if old is None else _replace_block(old.decode("utf-8", "replace"),
+                                                      readme_block(texts, out_dir, readme_path))
+        if old is None:
+            problems.append({"path": str(readme_path), "problem": "missing"})
+        elif new is None:
+            problems.append({"path": str(readme_path), "problem": "no-markers"})
+        else:
+            files[readme_path] = new.encode("utf-8")
+    return texts, files, problems
+
+
+def _stale_pictures(texts: dict[str, str], out_dir: Path, force: bool = False) -> list[tuple[Path, str]]:
+    """(picture, its DOT source name) for every picture missing or stamped with another DOT."""
+    stale = []
+    for name, source in PICTURES.items():
+        current = _read(out_dir / name)
+        if force or current is None or read_stamp(current) != dot_sha256(texts[source]):
+            stale.append((out_dir / name, source))
+    return stale
+
+
+def _write_all(files: dict[Path, bytes]) -> None:
+    """Write every file or none: each goes to a temporary name beside its target first, and only when
+    all are written are they renamed into place (a rename within a folder cannot half-happen)."""
+    temps: list[tuple[Path, Path]] = []
+    try:
+        for target, data in files.items():
+            target.parent.mkdir(parents=True, exist_ok=True)
+            fd, name = tempfile.mkstemp(prefix=f".{target.name}.", suffix=".tmp", dir=target.parent)
+            temps.append((Path(name), target))
+            with os.fdopen(fd, "wb") as f:
+                f.write(data)
+            os.chmod(name, 0o644)
+        for temp, dest in temps:
+            os.replace(temp, dest)
+    finally:
+        for temp, _ in temps:
+            temp.unlink(missing_ok=True)
 
 
 def generate_docs(package: Package | str | Path | None = None, out: str | Path = "docs",
                   readme: str | Path | None = None, force: bool = False) -> dict[str, Any]:
-    """Write every output into `out` and the README block into `readme` (when given).
+    """Write every output into `out` and the README block into `readme` (when given): all or nothing.
 
     Files whose content would not change are left alone, and a picture is re-rendered only when its
     stamp no longer matches its DOT source (or `force`), so a Graphviz upgrade alone causes no churn.
-    Raises GraphvizError when `dot` is needed but missing, EcoclusterError when a file cannot be written.
+    Every picture is drawn before anything is written, so a missing or failing `dot` writes nothing:
+    GraphvizError names the pictures it cannot draw. EcoclusterError when a file cannot be written.
     """
     pkg = _package(package)
     out_dir = Path(out)
-    texts = generate_texts(pkg)
-    written, unchanged, warnings = [], [], []
+    texts, files, problems = _plan(pkg, out_dir, readme)
+    warnings = [f"{p['path']}: not updated: it does not exist or lacks the marker lines"
+                + (f" {BEGIN!r} and {END!r}" if readme is not None and p["path"] == str(readme) else "")
+                for p in problems]
+    pictures = _stale_pictures(texts, out_dir, force)
+    if pictures and shutil.which("dot") is None:
+        names = ", ".join(str(p) for p, _ in pictures)
+        raise GraphvizError(f"Graphviz `dot` is not on PATH, so {names} cannot be drawn; nothing was written. "
+                            "Install Graphviz (apt-get install graphviz), or check the texts with "
+                            "`ecocluster docs --check`")
+    readme_data = {p: files.pop(p) for p in list(files) if readme is not None and p == Path(readme)}
+    for path, source in pictures:
+        files[path] = render(texts[source], path.suffix[1:])
+    files.update(readme_data)  # listed last, after the pictures
+    for source in dict.fromkeys(source for _, source in pictures):  # a new layout: is its text readable?
+        warnings += [f"{out_dir / source}: {p}" for p in layout_problems(texts[source])]
+    changed = {path: data for path, data in files.items() if _read(path) != data}
     try:
-        for name, text in texts.items():
-            path = out_dir / name
-            if _read(path) == text.encode("utf-8"):
-                unchanged.append(str(path))
-            else:
-                written.append(str(write_text(path, text)))
-        checked = set()
-        for name, source in PICTURES.items():
-            path = out_dir / name
-            current = _read(path)
-            if not force and current is not None and read_stamp(current) == dot_sha256(texts[source]):
-                unchanged.append(str(path))
-                continue
-            written.append(str(write_bytes(path, render(texts[source], path.suffix[1:]))))
-            if source not in checked:  # a new layout: say if any text in it is hard to read
-                checked.add(source)
-                warnings += [f"{out_dir / source}: {p}" for p in layout_problems(texts[source])]
-        readme_path = None
-        if readme is not None:
-            readme_path = Path(readme)
-            old = _read(readme_path)
-            block = readme_block(texts, out_dir, readme_path)
-            new = None if old is None else _replace_block(old.decode("utf-8"), block)
-            if new is None:
-                warnings.append(f"{readme_path}: not updated: it does not exist or lacks the marker lines "
-                                f"{BEGIN!r} and {END!r}")
-                readme_path = None
-            elif new.encode("utf-8") == old:
-                unchanged.append(str(readme_path))
-            else:
-                written.append(str(write_text(readme_path, new)))
+        _write_all(changed)
     except OSError as e:
         raise EcoclusterError(f"cannot write {e.filename or out_dir}: {e.strerror or e}") from None
-    return {"out": str(out_dir), "written": written, "unchanged": unchanged,
-            "readme": None if readme_path is None else str(readme_path), "warnings": warnings}
+    readme_path = None if readme is None or any(p["path"] == str(readme) for p in problems) else str(readme)
+    return {"out": str(out_dir), "written": [str(p) for p in files if p in changed],
+            "unchanged": [str(p) for p in files if p not in changed],
+            "readme": readme_path, "warnings": warnings}
 
 
 def check_docs(package: Package | str | Path | None = None, out: str | Path = "docs",
                readme: str | Path | None = None) -> dict[str, Any]:
     """Which outputs regenerating would change, without writing anything or running Graphviz.
 
-    `stale` lists {path, problem}: `missing`, `differs` (a text output), `stale-picture` (its stamp does
-    not match the DOT generated now) or `no-markers` (the README lacks the marker lines).
+    Every text file (the DOT, Mermaid and Markdown outputs, the README block and, in a source
+    checkout, validation/models.py and docs/validation.md) is compared byte for byte; a picture by the
+    DOT SHA-256 stamped into it. `stale` lists {path, problem}: `missing`, `differs` (a text file),
+    `stale-picture` (its stamp does not match the DOT generated now) or `no-markers`.
     """
     pkg = _package(package)
     out_dir = Path(out)
-    texts = generate_texts(pkg)
+    texts, files, problems = _plan(pkg, out_dir, readme)
     stale = []
-    for name, text in texts.items():
-        current = _read(out_dir / name)
-        if current != text.encode("utf-8"):
-            problem = "missing" if current is None else "differs"
-            stale.append({"path": str(out_dir / name), "problem": problem})
-    for name, source in PICTURES.items():
-        current = _read(out_dir / name)
-        if current is None or read_stamp(current) != dot_sha256(texts[source]):
-            problem = "missing" if current is None else "stale-picture"
-            stale.append({"path": str(out_dir / name), "problem": problem})
-    if readme is not None:
-        old = _read(Path(readme))
-        block = readme_block(texts, out_dir, readme)
-        new = None if old is None else _replace_block(old.decode("utf-8"), block)
-        if old is None:
-            stale.append({"path": str(readme), "problem": "missing"})
-        elif new is None:
-            stale.append({"path": str(readme), "problem": "no-markers"})
-        elif new.encode("utf-8") != old:
-            stale.append({"path": str(readme), "problem": "differs"})
+    for path, data in files.items():
+        current = _read(path)
+        if current != data:
+            stale.append({"path": str(path), "problem": "missing" if current is None else "differs"})
+    for path, _ in _stale_pictures(texts, out_dir):
+        stale.append({"path": str(path), "problem": "missing" if not path.exists() else "stale-picture"})
+    stale += problems
     return {"out": str(out_dir), "fresh": not stale, "stale": stale}

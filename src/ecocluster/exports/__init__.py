@@ -15,6 +15,7 @@ Modules are imported only when used, so listing formats stays cheap.
 from __future__ import annotations
 
 import importlib
+import importlib.util
 import re
 from types import ModuleType
 from typing import TYPE_CHECKING
@@ -47,17 +48,24 @@ FORMATS: dict[str, str] = {
 # Parquet or SQLite files. Kept here, not in the modules, so checking them imports no library.
 BUILD_LIMITS: dict[str, int] = {"xlsx": 100_000, "ftm": 100_000, "popolo": 100_000}
 
+# format -> (the optional library its module imports, the extra that installs it). A format whose
+# library is missing is unavailable, not broken: `pip install .` must work from wheels alone.
+OPTIONAL: dict[str, tuple[str, str]] = {
+    "ftm": ("followthemoney", "ftm"),
+}
+
 
 class ExportError(EcoclusterError):
     """An export could not be written (a type it cannot map, a name clash, a broken key)."""
 
 
 class FormatUnavailable(ExportError):
-    """A format cannot be written here (its optional library is not installed); `reason` says why."""
+    """A format needs an optional library that is not installed; `reason` says how to get it."""
 
     def __init__(self, name: str, reason: str):
-        super().__init__(f"the {name} export is not available: {reason}")
-        self.name, self.reason = name, reason
+        super().__init__(f"the {name} export is unavailable: {reason}")
+        self.name = name
+        self.reason = reason
 
 
 def build_skip(name: str, rows: int) -> str | None:
@@ -66,23 +74,23 @@ def build_skip(name: str, rows: int) -> str | None:
     if limit is not None and rows > limit:
         return (f"{rows:,} rows are more than the {limit:,} up to which `build` writes {name}; "
                 f"`ecocluster export --to {name}` writes it anyway")
-    try:
-        format_module(name)
-    except FormatUnavailable as e:
-        return e.reason
+    library, extra = OPTIONAL.get(name, ("", ""))
+    if library and importlib.util.find_spec(library) is None:  # found without importing it
+        return f"install ecocluster[{extra}]"
     return None
 
 
 def format_module(name: str) -> ModuleType:
+    """The module of format `name`; FormatUnavailable when its optional library is not installed."""
     if name not in FORMATS:
         raise ExportError(f"unknown export format `{name}`; the formats are: {', '.join(FORMATS)}")
     try:
         return importlib.import_module(FORMATS[name])
-    except ModuleNotFoundError as e:  # an optional library of that format (followthemoney for ftm)
-        if (e.name or "").split(".")[0] == "ecocluster":
-            raise
-        raise FormatUnavailable(name, f"it needs `{e.name}`, which is not installed "
-                                      f"(pip install 'ecocluster[{name}]')") from None
+    except ModuleNotFoundError as e:
+        library, extra = OPTIONAL.get(name, ("", ""))
+        if library and (e.name or "").split(".")[0] == library:
+            raise FormatUnavailable(name, f"install ecocluster[{extra}]") from None
+        raise
 
 
 def base_name(package: Package) -> str:
