@@ -71,9 +71,13 @@ def to_pandas(frame: pl.DataFrame) -> pd.DataFrame:
 
     nullable = {pa.int64(): pd.Int64Dtype(), pa.float64(): pd.Float64Dtype(), pa.bool_(): pd.BooleanDtype()}
 
+    # strings stay in Arrow memory (pandas' "string[pyarrow]", shown as `string` and missing as pd.NA):
+    # a Python object per cell would take longer than reading the file
+    text = pd.StringDtype("pyarrow")
+
     def mapper(t: pa.DataType) -> Any:
         if pa.types.is_string(t) or pa.types.is_large_string(t) or pa.types.is_string_view(t):
-            return pd.StringDtype()
+            return text
         return nullable.get(t)
 
     df = frame.to_arrow().to_pandas(types_mapper=mapper, date_as_object=False)
