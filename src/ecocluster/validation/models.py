@@ -390,8 +390,7 @@ class AgreementProjects(pa.DataFrameModel):
         title='Project',
     )
     relation: str = pa.Field(nullable=False, isin=['establishes', 'funds', 'concerns'], title='Relation')
-    amount: int = pa.Field(nullable=True, ge=0, title='Amount')
-    currency: str = pa.Field(nullable=True, str_matches='^[A-Z]{3}$', title='Currency')
+    amount_krw: int = pa.Field(nullable=True, ge=0, title='Amount (KRW)')
 
     class Config:
         name = 'agreement_projects'
