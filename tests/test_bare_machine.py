@@ -10,6 +10,7 @@ from pathlib import Path
 import pytest
 from click.testing import CliRunner
 
+import ecocluster
 from ecocluster.cli import main
 from ecocluster.paths import package_here, shipped_package
 
@@ -94,7 +95,7 @@ def test_outside_any_package_the_shipped_one_is_announced(tmp_path, monkeypatch)
     monkeypatch.chdir(tmp_path)
     result = CliRunner().invoke(main, ["describe"])
     assert result.exit_code == 0
-    assert result.stderr.splitlines()[0] == f"package: {shipped_package()} (version 0.1.0)"
+    assert result.stderr.splitlines()[0] == f"package: {shipped_package()} (version {ecocluster.__version__})"
 
 
 # --- one voice ---------------------------------------------------------------------------------------

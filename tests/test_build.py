@@ -45,13 +45,13 @@ def test_build_writes_every_export_the_archive_and_a_manifest_with_hashes(built)
         data = on_disk[res["path"]]
         assert res["bytes"] == len(data) and res["hash"] == "sha256:" + hashlib.sha256(data).hexdigest()
     assert {"ecocluster.sqlite", "ecocluster.duckdb", "ecocluster.sql", "ecocluster.xlsx",
-            "ecocluster-0.1.0.zip", "parquet/datapackage.json", "jsonl/citations.jsonl",
+            "ecocluster-0.2.0.zip", "parquet/datapackage.json", "jsonl/citations.jsonl",
             "parquet/citations.parquet"} <= set(on_disk)
 
 
 def test_release_archive_holds_the_descriptor_csvs_and_schemas_unchanged(built):
     _, out = built
-    with zipfile.ZipFile(out / "ecocluster-0.1.0.zip") as zf:
+    with zipfile.ZipFile(out / "ecocluster-0.2.0.zip") as zf:
         members = {name: zf.read(name) for name in zf.namelist()}
     expected = {"datapackage.json", *(f"data/{t}.csv" for t in tables()),
                 *(f"schemas/{t}.schema.json" for t in tables()), "DATASHEET.md", "CITATION.cff", "CHANGELOG.md"}
@@ -66,7 +66,7 @@ def test_the_archive_and_table_files_are_byte_identical_on_rebuild(built, tmp_pa
     manifest, _ = built
     again = {r["path"]: r["hash"] for r in ecocluster.build(ROOT, tmp_path, validate=False)["resources"]}
     first = {r["path"]: r["hash"] for r in manifest["resources"]}
-    for path in ["ecocluster-0.1.0.zip", "ecocluster.sql", "ecocluster.sqlite", "parquet/agreements.parquet",
+    for path in ["ecocluster-0.2.0.zip", "ecocluster.sql", "ecocluster.sqlite", "parquet/agreements.parquet",
                  "jsonl/agreements.jsonl"]:
         assert again[path] == first[path], path
 
@@ -179,14 +179,14 @@ def test_build_command_default_writes_build_folder_in_the_current_directory(tmp_
     from ecocluster.paths import shipped_package
 
     first, summary = result.stderr.splitlines()
-    assert first == f"package: {shipped_package()} (version 0.1.0)" and summary.startswith("built ")
+    assert first == f"package: {shipped_package()} (version {ecocluster.__version__})" and summary.startswith("built ")
 
 
 def test_build_command_json_is_the_librarys_manifest(tmp_path, built):
     result = CliRunner().invoke(main, ["build", "--out", str(tmp_path / "b"), "--format", "json", str(ROOT)])
     assert result.exit_code == 0, result.output
     assert json.loads(result.stdout) == json.loads((tmp_path / "b" / "manifest.json").read_text())
-    stable = ("ecocluster-0.1.0.zip", "ecocluster.sql", "parquet/citations.parquet")
+    stable = ("ecocluster-0.2.0.zip", "ecocluster.sql", "parquet/citations.parquet")
     assert {r["path"]: r["hash"] for r in json.loads(result.stdout)["resources"] if r["path"] in stable} == {
         r["path"]: r["hash"] for r in built[0]["resources"] if r["path"] in stable}
 

@@ -115,6 +115,12 @@ def test_datasette_serves_tables_descriptions_and_views(served):
     assert "<code>name</code>" in page and "`name`" not in page
     view_page = _get(served + "/ecocluster/agreement_signatories").decode()
     assert "Who signed which agreement, for whom, in what role" in view_page
+    rows = json.loads(_get(
+        served + "/ecocluster/agreement_signatories.json?_shape=array"
+        "&agreement_id=agreement-2023-05-22-busan-future-car-ecosystem"))
+    assert {r["signatory_name"] for r in rows} == {
+        "Stéphane Deblaise", "Park Heong-joon", "Kim Hyeong-gyun", None}
+    assert len(rows) == 5
     site = _json(served + "/-/metadata.json")
     assert site["license"] == "CC-BY-4.0"
 
@@ -153,7 +159,8 @@ def test_facets_and_canned_queries_answer_the_usual_questions(served):
     assert {"kind", "status"} <= set(projects["facet_results"])
     signed = _json(served + "/ecocluster/who_signed_what.json?_shape=array")
     mou = {r["signatory_name"] for r in signed if r["agreement_date"] == "2023-05-22"}
-    assert mou == {"Stéphane Deblaise", "Park Heong-joon", "Kim Hyeong-gyun", "Lee Im-geon", "Oh Lin-tae"}
+    # three named signers; the other two parties were represented, not named as signing (issue 16)
+    assert mou == {"Stéphane Deblaise", "Park Heong-joon", "Kim Hyeong-gyun", None}
     roles = _json(served + "/ecocluster/who_held_which_role_when.json?_shape=array")
     assert len(roles) == len(csv_tables()["roles"][1])
     rows = _json(served + "/ecocluster/agreement_signatories.json?_shape=array"

@@ -312,7 +312,7 @@ def test_partnership_dot_draws_every_role_party_and_link():
         if a["follows_id"]:
             assert f'"{a["follows_id"]}" -> "{a["id"]}" [style=dashed, dir=back' in dot
     assert "부산에코클러스터센터" in dot and "박형준" in dot  # Korean names beside the English ones
-    assert "34.02% held by Centurion Industries Limited" in dot
+    assert "34.02% held by Geely Automobile Holdings (as of" in dot
 
 
 def test_field_id_prefixes():

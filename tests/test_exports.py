@@ -14,10 +14,11 @@ from ecocluster.package import DATE_PATTERN
 MOU = "agreement-2023-05-22-busan-future-car-ecosystem"
 MOU_SIGNERS = {
     ("Renault Korea", "Stéphane Deblaise", "CEO"),
-    ("Busan Metropolitan City", "Park Heong-joon", "Mayor"),
+    ("Busan Metropolitan City", "Park Heong-joon", "39th Mayor of Busan Metropolitan City"),
     ("Busan Techno Park", "Kim Hyeong-gyun", "President"),
-    ("The South East Alliance of the Industry Academy Cooperation Foundation", "Lee Im-geon", "Head"),
-    ("Busan Autoparts Industries Cooperative Association", "Oh Lin-tae", "Head"),
+    # the sources name who signed for three of the five parties; the other two signed, their signer unknown
+    ("The South East Alliance of the Industry Academy Cooperation Foundation", None, None),
+    ("Busan Autoparts Industries Cooperative Association", None, None),
 }
 
 
@@ -127,13 +128,18 @@ def test_parquet_dates_and_categoricals_in_pandas(shipped):
     agreements = pd.read_parquet(shipped / "parquet" / "agreements.parquet")
     assert isinstance(agreements["kind"].dtype, pd.CategoricalDtype)
     assert list(agreements["status"].cat.categories) == ["in-talks", "announced", "signed", "in-effect",
-                                                          "expired", "terminated"]
+                                                          "expired", "terminated", "unknown"]
     mou = agreements.set_index("id").loc[MOU]
     assert mou["date"] == "2023-05-22" and mou["date_earliest"] == date(2023, 5, 22)
+    projects = pd.read_parquet(shipped / "parquet" / "projects.parquet").set_index("id")
+    aurora = projects.loc["project-aurora"]
+    assert (aurora["target_date"], aurora["target_date_earliest"], aurora["target_date_latest"]) == (
+        "2024", date(2024, 1, 1), date(2024, 12, 31))
     roles = pd.read_parquet(shipped / "parquet" / "roles.parquet").set_index("id")
-    park = roles.loc["role-park-heong-joon-busan-mayor"]
-    assert (park["start_date"], park["start_date_earliest"], park["start_date_latest"]) == (
-        "2021-04", date(2021, 4, 1), date(2021, 4, 30))
+    kim = roles.loc["role-kim-hyeong-gyun-busan-techno-park-president"]
+    assert (kim["end_date"], kim["end_date_earliest"], kim["end_date_latest"]) == (
+        "2024-07-01", date(2024, 7, 1), date(2024, 7, 1))
+    assert pd.isna(roles.loc["role-park-heong-joon-busan-mayor", "start_date_earliest"])  # unknown stays empty
     assert isinstance(roles.index, pd.Index) and len(roles) == len(tables()["roles"][1])
 
 

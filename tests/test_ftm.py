@@ -50,7 +50,8 @@ ID_FIELDS = {"agreement_id", "org_id", "project_id", "person_id", "subject_id", 
              "signatory_person_id", "follows_id", "part_of_id"}
 LOST = {("agreements", "place"), ("agreements", "status_as_of"), ("projects", "status_as_of"),
         ("projects", "target_date"), ("names", "start_date"), ("names", "end_date"),
-        ("agreement_projects", "relation")}
+        ("agreement_projects", "relation"), ("agreement_projects", "amount_krw"),
+        ("agreement_parties", "representative_person_id"), ("org_relations", "via_id")}
 ORG_SCHEMA = {"company": "Company", "government": "PublicBody", "public-agency": "PublicBody"}
 ROLE_PROPS = {"Company": ("director", "organization"), "PublicBody": ("employee", "employer")}
 NAME_PROPS = {"official": "name", "former": "previousName"}

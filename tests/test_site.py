@@ -14,6 +14,7 @@ from pathlib import Path
 import html5lib
 import pytest
 
+import ecocluster
 from ecocluster.package import Package
 from ecocluster.release import _file_resource, release_archive
 from ecocluster.site import SiteSkipped, build_site, export
@@ -134,12 +135,12 @@ def test_schema_org_dataset(site):
     for prop in ("name", "description", "license", "creator", "version", "temporalCoverage", "keywords",
                  "distribution"):
         assert ds.get(s + prop), prop
-    assert ds[s + "version"][0]["@value"] == "0.1.0"
+    assert ds[s + "version"][0]["@value"] == ecocluster.__version__
     [dist] = ds[s + "distribution"]
     assert dist["@type"] == [s + "DataDownload"]
-    assert dist[s + "contentUrl"][0]["@value"] == "../ecocluster-0.1.0.zip"
+    assert dist[s + "contentUrl"][0]["@value"] == f"../ecocluster-{ecocluster.__version__}.zip"
     assert dist[s + "encodingFormat"][0]["@value"] == "application/zip"
-    archive = site.parent / "ecocluster-0.1.0.zip"
+    archive = site.parent / f"ecocluster-{ecocluster.__version__}.zip"
     import hashlib
 
     assert dist[s + "sha256"][0]["@value"] == hashlib.sha256(archive.read_bytes()).hexdigest()
@@ -157,7 +158,7 @@ def test_dcat_ap(site):
         assert ds.get(prop), prop
     [dist] = ds[dcat + "distribution"]
     # the relative address resolves, from the description's own place, to the archive in the build
-    assert dist[dcat + "downloadURL"][0]["@id"] == (site.parent / "ecocluster-0.1.0.zip").as_uri()
+    assert dist[dcat + "downloadURL"][0]["@id"] == (site.parent / f"ecocluster-{ecocluster.__version__}.zip").as_uri()
     assert dist[spdx + "checksum"][0][spdx + "checksumValue"][0]["@value"]
 
 
@@ -165,7 +166,7 @@ def test_table_pages_link_to_the_builds_files(site):
     doc = parse(site / "tables" / "organisations.html")
     hrefs = {a.get("href") for a in doc.iter("a")}
     assert "../../parquet/organisations.parquet" not in hrefs  # this manifest holds only the archive
-    assert "../../ecocluster-0.1.0.zip" in hrefs
+    assert f"../../ecocluster-{ecocluster.__version__}.zip" in hrefs
     codes = [text(c) for c in doc.iter("code")]
     assert "public-agency" in codes and "wikidata_id" in codes
 

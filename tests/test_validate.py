@@ -475,7 +475,7 @@ CASES: dict[str, tuple[list[Edit], list[tuple], int]] = {
             append(
                 "org_relations",
                 "rel-renault-group-subsidiary-of-renault-korea,org-renault-group,org-renault-korea,"
-                "subsidiary-of,,,,2023",
+                "subsidiary-of,,,,,2023",
             ),
             cite("rel-renault-group-subsidiary-of-renault-korea"),
         ],
@@ -490,7 +490,7 @@ CASES: dict[str, tuple[list[Edit], list[tuple], int]] = {
             append(
                 "org_relations",
                 "rel-busan-city-shareholder-of-renault-korea,org-busan-city,org-renault-korea,"
-                "shareholder-of,60,,,2023",
+                "shareholder-of,60,,,,2023",
             ),
             cite("rel-busan-city-shareholder-of-renault-korea"),
         ],
@@ -619,7 +619,7 @@ def test_text_and_github_formats(tmp_path):
     assert text.stdout == (
         "data/organisations.csv\n"
         "  line 2, kind: enum-invalid `Government` is not one of: company, government, public-agency, "
-        "association, cooperative, council, venue-operator, other\n"
+        "association, cooperative, council, venue-operator, other, foundation\n"
         "    hint: Use one of the listed codes exactly (lowercase, kebab-case).\n"
         "\n"
         "invalid: 1 error in 47 rows of 12 tables: enum-invalid 1\n"

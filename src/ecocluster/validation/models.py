@@ -66,7 +66,7 @@ class Organisations(pa.DataFrameModel):
     name: str = pa.Field(nullable=False, title='Name')
     kind: str = pa.Field(
         nullable=False,
-        isin=['company', 'government', 'public-agency', 'association', 'cooperative', 'council', 'venue-operator', 'other'],
+        isin=['company', 'government', 'public-agency', 'association', 'cooperative', 'council', 'venue-operator', 'other', 'foundation'],
         title='Kind',
     )
     country: str = pa.Field(nullable=True, str_matches='^[A-Z]{2}$', title='Country')
@@ -129,7 +129,7 @@ class Names(pa.DataFrameModel):
     )
     kind: str = pa.Field(
         nullable=False,
-        isin=['official', 'former', 'romanisation', 'translation', 'abbreviation', 'as-reported', 'provisional'],
+        isin=['official', 'former', 'romanisation', 'translation', 'abbreviation', 'as-reported', 'provisional', 'trade-name'],
         title='Kind',
     )
     start_date: str = pa.Field(
@@ -161,6 +161,7 @@ class OrgRelations(pa.DataFrameModel):
     object_id: str = pa.Field(nullable=False, str_matches='^org-[a-z0-9]+(-[a-z0-9]+)*$', title='Object')
     kind: str = pa.Field(nullable=False, isin=['subsidiary-of', 'shareholder-of'], title='Kind')
     share_percent: float = pa.Field(nullable=True, ge=0, le=100, title='Share (%)')
+    via_id: str = pa.Field(nullable=True, str_matches='^org-[a-z0-9]+(-[a-z0-9]+)*$', title='Through')
     start_date: str = pa.Field(
         nullable=True,
         str_matches='^[0-9]{4}(-(0[1-9]|1[0-2])(-(0[1-9]|[12][0-9]|3[01]))?)?$',
@@ -234,7 +235,7 @@ class Agreements(pa.DataFrameModel):
     )
     status: str = pa.Field(
         nullable=False,
-        isin=['in-talks', 'announced', 'signed', 'in-effect', 'expired', 'terminated'],
+        isin=['in-talks', 'announced', 'signed', 'in-effect', 'expired', 'terminated', 'unknown'],
         title='Status',
     )
     status_as_of: str = pa.Field(
@@ -281,6 +282,11 @@ class AgreementParties(pa.DataFrameModel):
         str_matches='^person-[a-z0-9]+(-[a-z0-9]+)*$',
         title='Signed by',
     )
+    representative_person_id: str = pa.Field(
+        nullable=True,
+        str_matches='^person-[a-z0-9]+(-[a-z0-9]+)*$',
+        title='Represented by',
+    )
 
     class Config:
         name = 'agreement_parties'
@@ -305,7 +311,7 @@ class Projects(pa.DataFrameModel):
     )
     status: str = pa.Field(
         nullable=False,
-        isin=['proposed', 'planned', 'in-development', 'completed', 'cancelled', 'unknown'],
+        isin=['proposed', 'planned', 'in-development', 'completed', 'cancelled', 'unknown', 'in-production'],
         title='Status',
     )
     status_as_of: str = pa.Field(
@@ -384,6 +390,7 @@ class AgreementProjects(pa.DataFrameModel):
         title='Project',
     )
     relation: str = pa.Field(nullable=False, isin=['establishes', 'funds', 'concerns'], title='Relation')
+    amount_krw: int = pa.Field(nullable=True, ge=0, title='Amount (KRW)')
 
     class Config:
         name = 'agreement_projects'
