@@ -315,8 +315,9 @@ def _schema_problem(schema: dict[str, Any]) -> str | None:
         ref = fk.get("reference")
         ref_fields = ref.get("fields") if isinstance(ref, dict) else None
         ref_fields = [ref_fields] if isinstance(ref_fields, str) else ref_fields
-        if (not isinstance(ref, dict) or not isinstance(ref.get("resource", ""), str) or not isinstance(ref_fields, list)
-                or not ref_fields or not all(isinstance(f, str) for f in ref_fields)):
+        if (not isinstance(ref, dict) or not isinstance(ref.get("resource", ""), str)
+                or not isinstance(ref_fields, list) or not ref_fields
+                or not all(isinstance(f, str) for f in ref_fields)):
             return "a foreign key's reference is not a resource name and a list of field names"
     return None
 

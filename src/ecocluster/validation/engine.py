@@ -15,11 +15,11 @@ import polars as pl
 
 from ..errors import PackageNotFound
 from ..package import Package, PackageError, Resource
-from .checks import check_table
 from . import standards
+from .checks import check_table
 from .collect import Collector
-from .descriptor import check_descriptor
 from .cross import check_package, deferred_patterns, early_jobs, needed_columns
+from .descriptor import check_descriptor
 from .reader import LINE, Table, read_table
 from .report import Report
 from .rules import RULES
