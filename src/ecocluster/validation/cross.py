@@ -220,7 +220,7 @@ def check_references(
         if src is None or not src.has(f.name):
             continue
         later = f.name in deferred.get(res.name, set())
-        if not set(targets) <= reg.readable:
+        if not targets or not set(targets) <= reg.readable:  # a pattern naming no table resolves nothing
             if later:  # the reference cannot be resolved, so check its pattern on every row
                 _check_deferred_pattern(res, f.name, src.frame, out)
             continue
