@@ -21,7 +21,8 @@ def package(tmp: Path, tables: dict[str, tuple[dict, bytes]], dialect: dict | No
         if dialect is not None:
             res["dialect"] = dialect
         resources.append(res)
-    (tmp / "datapackage.json").write_text(json.dumps({"name": "features", "resources": resources}), "utf-8")
+    descriptor = {"name": "features", "version": "1.0.0", "resources": resources}
+    (tmp / "datapackage.json").write_text(json.dumps(descriptor), "utf-8")
     return tmp
 
 

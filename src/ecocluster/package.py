@@ -7,6 +7,7 @@ exports and docs all take a `Package` from `Package.open()` rather than parsing 
 from __future__ import annotations
 
 import json
+import re
 from dataclasses import dataclass, field
 from pathlib import Path, PurePosixPath
 from typing import Any
@@ -195,7 +196,20 @@ class Package:
             raise PackageError("descriptor-no-resources", f"{descriptor_path.name} names no resources",
                                "Add a `resources` list with one entry per table.")
         resources = tuple(_resource(root, r, i) for i, r in enumerate(raw))
+        seen: set[str] = set()
+        for res in resources:
+            if res.name in seen:
+                raise PackageError("resource-name-duplicate", f"two resources are named `{res.name}`",
+                                   "Give each resource its own name.", res.name)
+            seen.add(res.name)
         return cls(root=root, descriptor_path=descriptor_path, descriptor=descriptor, resources=resources)
+
+
+# A resource name is used as a file name and an SQL name by the exporters: Frictionless's own rule.
+RESOURCE_NAME = re.compile(r"[a-z0-9][a-z0-9_.-]*")
+# Field names beginning with `__` are the validator's own working columns (line numbers, hashes).
+RESERVED_PREFIX = "__"
+MAX_NAME_BYTES = 255  # a path component longer than this cannot be opened on common file systems
 
 
 def _read_json(path: Path, code: str, resource: str | None = None) -> Any:
@@ -204,6 +218,13 @@ def _read_json(path: Path, code: str, resource: str | None = None) -> Any:
     except FileNotFoundError:
         raise PackageError(code.replace("invalid", "missing"), f"{path.name} does not exist",
                            "Check the path in datapackage.json.", resource) from None
+    except RecursionError:  # json recurses once per nested array or object
+        raise PackageError(code, f"{path.name} is nested too deeply to be read",
+                           "A descriptor or Table Schema is a few levels deep; remove the nesting.",
+                           resource) from None
+    except OSError as e:  # permission denied, a folder in its place, a name too long, an I/O error
+        raise PackageError(code, f"{path.name} cannot be read: {e.strerror or e}",
+                           "Check that the file exists, is a file, and is readable.", resource) from None
     except (UnicodeDecodeError, json.JSONDecodeError) as e:
         where = f" (line {e.lineno}, column {e.colno})" if isinstance(e, json.JSONDecodeError) else ""
         raise PackageError(code, f"{path.name} is not valid JSON{where}: {e}",
@@ -215,6 +236,12 @@ def safe_member(root: Path, rel: Any, what: str, resource: str | None) -> str:
     """A path inside the package folder, or a PackageError: no URLs, no absolute paths, no `..`."""
     if not isinstance(rel, str) or not rel:
         raise PackageError("resource-path-invalid", f"{what} must be a relative path string",
+                           "Give a path such as `data/table.csv`.", resource)
+    if any(ord(ch) < 32 or ord(ch) == 127 for ch in rel):  # a NUL cannot reach the OS at all
+        raise PackageError("resource-path-invalid", f"{what} {rel!r} holds a control character",
+                           "Give a path such as `data/table.csv`.", resource)
+    if any(len(part.encode("utf-8", "surrogatepass")) > MAX_NAME_BYTES for part in rel.split("/")):
+        raise PackageError("resource-path-invalid", f"{what} has a folder or file name over {MAX_NAME_BYTES} bytes",
                            "Give a path such as `data/table.csv`.", resource)
     if "://" in rel:
         raise PackageError("resource-path-remote", f"{what} `{rel}` is a URL; validation never reads the network",
@@ -238,15 +265,23 @@ _UNSUPPORTED_FIELD_KEYS = ("trueValues", "falseValues", "bareNumber", "decimalCh
 _FORMATS = {"string": {"default", "uri"}}  # other types: only the default format
 
 
-def _field_problem(i: int, f: Any) -> str | None:
+def _field_problem(i: int, f: Any, names: list[str]) -> str | None:
     if not isinstance(f, dict) or not isinstance(f.get("name"), str) or not f["name"]:
         return f"field #{i + 1} has no name"
     name, c, type_ = f["name"], f.get("constraints", {}), f.get("type", "string")
-    if type_ not in _TYPES:
+    if name.startswith(RESERVED_PREFIX) or not name.isprintable():
+        return (f"field {name!r} has a name the validator reserves (`{RESERVED_PREFIX}…`) or that holds "
+                "control or invisible characters")
+    if name in names:
+        return f"field `{name}` is declared twice"
+    if not isinstance(type_, str) or type_ not in _TYPES:
         return f"field `{name}` has an unknown type {type_!r}"
     if type_ not in SUPPORTED_TYPES:
         return (f"field `{name}` has type `{type_}`, which ecocluster does not support (it reads "
                 f"{', '.join(SUPPORTED_TYPES)})")
+    for key in ("title", "description", "format"):
+        if key in f and not isinstance(f[key], str):
+            return f"the {key} of `{name}` is not a string"
     fmt = f.get("format", "default")
     if fmt not in _FORMATS.get(type_, {"default"}):
         return f"field `{name}` has format {fmt!r}, which ecocluster does not support for type `{type_}`"
@@ -262,8 +297,17 @@ def _field_problem(i: int, f: Any) -> str | None:
         return f"the pattern of `{name}` is not a string"
     if "enum" in c and not (isinstance(c["enum"], list) and all(isinstance(v, str) for v in c["enum"])):
         return f"the enum of `{name}` is not a list of strings"
+    if "enum" in c and len(set(c["enum"])) != len(c["enum"]):
+        return f"the enum of `{name}` lists a code twice"  # a typed enum column cannot hold repeats
+    for flag in ("required", "unique"):
+        if flag in c and not isinstance(c[flag], bool):
+            return f"`{flag}` of `{name}` is not true or false"
+    descriptions = f.get("enumDescriptions", {})
+    if not isinstance(descriptions, dict) or not all(isinstance(v, str) for v in descriptions.values()):
+        return f"the enumDescriptions of `{name}` are not an object of strings"
     for bound in ("minimum", "maximum"):
-        if bound in c and (not isinstance(c[bound], int | float) or isinstance(c[bound], bool)):
+        if bound in c and (not isinstance(c[bound], int | float) or isinstance(c[bound], bool)
+                           or c[bound] != c[bound]):
             return f"the {bound} of `{name}` is not a number"
     for bound in ("minLength", "maxLength"):
         if bound in c and (not isinstance(c[bound], int) or isinstance(c[bound], bool) or c[bound] < 0):
@@ -277,15 +321,17 @@ def _key_list(value: Any) -> list[Any]:
 
 def _schema_problem(schema: dict[str, Any]) -> str | None:
     """What makes a Table Schema unusable (its shape, not its data), or None."""
-    names = []
+    names: list[str] = []
     for i, f in enumerate(schema["fields"]):
-        problem = _field_problem(i, f)
+        problem = _field_problem(i, f, names)
         if problem:
             return problem
         names.append(f["name"])
     pk = _key_list(schema.get("primaryKey", []))
     if not isinstance(pk, list) or any(k not in names for k in pk):
         return "its primaryKey names a field it does not have"
+    if len(set(pk)) != len(pk):
+        return "its primaryKey names a field twice"
     mv = schema.get("missingValues", [""])
     if not isinstance(mv, list) or not all(isinstance(v, str) for v in mv):
         return "missingValues is not a list of strings"
@@ -299,8 +345,16 @@ def _schema_problem(schema: dict[str, Any]) -> str | None:
         return "foreignKeys is not a list"
     for fk in fks:
         fields = _key_list(fk.get("fields")) if isinstance(fk, dict) else None
-        if not isinstance(fields, list) or not fields or any(f not in names for f in fields):
+        if not isinstance(fields, list) or not fields or any(not isinstance(f, str) or f not in names
+                                                             for f in fields):
             return "a foreign key names a field it does not have"
+        ref = fk.get("reference")
+        ref_fields = ref.get("fields") if isinstance(ref, dict) else None
+        ref_fields = [ref_fields] if isinstance(ref_fields, str) else ref_fields
+        if (not isinstance(ref, dict) or not isinstance(ref.get("resource", ""), str)
+                or not isinstance(ref_fields, list) or not ref_fields
+                or not all(isinstance(f, str) for f in ref_fields)):
+            return "a foreign key's reference is not a resource name and a list of field names"
     return None
 
 
@@ -341,6 +395,15 @@ def _resource(root: Path, r: Any, index: int) -> Resource:
         raise PackageError("descriptor-invalid", f"resource #{index + 1} has no name",
                            "Each resource needs a `name`, a `path` and a `schema`.")
     name = r["name"]
+    if not RESOURCE_NAME.fullmatch(name):
+        raise PackageError("resource-name-invalid", f"resource #{index + 1} is named {name!r}",
+                           "Name resources with lowercase letters, digits, `_`, `.` and `-`, starting with a letter "
+                           "or digit (e.g. `org_relations`): the name becomes a file name and an SQL table name.",
+                           None)
+    for key in ("title", "description"):
+        if key in r and not isinstance(r[key], str):
+            raise PackageError("descriptor-invalid", f"the {key} of resource `{name}` is not a string",
+                               "Give the resource's title and description as strings.", name)
     path = safe_member(root, r.get("path"), "path", name)
     encoding = r.get("encoding", "utf-8")
     if not isinstance(encoding, str) or encoding.lower().replace("-", "") != "utf8":

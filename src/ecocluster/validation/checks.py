@@ -7,15 +7,18 @@ from __future__ import annotations
 
 import functools
 import operator
+import unicodedata
+from collections.abc import Callable, Mapping
 from collections.abc import Set as AbstractSet
 from dataclasses import dataclass
 
 import polars as pl
 
-from ..package import Field, Resource
+from ..package import DATE_PATTERN, Field, Resource
 from ..reader import _TRUNCATED, ENGINE, LINE, Table
 from . import expressions as ex
 from .collect import Collector
+from .standards import CONTROL_REGEX, INVISIBLE_REGEX, language_problem
 
 # Date pairs that must be in order within a row: (earlier, later).
 DATE_ORDER = [("start_date", "end_date"), ("start_date", "target_date"), ("founded", "dissolved")]
@@ -37,6 +40,26 @@ class Check:
     # every row any mask behind it selects), maybe shared by several checks: where it is false
     # throughout, their masks are never computed
     gate: pl.Expr | None = None
+    # the detail made in Python from each failing value (only failing rows reach it)
+    describe: Callable[[str], str] | None = None
+
+
+def first_hidden(value: str) -> str:
+    """The first control or invisible character of `value`, named: `U+202E RIGHT-TO-LEFT OVERRIDE`."""
+    for ch in value:
+        if unicodedata.category(ch) in ("Cc", "Cf") and ch not in "\t\n":
+            return f"U+{ord(ch):04X} {unicodedata.name(ch, 'control character')}"
+    return "?"
+
+
+def _hidden_checks(name: str, fails: pl.Expr, gate: pl.Expr | None) -> list[Check]:
+    """Control and invisible characters in a value that fails its field's constraint (and so is reported
+    under that constraint's code too): why `org-renault\u200b` is not `org-renault`."""
+    c = pl.col(name)
+    return [
+        Check(code, name, fails & c.str.contains(regex), c, gate=gate, describe=first_hidden)
+        for code, regex in (("text-control-character", CONTROL_REGEX), ("text-invisible", INVISIBLE_REGEX))
+    ]
 
 
 def _pattern_gate(c: pl.Expr, pattern: str) -> pl.Expr | None:
@@ -69,7 +92,16 @@ def _duplicate(code: str, cols: list[str]) -> Check:
     )
 
 
-def _field_checks(res: Resource, f: Field, deferred: AbstractSet[str]) -> list[Check]:
+def _date_out_of_range(c: pl.Expr) -> pl.Expr:
+    """Outside 1000 to 9999-12-30 (see the rule `date-out-of-range`), as string comparisons: a date of
+    DATE_PATTERN's form sorts as its year, and its latest day is 9999-12-31 exactly when it is `9999`,
+    `9999-12` or `9999-12-31`."""
+    return c.str.contains(DATE_PATTERN) & ((c < "1000") | c.is_in(["9999", "9999-12", "9999-12-31"]))
+
+
+def _field_checks(
+    res: Resource, f: Field, deferred: AbstractSet[str], languages: Mapping[str, dict[str, str]]
+) -> list[Check]:
     c = pl.col(f.name)
     present = c.is_not_null()
     checks = []
@@ -105,6 +137,8 @@ def _field_checks(res: Resource, f: Field, deferred: AbstractSet[str]) -> list[C
         checks.append(
             Check("enum-invalid", f.name, present & ~c.is_in(list(f.enum)), c, _lit(", ".join(f.enum)))
         )
+        if f.type == "string":
+            checks += _hidden_checks(f.name, present & ~c.is_in(list(f.enum)), None)
     if f.is_date:
         bad_form = ~c.str.contains(f.pattern or "")
         detail = (
@@ -122,11 +156,23 @@ def _field_checks(res: Resource, f: Field, deferred: AbstractSet[str]) -> list[C
                 confirm=(~ex.is_real_date(c),),
             )
         )
-    elif f.is_language:
-        pattern = f.pattern or ""
         checks.append(
-            Check("language-invalid", f.name, present & ~ex.matches(c, pattern), c, gate=_pattern_gate(c, pattern))
+            Check("date-out-of-range", f.name, present & _date_out_of_range(c), c,
+                  _lit("outside the years 1000 to 9999-12-30"))
         )
+    elif f.is_language:
+        # checked per distinct value in Python (check_table found them): the registry is not a regex
+        bad = languages.get(f.name, {})
+        if bad:
+            checks.append(
+                Check(
+                    "language-invalid",
+                    f.name,
+                    present & c.is_in(sorted(bad)),
+                    c,
+                    c.replace_strict(bad, default="", return_dtype=pl.String),
+                )
+            )
     elif f.is_country:
         checks.append(
             Check(
@@ -138,24 +184,20 @@ def _field_checks(res: Resource, f: Field, deferred: AbstractSet[str]) -> list[C
         )
     elif f.pattern is not None and f.name not in deferred:
         code = "id-invalid" if res.primary_key == (f.name,) and f.id_prefixes else "pattern-mismatch"
-        checks.append(
-            Check(
-                code,
-                f.name,
-                present & ~ex.matches(c, f.pattern),
-                c,
-                _lit(f.pattern),
-                gate=_pattern_gate(c, f.pattern),
-            )
-        )
+        gate = _pattern_gate(c, f.pattern)
+        fails = present & ~ex.matches(c, f.pattern)
+        checks.append(Check(code, f.name, fails, c, _lit(f.pattern), gate=gate))
+        checks += _hidden_checks(f.name, fails, gate)
     if f.format == "uri":
         checks.append(Check("uri-invalid", f.name, present & ~ex.is_uri(c), c))
+        checks.append(Check("uri-scheme-invalid", f.name, present & ex.is_uri(c) & ~ex.is_web_url(c), c))
     if f.unique and res.primary_key != (f.name,):
         checks.append(_duplicate("unique-duplicate", [f.name]))
     if f.type == "string" and f.pattern is None and f.enum is None:
         # free text: the data model's text conventions (constrained fields already refuse such values)
         gate = ex.any_may_break_text_rules(c)
         checks.append(Check("text-stray-space", f.name, ex.has_stray_space(c), c, gate=gate))
+        checks += _hidden_checks(f.name, present, gate)
         checks.append(
             Check(
                 "text-not-nfc",
@@ -180,9 +222,16 @@ def _field_checks(res: Resource, f: Field, deferred: AbstractSet[str]) -> list[C
     return checks
 
 
-def table_checks(res: Resource, columns: list[str], deferred: AbstractSet[str] = frozenset()) -> list[Check]:
-    """The checks of one table; patterns of `deferred` fields are checked with their references."""
-    checks = [ch for f in res.fields if f.name in columns for ch in _field_checks(res, f, deferred)]
+def table_checks(
+    res: Resource,
+    columns: list[str],
+    deferred: AbstractSet[str] = frozenset(),
+    languages: Mapping[str, dict[str, str]] | None = None,
+) -> list[Check]:
+    """The checks of one table; patterns of `deferred` fields are checked with their references.
+    `languages` maps each language field to its refused values and why (`language_problems`)."""
+    languages = languages or {}
+    checks = [ch for f in res.fields if f.name in columns for ch in _field_checks(res, f, deferred, languages)]
     pk = list(res.primary_key)
     # a table with prefixed IDs has its repeated keys found with all other IDs (cross.Registry)
     if pk and all(k in columns for k in pk) and not res.id_prefix:
@@ -205,8 +254,20 @@ def table_checks(res: Resource, columns: list[str], deferred: AbstractSet[str] =
     return checks
 
 
+def language_problems(frame: pl.DataFrame, res: Resource) -> dict[str, dict[str, str]]:
+    """For each language field, its distinct refused values and why: a column is looked up once per
+    distinct tag (a handful), never per row."""
+    out: dict[str, dict[str, str]] = {}
+    for f in res.fields:
+        if f.is_language and f.name in frame.columns:
+            values = frame.get_column(f.name).drop_nulls().unique().to_list()
+            out[f.name] = {v: p for v in values if (p := language_problem(v)) is not None}
+    return out
+
+
 def check_table(table: Table, out: Collector, deferred: AbstractSet[str] = frozenset()) -> None:
-    checks = table_checks(table.resource, table.frame.columns, deferred)
+    languages = language_problems(table.frame, table.resource)
+    checks = table_checks(table.resource, table.frame.columns, deferred, languages)
     if not checks:
         return
     lazy = table.frame.lazy()
@@ -238,6 +299,10 @@ def check_table(table: Table, out: Collector, deferred: AbstractSet[str] = froze
         rows = failing.with_columns(ch.value.cast(pl.String).alias("__value")).collect(engine=ENGINE)
         for test in ch.confirm:  # eagerly, one after another, so each costly test sees fewer rows
             rows = rows.filter(test)
+        if ch.describe is not None:
+            rows = rows.with_columns(
+                pl.col("__value").map_elements(ch.describe, return_dtype=pl.String).alias("__detail")
+            )
         failed = rows.select(
             pl.col(LINE).alias("line"), pl.col("__value").alias("value"), pl.col("__detail").alias("detail")
         )

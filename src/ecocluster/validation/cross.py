@@ -31,7 +31,12 @@ USED_COLUMNS = {
 }
 
 
+# share_percent as a decimal of 12 places (26 before the point: far beyond the 0-100 range)
+SHARE = pl.Decimal(38, 12)
+
+
 def needed_columns(pkg: Package, res: Resource) -> set[str]:
+
     """What cross-table rules read of a table: keys, references and the columns they name."""
     refs = {f.name for f in res.fields if f.id_prefixes} | {f for fk in res.foreign_keys for f in fk.fields}
     # columns other tables' composite keys point at
@@ -245,7 +250,7 @@ def check_references(
         if src is None or not src.has(f.name):
             continue
         later = f.name in deferred.get(res.name, set())
-        if not set(targets) <= reg.readable:
+        if not targets or not set(targets) <= reg.readable:  # a pattern naming no table resolves nothing
             if later:  # the reference cannot be resolved, so check its pattern on every row
                 _check_deferred_pattern(res, f.name, src.frame, out)
             continue
@@ -368,7 +373,8 @@ def check_org_relations(tables: dict[str, Table], out: Collector) -> None:
         current = pl.col("end_date").is_null() if t.has("end_date") else pl.lit(True)
         shares = (
             df.filter((pl.col("kind") == "shareholder-of") & current)
-            .with_columns(pl.col("share_percent").cast(pl.Float64, strict=False).fill_null(0).alias("__p"))
+            # exact decimals: as floats, 82.79 + 8.06 + 9.15 is 100.00000000000001
+            .with_columns(pl.col("share_percent").cast(SHARE, strict=False).fill_null(0).alias("__p"))
             .sort(LINE)
             .with_columns(pl.col("__p").cum_sum().over("object_id").alias("__sum"))
         )
@@ -380,7 +386,11 @@ def check_org_relations(tables: dict[str, Table], out: Collector) -> None:
             over.select(
                 pl.col(LINE).alias("line"),
                 pl.col("share_percent").alias("value"),
-                pl.format("{} in `{}`", pl.col("__sum").round(4), pl.col("object_id")).alias("detail"),
+                pl.format(
+                    "{} in `{}`",
+                    pl.col("__sum").cast(pl.String).str.replace(r"\.?0+$", ""),
+                    pl.col("object_id"),
+                ).alias("detail"),
             ),
         )
 

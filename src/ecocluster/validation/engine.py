@@ -2,6 +2,10 @@
 
 from __future__ import annotations
 
+import tempfile
+import threading
+import zipfile
+import zlib
 from collections.abc import Callable
 from concurrent.futures import Future, ThreadPoolExecutor
 from pathlib import Path
@@ -12,9 +16,11 @@ import polars as pl
 from ..errors import PackageNotFound
 from ..package import Package, PackageError, Resource
 from ..reader import LINE, Table, read_table
+from . import standards
 from .checks import check_table
 from .collect import Collector
 from .cross import check_package, deferred_patterns, early_jobs, needed_columns
+from .descriptor import check_descriptor
 from .report import Report
 from .rules import RULES
 
@@ -67,6 +73,20 @@ def _compile(patterns: list[str]) -> bool:
     return True
 
 
+def _result(future: Future, res: Resource, out: Collector) -> Table | None:
+    """The table read in the background, or None with `file-unreadable` when the OS refused the file."""
+    try:
+        return future.result()
+    except OSError as e:  # permission denied, a folder in the file's place, an I/O error
+        out.one("file-unreadable", res.name, detail=f"{res.path} cannot be read: {e.strerror or e}")
+        return None
+
+
+def _warm_languages() -> None:
+    """Import the language-tag registry in a thread while the CSV files are read (it takes ~40 ms)."""
+    threading.Thread(target=standards.language_registry, daemon=True).start()
+
+
 def _size(pkg: Package, res: Resource) -> int:
     try:
         return pkg.csv_path(res).stat().st_size
@@ -86,7 +106,38 @@ def run(
     max_errors: int | None = None,
     progress: Callable[[str], None] | None = None,
 ) -> Report:
-    return check(path, max_errors, progress)[0]
+    """Validate, never raising: any input the checks below did not foresee becomes `internal-error`."""
+    try:
+        if path is not None and not isinstance(path, Package) and _is_zip(path):
+            return _run_archive(Path(path), max_errors, progress)
+        return check(path, max_errors, progress)[0]
+    except Exception as e:  # a bug in the validator, not in the data: a report entry, not a traceback
+        out = Collector()
+        out.one("internal-error", detail=f"{type(e).__name__}: {e}"[:500])
+        return out.report([], {"tables": 0, "rows": 0}, max_errors)
+
+
+def _is_zip(path: str | Path) -> bool:
+    try:
+        return Path(path).is_file() and zipfile.is_zipfile(path)
+    except (OSError, ValueError):
+        return False
+
+
+def _run_archive(path: Path, max_errors: int | None, progress: Callable[[str], None] | None) -> Report:
+    """A release archive, extracted defensively (ecocluster.archive) into a folder removed afterwards."""
+    from ..archive import ArchiveError, extract_archive
+
+    with tempfile.TemporaryDirectory(prefix="ecocluster-validate-") as tmp:
+        try:
+            root = extract_archive(path, Path(tmp))
+        except (ArchiveError, NotImplementedError, RuntimeError, ValueError, zipfile.BadZipFile, OSError,
+                EOFError, zlib.error) as e:
+            # RuntimeError: an encrypted member; NotImplementedError: a method such as Deflate64
+            out = Collector()
+            out.one("archive-invalid", detail=f"{path.name}: {e}"[:500])
+            return out.report([], {"tables": 0, "rows": 0}, max_errors)
+        return check(root, max_errors, progress)[0]
 
 
 def check(
@@ -108,11 +159,17 @@ def check(
         code = e.code if e.code in RULES else "package-not-found"
         out.one(code, e.resource, detail=e.message, hint=e.hint or None)
         return out.report([], {"tables": 0, "rows": 0}, max_errors), {}
+    except (OSError, ValueError) as e:  # a path the OS refuses: a NUL byte, a name too long, no permission
+        out.one("package-not-found", detail=f"no data package at {str(path)[:200]!r}: {e}")
+        return out.report([], {"tables": 0, "rows": 0}, max_errors), {}
 
+    if any(f.is_language for r in pkg.resources for f in r.fields):
+        _warm_languages()
     resources = [(r.name, r.field_names, r.path) for r in pkg.resources]
     _schema_problems(pkg, out)
     if out.frames:
         return out.report(resources, {"tables": len(resources), "rows": 0}, max_errors), {}
+    check_descriptor(pkg, out)
     tables: dict[str, Table] = {}
     deferred = deferred_patterns(pkg)
     rows: dict[str, Any] = {}
@@ -137,7 +194,7 @@ def check(
                 nxt += 1
             if progress:
                 progress(f"reading {res.path} ({i + 1}/{len(order)})")
-            table = ahead.pop(0).result()
+            table = _result(ahead.pop(0), res, out)
             rows[res.name] = table.rows if table else 0
             if table is not None:
                 check_table(table, out, deferred.get(res.name, set()))

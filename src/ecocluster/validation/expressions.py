@@ -16,7 +16,16 @@ from ..package import DATE_PATTERN
 # defined with the typed tables, which give the same days to every export
 from ..tables import earliest_day as earliest_day
 from ..tables import latest_day as latest_day
-from .standards import FORMULA_PREFIXES, ISO_3166_ALPHA2, NFC_SUSPECT_REGEX, NUMBER_REGEX, URI_REGEX
+from .standards import (
+    CONTROL_REGEX,
+    FORMULA_PREFIXES,
+    INVISIBLE_REGEX,
+    ISO_3166_ALPHA2,
+    NFC_SUSPECT_REGEX,
+    NUMBER_REGEX,
+    URI_REGEX,
+    URL_REGEX,
+)
 
 _COUNTRIES = sorted(ISO_3166_ALPHA2)
 
@@ -70,7 +79,9 @@ def any_may_break_text_rules(col: pl.Expr) -> pl.Expr:
     """A single boolean: some value of the column may break a text rule (`may_break_text_rules`, over
     the values joined by line breaks; a line break inside a value can only make it say true)."""
     prefixes = "".join("\\" + c for c in FORMULA_PREFIXES)
-    return col.str.join("\n").str.contains(f"(?m)^[\\s{prefixes}]|\\s$|{NFC_SUSPECT_REGEX}")
+    return col.str.join("\n").str.contains(
+        f"(?m)^[\\s{prefixes}]|\\s$|{NFC_SUSPECT_REGEX}|{CONTROL_REGEX}|{INVISIBLE_REGEX}"
+    )
 
 
 def is_real_date(col: pl.Expr) -> pl.Expr:
@@ -106,6 +117,11 @@ def is_assigned_country(col: pl.Expr) -> pl.Expr:
 
 def is_uri(col: pl.Expr) -> pl.Expr:
     return col.str.contains(URI_REGEX)
+
+
+def is_web_url(col: pl.Expr) -> pl.Expr:
+    """An http or https URL with a host: the only links the data may hold."""
+    return col.str.contains(URL_REGEX)
 
 
 def is_number(col: pl.Expr) -> pl.Expr:

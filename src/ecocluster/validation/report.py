@@ -2,6 +2,8 @@
 
 from __future__ import annotations
 
+import re
+import unicodedata
 from dataclasses import asdict, dataclass, field
 from typing import Any
 
@@ -45,8 +47,27 @@ class Report:
         return {"ok": self.ok, "errors": [e.to_dict() for e in self.errors], "stats": self.stats}
 
 
+# What a terminal or a log could act on: C0/C1 controls (ANSI escapes start with ESC), DEL, line and
+# paragraph separators, invisible format characters (bidi overrides reorder the rest of the line) and
+# lone surrogates (from JSON `\ud800`; a terminal's encoder would fail on them).
+_UNSAFE = re.compile(r"[^\x20-\x7e]")
+
+
+def _escape_char(m: re.Match[str]) -> str:
+    ch = m.group()
+    if ord(ch) > 0x9F and unicodedata.category(ch) not in ("Cf", "Cs", "Zl", "Zp"):
+        return ch  # ordinary text in any script stays readable
+    return f"\\x{ord(ch):02x}" if ord(ch) < 0x100 else f"\\u{ord(ch):04x}"
+
+
+def printable(text: object) -> str:
+    """`text` with every control and invisible character shown as an escape (`\\x1b`, `\\u202e`): data
+    reaches a terminal or a CI log as text, never as a command to it."""
+    return _UNSAFE.sub(_escape_char, str(text))
+
+
 def _where(report: Report, e: ValidationError) -> str:
-    return report.paths.get(e.resource or "", e.resource or "datapackage.json")
+    return printable(report.paths.get(e.resource or "", e.resource or "datapackage.json"))
 
 
 def render_text(report: Report, colour: bool = False) -> str:
@@ -62,10 +83,10 @@ def render_text(report: Report, colour: bool = False) -> str:
             lines.append(f"{bold}{where}{off}")
             current = where
         loc = f"line {e.row}" if e.row is not None else "file" if e.resource else "package"
-        col = f", {e.field}" if e.field else ""
-        lines.append(f"  {loc}{col}: {red}{e.code}{off} {e.message}")
+        col = f", {printable(e.field)}" if e.field else ""
+        lines.append(f"  {loc}{col}: {red}{printable(e.code)}{off} {printable(e.message)}")
         if e.hint:
-            lines.append(f"    {dim}hint: {e.hint}{off}")
+            lines.append(f"    {dim}hint: {printable(e.hint)}{off}")
     stats = report.stats
     total = stats.get("errors", 0)
     if lines:
@@ -83,7 +104,9 @@ def render_text(report: Report, colour: bool = False) -> str:
 
 
 def _escape(text: str, prop: bool = False) -> str:
-    # GitHub workflow command escaping: data escapes %, CR, LF; properties also : and ,
+    # GitHub workflow command escaping: data escapes %, CR, LF; properties also : and ,. Other
+    # control and invisible characters are shown as escapes first, as in the text report.
+    text = printable(text)
     text = text.replace("%", "%25").replace("\r", "%0D").replace("\n", "%0A")
     return text.replace(":", "%3A").replace(",", "%2C") if prop else text
 

@@ -12,7 +12,7 @@ from __future__ import annotations
 from dataclasses import dataclass
 from typing import Literal
 
-Level = Literal["package", "file", "cell", "cross"]
+Level = Literal["package", "descriptor", "file", "cell", "cross"]
 
 
 @dataclass(frozen=True)
@@ -36,12 +36,52 @@ _RULES = [
         "The path given to `ecocluster validate` is neither a `datapackage.json` nor a folder holding one.",
     ),
     Rule(
+        "internal-error",
+        "package",
+        "The validator failed",
+        "the validator failed on this package: {detail}",
+        "This is a bug in ecocluster, not in your data: please report it with the package that caused it.",
+        "The last resort: an input the checks did not foresee made the validator itself fail. "
+        "`ecocluster.validate()` returns this entry instead of raising; the command exits 2.",
+    ),
+    Rule(
+        "archive-invalid",
+        "package",
+        "A release archive cannot be read",
+        "{detail}",
+        "Download the release again, or validate the unpacked folder.",
+        "`ecocluster validate` was given a `.zip` that is damaged, encrypted, uses an unsupported compression "
+        "method (such as Deflate64), holds a member that would land outside the extraction folder or a link, "
+        "would unpack to more than 1 GiB, or holds no `datapackage.json` at its top level.",
+    ),
+    Rule(
         "descriptor-invalid",
         "package",
         "The descriptor is not valid JSON",
         "{detail}",
         "Fix the JSON syntax; a trailing comma or a missing quote is the usual cause.",
-        "`datapackage.json` cannot be parsed as a JSON object, or a resource in it has no name.",
+        "`datapackage.json` cannot be read (permission denied, a folder in its place), cannot be parsed as "
+        "a JSON object, is nested too deeply to parse (more than about 900 levels), or a resource in it has "
+        "no name, or a title or description that is not a string.",
+    ),
+    Rule(
+        "resource-name-invalid",
+        "package",
+        "A resource name is not a safe name",
+        "{detail}",
+        "Name resources with lowercase letters, digits, `_`, `.` and `-`, e.g. `org_relations`.",
+        "A resource's `name` must match `^[a-z0-9][a-z0-9_.-]*$` (Frictionless's rule): exporters use it as a "
+        "file name (`parquet/<name>.parquet`) and an SQL table name, so `../x`, spaces, capitals, control "
+        "or invisible characters are refused before anything is read.",
+    ),
+    Rule(
+        "resource-name-duplicate",
+        "package",
+        "Two resources have the same name",
+        "{detail}",
+        "Give each resource its own name.",
+        "Resource names are unique within the package; a second resource of the same name would overwrite "
+        "the first in every export.",
     ),
     Rule(
         "descriptor-no-resources",
@@ -57,7 +97,8 @@ _RULES = [
         "A resource path is not a relative path",
         "{detail}",
         "Give a path such as `data/table.csv`.",
-        "A resource's `path` or `schema` is not a non-empty string.",
+        "A resource's `path` or `schema` is not a non-empty string, holds a control character (a NUL byte "
+        "cannot even be passed to the operating system), or has a folder or file name over 255 bytes.",
     ),
     Rule(
         "resource-path-outside",
@@ -90,11 +131,31 @@ _RULES = [
         "A Table Schema cannot be used",
         "{detail}",
         "A Table Schema is a JSON object with a `fields` list; each field needs a `name`.",
-        "A Table Schema is not valid JSON or has the wrong shape: no `fields` list, a field without a name "
-        "or with an unknown type, constraints that are not an object, a pattern that is not a string or "
-        "not a valid regular expression, an enum that is not a list of strings, a non-numeric bound, a "
-        "primary or foreign key naming a field that does not exist, a foreign key to a resource the "
-        "package does not have, or `missingValues` that are not strings.",
+        "A Table Schema cannot be read, is not valid JSON, is nested too deeply, or has the wrong shape: no "
+        "`fields` list, a field without a name, a field declared twice, a field name starting with `__` "
+        "(reserved for the validator's working columns) or holding control or invisible characters, an "
+        "unknown type, a title, description or format that is not a string, constraints that are not an "
+        "object, `required` or `unique` that is not true or false, a pattern that is not a string or not a "
+        "valid regular expression, an enum that is not a list of strings or lists a code twice, "
+        "`enumDescriptions` that are not an object of strings, a non-numeric bound, a primary or foreign "
+        "key naming a field that does not exist (or a field twice), a foreign key whose reference is not a "
+        "resource name and field names, a foreign key to a resource the package does not have, or "
+        "`missingValues` that are not strings.",
+    ),
+    # Descriptor: its own fields, as build uses them.
+    Rule(
+        "descriptor-field-invalid",
+        "descriptor",
+        "A field of the descriptor cannot be used to build a release",
+        "`{field}` is `{value}`: expected {detail}",
+        "Fix the field in datapackage.json; `ecocluster build` names files and dates the zip from it.",
+        "`build` writes `<name>-<version>.zip` with `created` as every member's timestamp and copies "
+        "`licenses` into the manifest, so validation checks them first: `name` must match "
+        "`^[a-z0-9][a-z0-9_.-]*$` and `version` `^[0-9A-Za-z][0-9A-Za-z.+_-]*$` (each at most 100 "
+        "characters, so no `/`, `..` or NUL reaches a file name); `created`, if present, is an RFC 3339 "
+        "date-time (`2026-11-28T00:00:00Z`) from 1980 to 2107, the years a zip timestamp can hold; "
+        "`licenses`, if present, is a list of objects each with a `name` or `path` string; `title` and "
+        "`description` are strings.",
     ),
     # File: the CSV file as a whole, its header and the shape of its rows.
     Rule(
@@ -104,6 +165,15 @@ _RULES = [
         "{detail}",
         "Create the file with its header row, or fix the resource's `path`.",
         "The file a resource's `path` points to does not exist. Checks that need this table are skipped.",
+    ),
+    Rule(
+        "file-unreadable",
+        "file",
+        "The CSV file cannot be read",
+        "{detail}",
+        "Check the file's permissions, and that `path` names a file, not a folder.",
+        "The operating system refused to open or read the file (permission denied, a folder in its place, an "
+        "I/O error). Checks that need this table are skipped.",
     ),
     Rule(
         "file-empty",
@@ -271,13 +341,34 @@ _RULES = [
         "(2023-02-30 is refused).",
     ),
     Rule(
+        "date-out-of-range",
+        "cell",
+        "A date is outside the years this data model can hold",
+        "`{value}` is {detail}",
+        "Check the year: dates run from 1000 to 9999, and may not reach 9999-12-31.",
+        "A date's year is from 1000 to 9999 and its latest day is before 9999-12-31: year 0000 exists in "
+        "no calendar the exports use, years before 1000 are not four-digit years in every tool, and on "
+        "9999-12-31 the next day (the exclusive end of a range) overflows Python's `date` and polars' "
+        "`offset_by` (tested in tests/test_hostile_validation.py). So `9999`, `9999-12` and `9999-12-31` "
+        "are refused, `9999-12-30` is accepted.",
+    ),
+    Rule(
         "language-invalid",
         "cell",
-        "A language is not a BCP 47 tag",
-        "`{value}` is not a BCP 47 language tag",
-        "Write a lowercase language subtag with optional Script and REGION, e.g. en, ko, ko-Latn, fr.",
-        "Language fields hold BCP 47 tags in this data model's shape: a 2–3 letter lowercase language, "
-        "an optional title-case script, an optional uppercase region or 3-digit area.",
+        "A language is not a registered BCP 47 tag",
+        "`{value}` is not an accepted BCP 47 language tag: {detail}",
+        "Write a registered language with optional Script and REGION, e.g. en, ko, ko-Latn, fr, zh-Hans.",
+        "Language fields hold BCP 47 tags, checked against the IANA Language Subtag Registry and CLDR's "
+        "likely subtags (the `langcodes` library and its `language-data`), once per distinct value: "
+        "(1) the shape `language[-Script][-REGION]`: a 2–3 letter lowercase language, an optional "
+        "title-case script, an optional uppercase region or 3-digit area; (2) every subtag is registered "
+        "(`zz`, `qq-Zzzz` are refused); (3) the tag is canonical: no deprecated subtag (`iw`, write `he`) "
+        "and no script the registry suppresses for the language (`en-Latn`, write `en`); (4) no "
+        "private-use or special subtag (`qaa`–`qtz`, `und`, `mis`, `mul`, `zxx`, `Zzzz`, `Zyyy`, "
+        "`Qaaa`–`Qabx`, `AA`, `QM`–`QZ`, `XA`–`XZ`, `ZZ`); (5) a script is one the language is written "
+        "in: its CLDR likely script, a script CLDR's likely subtags pair with it (`zh-Hant`, `ko-Hang`), "
+        "or `Latn` for a romanisation (`ko-Latn`). `en-Kore` is well-formed and registered, but refused "
+        "by (5).",
     ),
     Rule(
         "country-invalid",
@@ -285,7 +376,8 @@ _RULES = [
         "A country is not an ISO 3166-1 alpha-2 code",
         "`{value}` is not an assigned ISO 3166-1 alpha-2 code",
         "Write the two uppercase letters of an assigned code, e.g. KR, FR, CN (GB, not UK).",
-        "Country fields hold one of the 249 officially assigned ISO 3166-1 alpha-2 codes.",
+        "Country fields hold one of the 249 officially assigned ISO 3166-1 alpha-2 codes (the list is "
+        "embedded, and a test keeps it equal to `pycountry`'s).",
     ),
     Rule(
         "uri-invalid",
@@ -294,6 +386,15 @@ _RULES = [
         "`{value}` is not a URI",
         "Write the full address with its scheme, e.g. https://example.org/page, without spaces.",
         "A field with `format: uri` holds something without a scheme or with spaces.",
+    ),
+    Rule(
+        "uri-scheme-invalid",
+        "cell",
+        "A URL is not an http or https link",
+        "`{value}` is not an http:// or https:// link with a host",
+        "Give the page's web address, starting with https:// (or http://).",
+        "A `format: uri` field is a link readers follow from the site and the exports, so only `http` and "
+        "`https` with a host are accepted: `javascript:`, `data:`, `file:`, `mailto:` and the like are refused.",
     ),
     Rule(
         "unique-duplicate",
@@ -312,6 +413,29 @@ _RULES = [
         "This row repeats the primary key (one or more columns) of an earlier row of the same table.",
     ),
     # Text conventions of the data model.
+    Rule(
+        "text-control-character",
+        "cell",
+        "Text holds a control character",
+        "the text holds the control character {detail}",
+        "Remove the character (often pasted from a terminal or another program); free text may hold only "
+        "tabs and line breaks.",
+        "No cell holds a C0 control character other than tab and line feed (so no NUL, CR or escape), DEL or "
+        "a C1 control (U+0080–U+009F). They break the exports (a NUL ends a C string) or, as ANSI escapes, "
+        "take over a terminal.",
+    ),
+    Rule(
+        "text-invisible",
+        "cell",
+        "Text holds an invisible format character",
+        "`{value}` holds the invisible character {detail}",
+        "Delete the invisible character (retype the value); it makes text look like something it is not.",
+        "No cell holds a Unicode format character (category Cf): bidi overrides and isolates "
+        "(U+202A–U+202E, U+2066–U+2069), zero-width spaces and joiners (U+200B–U+200D), the byte order mark "
+        "(U+FEFF), a soft hyphen (U+00AD) and the like. In an ID or any other patterned or coded field the "
+        "value then also fails its pattern; in free text it is flagged by this code alone. The value "
+        "in text reports shows the character escaped (`\\u202e`).",
+    ),
     Rule(
         "text-not-nfc",
         "cell",
@@ -419,7 +543,9 @@ _RULES = [
         "shares held in `{value}` add up to {detail}",
         "Check the percentages, or end the holdings that were sold (end_date).",
         "The `share_percent` of the current (`end_date` empty) `shareholder-of` relations of one object "
-        "organisation sum to at most 100. `row` is the line where the running total passes 100.",
+        "organisation sum to at most 100, added as exact decimals (82.79 + 8.06 + 9.15 is 100.00, valid; "
+        "floating point would make it 100.00000000000001). `row` is the line where the running total passes "
+        "100.",
     ),
     Rule(
         "reference-cycle",
@@ -454,6 +580,7 @@ RULES: dict[str, Rule] = {r.code: r for r in _RULES}
 
 LEVELS = {
     "package": "The package (exit code 2: nothing could be checked)",
+    "descriptor": "The descriptor's own fields",
     "file": "Files, headers and row shapes",
     "cell": "Cells, by the Table Schema and the data model's text conventions",
     "cross": "Across rows and tables",

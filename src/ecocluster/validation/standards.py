@@ -1,6 +1,17 @@
-"""Code lists from outside standards, embedded so validation needs no extra dependency or network."""
+"""Code lists from outside standards: embedded where that is exact and cheaper, else from a maintained library.
+
+ISO 3166-1 stays embedded: it equals pycountry's list (tests/test_hostile_validation.py checks this
+against the installed pycountry), and importing pycountry costs ~80 ms per run, about a quarter of
+validating the shipped package. Language tags need the whole IANA subtag registry and CLDR's likely
+subtags, so they come from `langcodes` (its `language-data` registry), imported only when a package
+has a language field, in a thread while the files are read.
+"""
 
 from __future__ import annotations
+
+import functools
+import re
+from types import ModuleType
 
 # ISO 3166-1 alpha-2: the 249 officially assigned codes (user-assigned and reserved codes such as
 # XK, EU or UK are not assigned, so they are refused).
@@ -40,6 +51,17 @@ FORMULA_PREFIXES = "=+-@"
 # A number as Table Schema writes one (these may start with + or -, so they are not formulas).
 NUMBER_REGEX = r"^[+-]?([0-9]+(\.[0-9]*)?|\.[0-9]+)([eE][+-]?[0-9]+)?$"
 
+# The URL schemes a `format: uri` field may hold: a link a reader can follow safely (no `javascript:`,
+# `data:` or `file:`), with a host.
+URL_REGEX = r"^(?i:https?)://[^\s/?#]+([/?#]\S*)?$"
+
+# Control characters refused in any cell: C0 but tab and line feed, DEL and C1. Free text may hold a
+# tab or a line break; a CR, a NUL or an escape sequence has no place in a cell.
+CONTROL_REGEX = r"[\x00-\x08\x0B-\x1F\x7F-\x9F]"
+# Invisible format characters (Unicode category Cf): bidi overrides and isolates, zero-width spaces
+# and joiners, the byte order mark, soft hyphens, tag characters. They make two equal-looking values differ.
+INVISIBLE_REGEX = r"\p{Cf}"
+
 # A URI: a scheme, a colon and no spaces (RFC 3986's shape, not its every detail).
 URI_REGEX = r"^[A-Za-z][A-Za-z0-9+.\-]*:[^\s]+$"
 
@@ -61,3 +83,62 @@ NFC_SUSPECT_REGEX = (
     r"\x{2F800}-\x{2FA1D}"
     r"]"
 )
+
+
+# Language subtags that name no particular language, script or region, or are for private use.
+_SPECIAL_LANGUAGES = {"und", "mis", "mul", "zxx"}
+_SPECIAL_SCRIPTS = {"Zinh", "Zmth", "Zsye", "Zsym", "Zxxx", "Zyyy", "Zzzz"}
+_TAG = re.compile(r"(?P<lang>[a-z]{2,3})(-(?P<script>[A-Z][a-z]{3}))?(-(?P<region>[A-Z]{2}|[0-9]{3}))?")
+
+
+@functools.cache
+def language_registry() -> ModuleType:
+    import langcodes
+    import langcodes.data_dicts
+
+    return langcodes
+
+
+def _private(lang: str, script: str, region: str) -> bool:
+    return (
+        lang in _SPECIAL_LANGUAGES
+        or "qaa" <= lang <= "qtz"
+        or script in _SPECIAL_SCRIPTS
+        or "Qaaa" <= script <= "Qabx"
+        or region in {"AA", "ZZ"}
+        or "QM" <= region <= "QZ"
+        or "XA" <= region <= "XZ"
+    )
+
+
+def language_problem(tag: str) -> str | None:
+    """Why `tag` is not a language tag this data model accepts, or None. The rules, in order:
+
+    1. the shape `language[-Script][-REGION]` (lowercase, Title case, UPPERCASE or 3 digits);
+    2. every subtag is in the IANA Language Subtag Registry (langcodes' copy of it);
+    3. the tag is in canonical form: no deprecated subtag (`iw` -> `he`, `UK` -> `GB`) and no script
+       the registry suppresses for its language (`en-Latn` -> `en`);
+    4. no private-use or special subtag (`qaa`-`qtz`, `und`, `Zzzz`, `Qaaa`-`Qabx`, `ZZ`, `XA`-`XZ`, ...);
+    5. a script is one the language is written in: CLDR's likely script for it, a script CLDR's
+       likely subtags pair with it (`zh-Hant`, `und-Hang` -> `ko`), or `Latn` for a romanisation
+       (`ko-Latn`). `en-Kore` is well-formed and registered, but refused.
+    """
+    m = _TAG.fullmatch(tag)
+    if m is None:
+        return "not of the form language[-Script][-REGION], e.g. en, ko-Latn, zh-Hant-TW"
+    lang, script, region = m["lang"], m["script"] or "", m["region"] or ""
+    lc = language_registry()
+    if not lc.tag_is_valid(tag):
+        return "a subtag is not in the IANA language subtag registry"
+    canonical = lc.standardize_tag(tag)
+    if canonical != tag:
+        return f"not the canonical form: write `{canonical}`"
+    if _private(lang, script, region):
+        return "a private-use or special subtag names no particular language, script or region"
+    if script and script != "Latn":
+        likely = lc.data_dicts.LIKELY_SUBTAGS
+        own = likely.get(lang, "").split("-")
+        by_script = likely.get(f"und-{script}", "")
+        if script not in own[1:2] and f"{lang}-{script}" not in likely and not by_script.startswith(f"{lang}-"):
+            return f"`{script}` is not a script `{lang}` is written in (CLDR likely subtags), nor Latn"
+    return None
