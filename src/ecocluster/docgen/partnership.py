@@ -49,7 +49,7 @@ def partnership_dot(package: Package) -> str:
     orgs = {o["id"]: o for o in r["organisations"]}
     agreements = {a["id"]: a for a in r["agreements"]}
     taking_part = {x["org_id"] for t in ("roles", "agreement_parties", "project_participants") for x in r[t]}
-    related = {x[k] for x in r["org_relations"] for k in ("subject_id", "object_id")}
+    related = {x[k] for x in r["org_relations"] for k in ("subject_id", "object_id", "via_id") if x.get(k)}
     shown = [o for o in r["organisations"] if o["id"] in taking_part or o["id"] not in related]
     ownership = _Ownership(r["org_relations"], orgs, {o["id"] for o in shown})
 
@@ -135,10 +135,14 @@ class _Ownership:
             if owner in seen:
                 continue  # an ownership cycle is the validator's to report; say it once here
             what = (f"{rel['share_percent']:g}% held by" if rel.get("share_percent") is not None
-                    else "subsidiary of" if rel["kind"] == "subsidiary-of" else _code(rel["kind"]))
+                    else "subsidiary of" if rel["kind"] == "subsidiary-of"
+                    else "held by" if rel["kind"] == "shareholder-of" else _code(rel["kind"]))
             when = (f"as of {rel['as_of_date']}" if rel.get("as_of_date")
                     else _span(rel.get("start_date"), rel.get("end_date")))
-            text = f"{what} {self.orgs.get(owner, {}).get('name', owner)}" + (f" ({when})" if when else "")
+            via = rel.get("via_id")
+            through = f" through {self.orgs.get(via, {}).get('name', via)}" if via else ""
+            text = (f"{what} {self.orgs.get(owner, {}).get('name', owner)}{through}"
+                    + (f" ({when})" if when else ""))
             if owner not in self.shown:  # an owner without a box of its own: say who owns it in turn
                 for x in self.lines(owner, seen | {org_id}):
                     text += ", " + x.replace("subsidiary of", "a subsidiary of", 1)
