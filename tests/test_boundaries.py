@@ -148,7 +148,7 @@ def share_rows(*shares: str) -> tuple[list[tuple[str, str, str]], list[tuple[str
     (["52.82", "47.19"], 4),              # 100.01
     (["52.82", "47.18", "0"], None),
     (["52.82", "47.18", "0.01"], 5),      # the row that takes the total over 100 is reported
-    (["52.82", "60"], 4),                 # the planted 110 limit lets 112.82 through
+    (["52.82", "60"], 4),                 # 112.82
     (["82.79", "8.06", "9.01"], None),
     pytest.param(["82.79", "8.06", "9.15"], None, marks=pytest.mark.xfail(
         strict=True, reason="bug: shares are summed as binary floats, so 82.79 + 8.06 + 9.15 is "
