@@ -30,13 +30,13 @@ def test_scores_per_module_with_equivalents_left_out(tmp_path: Path) -> None:
     eq = tmp_path / "eq.txt"
     eq.write_text("# comment\necocluster.dates.x_date_bounds__mutmut_3 the same bound either way\n", encoding="utf-8")
     by = mutation.scores(mutation.results(tmp_path / "mutants"), mutation.read_equivalent(eq))
-    assert by["dates"] == {"mutants": 6, "killed": 4, "equivalent": 1, "not checked": 1}
+    assert by["dates"] == {"mutants": 6, "killed": 4, "timeouts": 1, "equivalent": 1, "not checked": 1}
     assert mutation.score(by["dates"]) == 1.0
-    assert by["validation"] == {"mutants": 4, "killed": 1, "survived": 2, "suspicious": 1}
+    assert by["validation"] == {"mutants": 4, "killed": 1, "timeouts": 0, "survived": 2, "suspicious": 1}
     assert mutation.score(by["validation"]) == 0.25
     text, ok = mutation.table(by)
     assert not ok
-    assert "validation          4       1         3       0          0   25.0%  (goal 90%)" in text
+    assert "validation          4       1         0         3       0          0   25.0%  (goal 90%)" in text
     assert text.splitlines()[-1].startswith("overall            10       5")
 
 
