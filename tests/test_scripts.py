@@ -307,18 +307,15 @@ def test_bench_runs_at_a_small_size_and_writes_json(tmp_path: Path) -> None:
         assert floor["rows_per_second"] == round(n / floor["seconds"])
         assert len(floor["runs"]) == 2 and floor["seconds"] == min(floor["runs"])
         eco = by[n, "ecocluster"]
-        # Until the validator lands the command exits 2: the bench records why instead of crashing.
-        assert eco["status"] == "ok" or eco["reason"].startswith("failed: ")
+        # The synthetic package validates clean, so the validator must run, report JSON and exit 0.
+        assert eco["status"] == "ok" and eco["exit_code"] == 0 and eco["reason"] == "", eco
+        assert eco["seconds"] > 0 and eco["rows_per_second"] == round(n / eco["seconds"])
     assert by[400, "frictionless"]["status"] == "ok" and by[400, "frictionless"]["exit_code"] == 0
     assert by[500, "frictionless"]["status"] == "skipped"
     assert "frictionless skipped: 500 rows is above --frictionless-max 450" in result.stderr
     ratio = report["ratios"][0]
     assert ratio["rows"] == 400
-    eco = by[400, "ecocluster"]
-    if eco["status"] == "ok":
-        assert ratio["ecocluster_over_floor"] == round(eco["seconds"] / by[400, "floor"]["seconds"], 2)
-    else:
-        assert ratio["ecocluster_over_floor"] is None
+    assert ratio["ecocluster_over_floor"] == round(by[400, "ecocluster"]["seconds"] / by[400, "floor"]["seconds"], 2)
     for line in ("rows  tool", "frictionless/ecocluster", "machine: "):
         assert line in result.stdout
     assert (tmp_path / "cache" / "rows-400-seed-0" / "datapackage.json").is_file()

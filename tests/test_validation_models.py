@@ -102,9 +102,37 @@ def test_every_constraint_of_every_field_is_enforced(table, field):
         dup = pl.concat([df, df.head(1)])
         assert fails(model, dup, field), "unique"
         enforced.append("unique")
+    # every constraint the schema declares was tried above; `format` has its own test below
+    assert set(enforced) == declared(res, field) - {"format"}
     # a column missing or an extra one is refused (strict)
     assert fails(model, df.drop(field), None)
     assert fails(model, df.with_columns(pl.lit("x").alias("extra")), None)
+
+
+def declared(res, field: str) -> set[str]:
+    """The constraints the Table Schema itself states for `field` (plus `unique` for a one-column key)."""
+    fd = next(d for d in res.schema["fields"] if d["name"] == field)
+    found = set(fd.get("constraints", {})) | ({"format"} if fd.get("format") not in (None, "default") else set())
+    if field in res.primary_key:
+        found.add("required")
+    if res.primary_key == (field,):
+        found.add("unique")
+    return found
+
+
+URI_FIELDS = [(r.name, f.name) for r in PKG.resources for f in r.fields if f.format == "uri"]
+
+
+def test_uri_fields_are_found():
+    assert URI_FIELDS  # sources.url and organisations.website
+
+
+@pytest.mark.xfail(strict=True, reason="bug: validation/convert.py generates no check for `format: uri`, so the "
+                                       "pandera models accept any text in sources.url and organisations.website")
+@pytest.mark.parametrize("table,field", URI_FIELDS)
+def test_format_uri_is_enforced(table, field):
+    df = typed(PKG.resource(table))
+    assert fails(MODELS[table], set_cell(df, field, "not a uri"), field)
 
 
 @pytest.mark.parametrize("table", [r.name for r in PKG.resources if len(r.primary_key) > 1])

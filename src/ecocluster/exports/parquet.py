@@ -60,7 +60,8 @@ def arrow_table(tables: Tables, res: Resource) -> pa.Table:
     data = date_bounds_columns(tables[res.name], res).to_arrow()
     fields = []
     for f in res.fields:
-        required = f.required or f.name in res.primary_key
+        # required fields are declared non-null, unless unvalidated data (`export`) has empty cells there
+        required = (f.required or f.name in res.primary_key) and data.column(f.name).null_count == 0
         fields.append(pa.field(f.name, _arrow_type(f), nullable=not required,
                                metadata=_meta(f.title, f.description, enum=list(f.enum) if f.enum else None)))
         if f.is_date:
