@@ -358,8 +358,6 @@ def test_the_last_day_9999_12_31_breaks_next_day_arithmetic() -> None:
     assert pl.Series(["9999-12-30"]).str.to_date().dt.offset_by("1d").to_list() == [dt.date(9999, 12, 31)]
 
 
-@pytest.mark.xfail(strict=True, reason="reader.py: the size test counts a missing-value token as 0 bytes; it "
-                   "must add len(token) per null cell it came from (or skip the size test when a token is not \"\")")
 def test_missing_value_na_does_not_hide_a_truncated_row(tmp_path: Path) -> None:
     root = package(tmp_path, [schema("people", lambda s: s.__setitem__("missingValues", ["", "NA"])),
                               sub("people", "person-park-heong-joon,Park Heong-joon,Park,Heong-joon,",

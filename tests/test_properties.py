@@ -96,13 +96,15 @@ def test_fmt_is_idempotent_and_keeps_every_row(rows, ids, order, quoting, newlin
     assert back[1:] == expected
 
 
-@pytest.mark.xfail(strict=True, reason="bug: canonical_csv writes a cell holding a lone CR unquoted (csv.QUOTE_MINIMAL "
-                                       "with lineterminator LF does not quote CR), so fmt's output does not re-read")
-def test_fmt_output_rereads_with_a_lone_carriage_return() -> None:
+def test_fmt_refuses_a_lone_carriage_return_rather_than_write_what_cannot_re_read() -> None:
+    # csv.QUOTE_MINIMAL with LF line ends would write a lone CR unquoted; the reader refuses a lone
+    # CR anywhere (`line-end-invalid`), so fmt leaves such a file alone and says where
+    from ecocluster.formatting import UnparseableCSV
+
     raw = b'id,name,family_name,given_name,wikidata_id\nperson-a,"x\ry",,,\n'
-    canonical = ecocluster.canonical_csv(PEOPLE, raw)
-    assert list(csv.reader(io.StringIO(canonical.decode("utf-8"), newline="")))[1][1] == "x\ry"
-    assert ecocluster.canonical_csv(PEOPLE, canonical) == canonical
+    with pytest.raises(UnparseableCSV, match="carriage return") as e:
+        ecocluster.canonical_csv(PEOPLE, raw)
+    assert e.value.line == 2
 
 
 # --- diff: a package compared with itself has no differences ---

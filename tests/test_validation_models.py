@@ -127,8 +127,6 @@ def test_uri_fields_are_found():
     assert URI_FIELDS  # sources.url and organisations.website
 
 
-@pytest.mark.xfail(strict=True, reason="bug: validation/convert.py generates no check for `format: uri`, so the "
-                                       "pandera models accept any text in sources.url and organisations.website")
 @pytest.mark.parametrize("table,field", URI_FIELDS)
 def test_format_uri_is_enforced(table, field):
     df = typed(PKG.resource(table))

@@ -309,7 +309,9 @@ def read_table(pkg: Package | None, res: Resource, out: Sink, missing: bool = Tr
     blanks_n = blanks.height
     if truncated is None:
         full_rows = (df.height - blanks_n) * (len(header) - 1)
-        if "bytes" in found and not raw.crlf and not blanks_n and "encoding" not in options:
+        # a null from a non-empty missing-value token ("NA") counts 0 bytes, so sizes cannot tell then
+        tokens = any(v for v in missing_values)
+        if "bytes" in found and not raw.crlf and not blanks_n and "encoding" not in options and not tokens:
             header_bytes = len(head.split(b"\n", 1)[0]) + 1
             row_ends = df.height - (0 if raw.ends_with_newline else 1)
             ragged = raw.size != header_bytes + (found["bytes"] or 0) + full_rows + row_ends

@@ -34,7 +34,7 @@ import pandera.polars as pa
 import polars as pl
 from pandera.api.polars.types import PolarsData
 
-from ecocluster.validation.expressions import is_assigned_country, is_real_date
+from ecocluster.validation.expressions import is_assigned_country, is_real_date, is_uri
 
 
 def _real_dates(data: PolarsData) -> pl.LazyFrame:
@@ -45,6 +45,11 @@ def _real_dates(data: PolarsData) -> pl.LazyFrame:
 def _countries(data: PolarsData) -> pl.LazyFrame:
     col = pl.col(data.key)
     return data.lazyframe.select(col.is_null() | is_assigned_country(col))
+
+
+def _uris(data: PolarsData) -> pl.LazyFrame:
+    col = pl.col(data.key)
+    return data.lazyframe.select(col.is_null() | is_uri(col))
 '''
 
 
@@ -92,12 +97,14 @@ def _model(res: Resource) -> str:
     ]
     if len(res.primary_key) > 1:
         lines.append(f"        unique = {list(res.primary_key)!r}")
+    codes = {"real_dates": "date-invalid", "countries": "country-invalid", "uris": "uri-invalid"}
     for kind, fields in (
         ("real_dates", [f.name for f in res.fields if f.is_date]),
         ("countries", [f.name for f in res.fields if f.is_country]),
+        ("uris", [f.name for f in res.fields if f.format == "uri"]),
     ):
         if fields:
-            code = "date-invalid" if kind == "real_dates" else "country-invalid"
+            code = codes[kind]
             args = ", ".join(repr(n) for n in fields)
             lines += [
                 "",

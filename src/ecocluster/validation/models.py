@@ -11,7 +11,7 @@ import pandera.polars as pa
 import polars as pl
 from pandera.api.polars.types import PolarsData
 
-from ecocluster.validation.expressions import is_assigned_country, is_real_date
+from ecocluster.validation.expressions import is_assigned_country, is_real_date, is_uri
 
 
 def _real_dates(data: PolarsData) -> pl.LazyFrame:
@@ -22,6 +22,11 @@ def _real_dates(data: PolarsData) -> pl.LazyFrame:
 def _countries(data: PolarsData) -> pl.LazyFrame:
     col = pl.col(data.key)
     return data.lazyframe.select(col.is_null() | is_assigned_country(col))
+
+
+def _uris(data: PolarsData) -> pl.LazyFrame:
+    col = pl.col(data.key)
+    return data.lazyframe.select(col.is_null() | is_uri(col))
 
 
 
@@ -57,6 +62,10 @@ class Sources(pa.DataFrameModel):
     @pa.check('published_date', name='date-invalid')
     def _real_dates(cls, data: PolarsData) -> pl.LazyFrame:
         return _real_dates(data)
+
+    @pa.check('url', name='uri-invalid')
+    def _uris(cls, data: PolarsData) -> pl.LazyFrame:
+        return _uris(data)
 
 
 class Organisations(pa.DataFrameModel):
@@ -95,6 +104,10 @@ class Organisations(pa.DataFrameModel):
     @pa.check('country', name='country-invalid')
     def _countries(cls, data: PolarsData) -> pl.LazyFrame:
         return _countries(data)
+
+    @pa.check('website', name='uri-invalid')
+    def _uris(cls, data: PolarsData) -> pl.LazyFrame:
+        return _uris(data)
 
 
 class People(pa.DataFrameModel):
