@@ -317,3 +317,23 @@ def test_xlsx_sheets_rows_and_column_descriptions(exported):
         assert all(c.data_type != "f" for row in wb[name].iter_rows() for c in row), "no cell is a formula"
     described = {(r[0], r[1]): r[5] for r in wb["columns"].iter_rows(min_row=2, values_only=True)}
     assert described == {(n, f["name"]): f["description"] for n, (fs, _r) in tables(root).items() for f in fs}
+
+
+def test_frictionless_accepts_the_parquet_descriptor(shipped):
+    from frictionless import Package
+
+    report = Package(str(shipped / "parquet" / "datapackage.json")).validate()
+    assert report.valid, report.flatten(["resourceName", "rowNumber", "fieldName", "type"])
+
+
+def test_two_builds_in_different_folders_are_byte_identical(tmp_path):
+    import ecocluster
+
+    first = ecocluster.build(None, tmp_path / "a")
+    second = ecocluster.build(None, tmp_path / "elsewhere" / "b")
+    # every file but those the manifest marks as not reproducible, with why (the README says it too)
+    hashes = [{r["path"]: r["hash"] for r in m["resources"] if r.get("reproducible", True)} for m in (first, second)]
+    assert hashes[0] == hashes[1] and len(hashes[0]) > 30
+    marked = {r["path"] for r in first["resources"] if r.get("reproducible") is False}
+    assert marked == {"ecocluster.duckdb", "site/index.html", "site/dcat.jsonld"}
+    assert all(r["reproducible_note"] for r in first["resources"] if r["path"] in marked)

@@ -28,6 +28,13 @@ from .package import Package
 from .tables import Tables, read_tables
 
 MANIFEST = "manifest.json"
+# Files that two builds of the same data do not give byte for byte, and why (marked in the manifest).
+NOT_REPRODUCIBLE = {
+    "ecocluster.duckdb": "DuckDB lays its storage blocks out differently from one run to the next, even on one "
+                         "thread; the tables, keys, rows and comments are the same",
+    "site/index.html": "lists the SHA-256 of ecocluster.duckdb",
+    "site/dcat.jsonld": "lists the SHA-256 of ecocluster.duckdb",
+}
 SITE = "site"  # written last, by build_site(), so its front page can list the other files
 MEDIATYPES = {
     ".parquet": "application/vnd.apache.parquet", ".sqlite": "application/vnd.sqlite3",
@@ -162,10 +169,14 @@ def release_archive(package: Package, out_dir: Path) -> Path:
 def _file_resource(path: Path, rel: str) -> dict[str, Any]:
     with open(path, "rb") as fh:  # streamed: a database of a million rows need not sit in memory
         digest = hashlib.file_digest(fh, "sha256").hexdigest()
-    return {"name": re.sub(r"[^a-z0-9._-]+", "-", rel.lower()), "path": rel,
-            "format": path.suffix.lstrip("."),
-            "mediatype": MEDIATYPES.get(path.suffix, "application/octet-stream"),
-            "bytes": path.stat().st_size, "hash": "sha256:" + digest}
+    out = {"name": re.sub(r"[^a-z0-9._-]+", "-", rel.lower()), "path": rel,
+           "format": path.suffix.lstrip("."),
+           "mediatype": MEDIATYPES.get(path.suffix, "application/octet-stream"),
+           "bytes": path.stat().st_size, "hash": "sha256:" + digest}
+    if rel in NOT_REPRODUCIBLE:
+        out["reproducible"] = False
+        out["reproducible_note"] = NOT_REPRODUCIBLE[rel]
+    return out
 
 
 def build(path: str | Path | Package | None = None, out_dir: str | Path = "build", validate: bool = True,

@@ -86,6 +86,9 @@ def _resource_descriptor(res: Resource, path: Path) -> dict[str, Any]:
                 fields.append({"name": col, "type": "date", "title": f"{f.title} ({which} day)",
                                "description": f"The {which} day `{f.name}` can mean; empty when it is."})
     schema = {k: v for k, v in res.schema.items() if k not in ("fields", "missingValues")}
+    # Parquet holds real nulls, but frictionless reads a table through pandas, where an empty number
+    # becomes NaN and then the text "nan": it must be told that is a missing value
+    schema["missingValues"] = ["", "nan"]
     # No `bytes`/`hash` here: frictionless 5 cannot count the bytes of a Parquet resource and would
     # report every one as wrong. The build manifest lists both for every file.
     return {"name": res.name, "type": "table", "title": res.title, "description": res.description,
