@@ -5,11 +5,10 @@ import sqlite3
 from datetime import date
 
 import pytest
-from readback import AWKWARD, ROOT, as_tuples, foreign_key_count, same_rows, same_typed, schema, tables
+from readback import AWKWARD, ROOT, as_tuples, foreign_key_count, same_rows, same_typed, schema, tables, with_bounds
 
 import ecocluster
 from ecocluster.exports import FORMATS
-from ecocluster.package import DATE_PATTERN
 
 MOU = "agreement-2023-05-22-busan-future-car-ecosystem"
 MOU_SIGNERS = {
@@ -34,16 +33,6 @@ def exported(request, tmp_path_factory):
 def shipped(tmp_path_factory):
     out = tmp_path_factory.mktemp("shipped-all")
     ecocluster.export(ROOT, ["all"], out)
-    return out
-
-
-def with_bounds(fields):
-    """The columns every SQL export creates: each reduced-precision date followed by its two bounds."""
-    out = []
-    for f in fields:
-        out.append(f["name"])
-        if f.get("constraints", {}).get("pattern") == DATE_PATTERN:
-            out += [f"{f['name']}_earliest", f"{f['name']}_latest"]
     return out
 
 

@@ -31,6 +31,7 @@ from .sqlschema import (
     comment_text,
     create_indexes,
     create_table,
+    metadata_literal_insert,
     metadata_rows,
     metadata_table,
     quote_ident,
@@ -122,9 +123,7 @@ def statements(tables: Tables) -> Iterator[str]:
         yield view.create(package, "postgres") + ";"
     yield metadata_table("postgres") + ";"
     rows = metadata_rows(package)
-    cols = ", ".join(quote_ident(c) for c in METADATA_COLUMNS)
-    yield (f"INSERT INTO {quote_ident(METADATA_TABLE)} ({cols}) VALUES\n  "
-           + ",\n  ".join("(" + ", ".join(quote_literal(v) for v in row) + ")" for row in rows) + ";")
+    yield metadata_literal_insert(package) + ";"
     for table, column, kind, title, description, _type, codes in rows:
         yield _comment(kind, table, column, comment_text(title, description, codes))
     yield _comment("table", METADATA_TABLE, "", " ".join([METADATA_COMMENTS[""], _about(package)]))

@@ -13,17 +13,16 @@ from __future__ import annotations
 from collections.abc import Iterator
 from pathlib import Path
 
-from ..escape import quote_ident, quote_literal, sql_comment
+from ..escape import quote_ident, sql_comment
 from ..io import atomic_path
 from ..tables import Tables
 from . import base_name
 from .sqlrows import batches, insert_statements, sql_frame
 from .sqlschema import (
-    METADATA_COLUMNS,
     METADATA_TABLE,
     create_indexes,
     create_table,
-    metadata_rows,
+    metadata_literal_insert,
     metadata_table,
     table_order,
 )
@@ -63,9 +62,7 @@ def statements(tables: Tables) -> Iterator[str]:
         yield view.create(package) + ";\n"
     yield "\n-- Titles and descriptions of every table, view and column.\n"
     yield metadata_table("portable") + ";\n"
-    cols = ", ".join(quote_ident(c) for c in METADATA_COLUMNS)
-    values = ",\n  ".join("(" + ", ".join(quote_literal(v) for v in row) + ")" for row in metadata_rows(package))
-    yield f"INSERT INTO {quote_ident(METADATA_TABLE)} ({cols}) VALUES\n  {values};\n"
+    yield metadata_literal_insert(package) + ";\n"
     yield "COMMIT;\n"
 
 

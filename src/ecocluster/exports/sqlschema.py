@@ -210,6 +210,13 @@ def comment_text(title: str, description: str, codes: str | None = None) -> str:
     return " ".join(p for p in parts if p)
 
 
+def metadata_literal_insert(package: Package) -> str:
+    """The metadata rows as one INSERT with literal values (no `;`), for the SQL files."""
+    cols = ", ".join(quote_ident(c) for c in METADATA_COLUMNS)
+    values = ",\n  ".join("(" + ", ".join(quote_literal(v) for v in row) + ")" for row in metadata_rows(package))
+    return f"INSERT INTO {quote_ident(METADATA_TABLE)} ({cols}) VALUES\n  {values}"
+
+
 def metadata_insert() -> str:
     cols = ", ".join(quote_ident(c) for c in METADATA_COLUMNS)
     marks = ", ".join("?" for _ in METADATA_COLUMNS)
