@@ -326,3 +326,29 @@ def test_two_builds_in_different_folders_are_byte_identical(tmp_path):
     marked = {r["path"] for r in first["resources"] if r.get("reproducible") is False}
     assert marked == {"ecocluster.duckdb", "site/index.html", "site/dcat.jsonld"}
     assert all(r["reproducible_note"] for r in first["resources"] if r["path"] in marked)
+
+
+def test_parquet_date_bounds_read_as_datetime64_with_the_readme_argument(shipped):
+    import pandas as pd
+    import pyarrow.parquet as pq
+
+    df = pq.read_table(shipped / "parquet" / "agreements.parquet").to_pandas(date_as_object=False)
+    assert str(df["date_latest"].dtype).startswith("datetime64")
+    assert (df["date_latest"] >= pd.Timestamp("2023-01-01")).sum() >= 2
+
+
+def test_xlsx_columns_fit_their_content_and_the_header_stays(shipped):
+    from openpyxl import load_workbook
+
+    wb = load_workbook(shipped / "ecocluster.xlsx")
+    for name, (fields, rows) in tables(ROOT).items():
+        ws = wb[name]
+        assert ws.freeze_panes == "A2"
+        for i, f in enumerate(fields):
+            letter = ws.cell(row=1, column=i + 1).column_letter
+            longest = max([len(f["name"])] + [len(str(r[f["name"]]).split("\n")[0]) for r in rows
+                                               if r[f["name"]] is not None])
+            width = ws.column_dimensions[letter].width
+            assert width == min(60, max(6, longest) + 2), (name, f["name"])  # fitted, capped at 60
+    kinds = {(r[0], r[1]): r[3] for r in wb["columns"].iter_rows(min_row=2, values_only=True)}
+    assert kinds[("agreements", "date")] == "date as text: YYYY, YYYY-MM or YYYY-MM-DD"
