@@ -127,3 +127,28 @@ def test_a_declared_encoding_other_than_utf8_is_refused(tmp_path):
     dp["resources"][0]["encoding"] = "latin-1"
     (root / "datapackage.json").write_text(json.dumps(dp), "utf-8")
     assert [e.code for e in ecocluster.validate(root).errors] == ["descriptor-invalid"]
+
+
+@pytest.mark.parametrize("link", ["file", "folder"])
+def test_a_symlink_out_of_the_package_is_refused(tmp_path, link):
+    from click.testing import CliRunner
+
+    from ecocluster.cli import main
+
+    outside = tmp_path / "outside"
+    outside.mkdir()
+    (outside / "t.csv").write_bytes(b"s\nsecret line\n")
+    root = package(tmp_path / "pkg", {"t": ({"fields": [S]}, b"s\nx\n")})
+    if link == "file":
+        (root / "data" / "t.csv").unlink()
+        (root / "data" / "t.csv").symlink_to(outside / "t.csv")
+    else:
+        for f in (root / "data").iterdir():
+            f.unlink()
+        (root / "data").rmdir()
+        (root / "data").symlink_to(outside)
+    errors = ecocluster.validate(root).errors
+    assert [e.code for e in errors] == ["resource-path-outside"]
+    result = CliRunner().invoke(main, ["build", str(root), "--out", str(tmp_path / "out")])
+    assert result.exit_code == 2 and "secret line" not in result.output
+    assert not (tmp_path / "out" / "manifest.json").exists()

@@ -250,6 +250,16 @@ def safe_member(root: Path, rel: Any, what: str, resource: str | None) -> str:
     if p.is_absolute() or rel.startswith("\\") or ".." in p.parts or (len(rel) > 1 and rel[1] == ":"):
         raise PackageError("resource-path-outside", f"{what} `{rel}` leaves the package folder",
                            "Use a path relative to datapackage.json, without `..` or a leading `/`.", resource)
+    # The one resolved-path check every file read passes through: a symbolic link (of the file or of a
+    # folder on its way) that leads out of the package is refused, so no command reads, reports or
+    # ships a file from elsewhere.
+    try:
+        inside = (root / rel).resolve().is_relative_to(root.resolve())
+    except (OSError, RuntimeError):  # a link loop
+        inside = False
+    if not inside:
+        raise PackageError("resource-path-outside", f"{what} `{rel}` is a symbolic link that leads out of the "
+                           "package folder", "Copy the file into the package instead of linking to it.", resource)
     return rel
 
 

@@ -106,8 +106,9 @@ _RULES = [
         "A resource path leaves the package folder",
         "{detail}",
         "Use a path relative to datapackage.json, without `..` or a leading `/`.",
-        "A resource's `path` or `schema` is absolute or climbs out with `..`. Validation never reads files "
-        "outside the package folder, so the resource is refused.",
+        "A resource's `path` or `schema` is absolute, climbs out with `..`, or is (or passes through) a "
+        "symbolic link that leads out of the package folder. No command reads files outside the package "
+        "folder, so the resource is refused.",
     ),
     Rule(
         "resource-path-remote",
