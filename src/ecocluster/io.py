@@ -5,7 +5,7 @@ from __future__ import annotations
 import os
 import shutil
 import tempfile
-from collections.abc import Iterator
+from collections.abc import Iterable, Iterator
 from contextlib import contextmanager
 from pathlib import Path
 
@@ -38,6 +38,14 @@ def write_text(target: str | Path, text: str) -> Path:
     """Write UTF-8 text with LF line endings, atomically."""
     with atomic_path(target) as tmp:
         tmp.write_text(text, encoding="utf-8", newline="\n")
+    return Path(target)
+
+
+def write_pieces(target: str | Path, pieces: Iterable[str]) -> Path:
+    """Write UTF-8 text piece by piece (never whole in memory), with LF line endings, atomically."""
+    with atomic_path(target) as tmp, open(tmp, "w", encoding="utf-8", newline="\n") as fh:
+        for piece in pieces:
+            fh.write(piece)
     return Path(target)
 
 

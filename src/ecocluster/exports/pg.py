@@ -18,7 +18,7 @@ from __future__ import annotations
 from collections.abc import Iterator
 from pathlib import Path
 
-from ..io import atomic_path
+from ..io import write_pieces
 from ..package import Package
 from ..tables import Tables
 from . import ExportError, base_name
@@ -133,8 +133,4 @@ def statements(tables: Tables) -> Iterator[str]:
 
 def export(tables: Tables, out_dir: Path) -> list[Path]:
     target = Path(out_dir) / f"{base_name(tables.package)}.pg.sql"
-    with atomic_path(target) as tmp, open(tmp, "w", encoding="utf-8", newline="\n") as fh:
-        for statement in statements(tables):
-            fh.write(statement)
-            fh.write("\n")
-    return [target]
+    return [write_pieces(target, (statement + "\n" for statement in statements(tables)))]

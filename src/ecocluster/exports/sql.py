@@ -14,7 +14,7 @@ from collections.abc import Iterator
 from pathlib import Path
 
 from ..escape import quote_ident, sql_comment
-from ..io import atomic_path
+from ..io import write_pieces
 from ..tables import Tables
 from . import base_name
 from .sqlrows import batches, insert_statements, sql_frame
@@ -67,8 +67,4 @@ def statements(tables: Tables) -> Iterator[str]:
 
 
 def export(tables: Tables, out_dir: Path) -> list[Path]:
-    target = Path(out_dir) / f"{base_name(tables.package)}.sql"
-    with atomic_path(target) as tmp, open(tmp, "w", encoding="utf-8", newline="\n") as fh:
-        for piece in statements(tables):
-            fh.write(piece)
-    return [target]
+    return [write_pieces(Path(out_dir) / f"{base_name(tables.package)}.sql", statements(tables))]
