@@ -12,6 +12,8 @@ import hashlib
 import json
 import os
 import re
+import shutil
+import sys
 import time
 import zipfile
 from collections.abc import Callable, Iterable
@@ -28,6 +30,8 @@ from .package import Package
 from .tables import Tables, read_tables
 
 MANIFEST = "manifest.json"
+ZIP_LEVEL = 4
+COPY_CHUNK = 1 << 20
 # Files that two builds of the same data do not give byte for byte, and why (marked in the manifest).
 NOT_REPRODUCIBLE = {
     "ecocluster.duckdb": "DuckDB lays its storage blocks out differently from one run to the next, even on one "
@@ -139,14 +143,15 @@ def release_archive(package: Package, out_dir: Path) -> Path:
     stem = f"{package.name}-{package.version}"
     if not re.fullmatch(r"[A-Za-z0-9][A-Za-z0-9._-]*", stem):
         raise ExportError(f"`{stem}` (name-version) is not a safe file name for the release archive")
-    files: dict[str, bytes] = {package.descriptor_path.name: package.descriptor_path.read_bytes()}
+    # member -> a file to copy (streamed: a table of ten million rows never sits in memory) or bytes
+    files: dict[str, Path | bytes] = {package.descriptor_path.name: package.descriptor_path}
     for rel in sorted({p for r in package.resources for p in (r.path, r.schema_path) if p}):
-        files[rel] = (package.root / rel).read_bytes()
+        files[rel] = package.root / rel
     for name in EXTRAS:
         if (package.root / name).is_file():
-            files[name] = (package.root / name).read_bytes()
+            files[name] = package.root / name
     if (package.root / "LICENSE").is_file():
-        files[CODE_LICENSE] = (package.root / "LICENSE").read_bytes()
+        files[CODE_LICENSE] = package.root / "LICENSE"
     files[DATA_LICENSE] = data_license_text(package).encode("utf-8")
     files["README.md"] = release_readme(package, sorted(files)).encode("utf-8")
     created = str(package.descriptor.get("created", ""))
@@ -161,8 +166,17 @@ def release_archive(package: Package, out_dir: Path) -> Path:
         for member in sorted(files, key=lambda m: (m != package.descriptor_path.name, m)):
             info = zipfile.ZipInfo(member, date_time=stamp)
             info.compress_type = zipfile.ZIP_DEFLATED
+            # level 4: a twentieth bigger than zlib's default 6 on CSV text, in less than half the time.
+            # Python 3.13 names the attribute compress_level; 3.11 and 3.12 read only _compresslevel.
+            setattr(info, "compress_level" if sys.version_info >= (3, 13) else "_compresslevel", ZIP_LEVEL)
             info.external_attr = 0o644 << 16
-            zf.writestr(info, files[member])
+            source = files[member]
+            if isinstance(source, bytes):
+                zf.writestr(info, source)
+            else:
+                big = source.stat().st_size >= zipfile.ZIP64_LIMIT
+                with open(source, "rb") as src, zf.open(info, "w", force_zip64=big) as dst:
+                    shutil.copyfileobj(src, dst, COPY_CHUNK)
     return target
 
 
