@@ -87,12 +87,23 @@ def _run(name: str, tables: Tables, out: Path) -> list[Path]:
 WRITERS = 2  # exporters run at once in `build` (the machines this is built on have two cores)
 
 
-def _timed(step: str, work: Callable[[], object], progress: Progress | None) -> tuple[str, float]:
+# The slowest writers start first, so the two workers finish close together.
+SLOWEST_FIRST = ("sqlite", "duckdb")
+
+
+def _timed(step: str, work: Callable[[], list[Path] | Path], stage: Path,
+           progress: Progress | None) -> tuple[str, float, dict[Path, dict[str, Any]]]:
+    """Run one writer and hash what it wrote, in the same worker: the hashing of one file overlaps
+    the writing of another. Returns the step, its seconds and the manifest entry of each file."""
     if progress:
         progress(f"exporting {step}" if step != "release" else "writing the release archive")
     start = time.perf_counter()
-    work()
-    return step, round(time.perf_counter() - start, 3)
+    written = work()
+    paths = [written] if isinstance(written, Path) else written
+    entries = {p: _file_resource(p, p.relative_to(stage).as_posix())
+               for path in paths for p in ([path] if path.is_file() else sorted(path.rglob("*")))
+               if p.is_file()}
+    return step, round(time.perf_counter() - start, 3), entries
 
 
 def _unavailable(name: str) -> bool:
@@ -228,13 +239,17 @@ def build(path: str | Path | Package | None = None, out_dir: str | Path = "build
         # Two at a time: SQLite, DuckDB, Arrow and zlib let go of Python's lock while they write, so a
         # second writer keeps the other core busy. Each writes only its own files, from frames that
         # nobody changes. A failure stops the build as before (the staging folder is then removed).
+        entries: dict[Path, dict[str, Any]] = {}
         with ThreadPoolExecutor(max_workers=WRITERS) as pool:
-            jobs = [pool.submit(_timed, name, functools.partial(_run, name, tables, stage), progress)
+            names.sort(key=lambda n: n not in SLOWEST_FIRST)
+            jobs = [pool.submit(_timed, name, functools.partial(_run, name, tables, stage), stage, progress)
                     for name in names]
-            jobs.append(pool.submit(_timed, "release", functools.partial(release_archive, package, stage), progress))
+            jobs.append(pool.submit(_timed, "release", functools.partial(release_archive, package, stage),
+                                    stage, progress))
             for job in jobs:  # in order, so the first failure reported is the first format's
-                step, seconds = job.result()
+                step, seconds, hashed = job.result()
                 timings[step] = seconds
+                entries.update(hashed)
         lap("exports")
         files = sorted((p for p in stage.rglob("*") if p.is_file()),
                        key=lambda p: p.relative_to(stage).as_posix())
@@ -246,7 +261,7 @@ def build(path: str | Path | Package | None = None, out_dir: str | Path = "build
                            "with its size and SHA-256 hash.",
             "version": package.version,
             "licenses": package.descriptor.get("licenses", []),
-            "resources": [_file_resource(p, p.relative_to(stage).as_posix()) for p in files],
+            "resources": [entries.get(p) or _file_resource(p, p.relative_to(stage).as_posix()) for p in files],
         }
         _site(tables, stage, manifest, skipped, progress)
         lap(SITE)

@@ -7,6 +7,8 @@ literals polars renders column by column (`literals`), written statement by stat
 
 from __future__ import annotations
 
+import itertools
+import sqlite3
 from collections.abc import Iterator
 from typing import Any, Protocol
 
@@ -28,6 +30,9 @@ from .sqlschema import (
 from .views import available_views
 
 BATCH = 500  # rows per INSERT statement in the SQL file
+# Rows per INSERT in SQLite. A CHECK (x IN (...)) builds its list once per statement run, so one row
+# per statement spends half the load time on the checks; 256 rows share one build.
+SQLITE_ROWS = 256
 CHUNK = 100_000  # rows rendered at once, so memory stays bounded whatever the table's size
 
 
@@ -79,10 +84,31 @@ def batches(frame: pl.DataFrame, res: Resource) -> list[pl.DataFrame]:
     return out
 
 
-def insert_statement(res: Resource, columns: list[str]) -> str:
-    """A parameterised INSERT for `executemany` (qmark style: sqlite3)."""
+def insert_statement(res: Resource, columns: list[str], rows: int = 1) -> str:
+    """A parameterised INSERT of `rows` rows (qmark style: sqlite3)."""
     cols = ", ".join(quote_ident(c) for c in columns)
-    return f"INSERT INTO {quote_ident(res.name)} ({cols}) VALUES ({', '.join('?' for _ in columns)})"
+    one = f"({', '.join('?' for _ in columns)})"
+    return f"INSERT INTO {quote_ident(res.name)} ({cols}) VALUES {', '.join([one] * rows)}"
+
+
+def sqlite_insert(con: Connection, res: Resource, frame: pl.DataFrame) -> None:
+    """Insert `frame` through `executemany`, SQLITE_ROWS rows per statement, CHUNK rows of Python
+    values at a time (so memory stays bounded); the last statement of a table takes the rest."""
+    width = len(frame.columns)
+    if not width or not frame.height:
+        return
+    limit = getattr(con, "getlimit", None)
+    most = limit(sqlite3.SQLITE_LIMIT_VARIABLE_NUMBER) // width if limit else 999 // width
+    n = max(1, min(SQLITE_ROWS, most))
+    full = insert_statement(res, frame.columns, n)
+    for start in range(0, frame.height, CHUNK - CHUNK % n):
+        part = frame.slice(start, CHUNK - CHUNK % n)
+        flat = list(itertools.chain.from_iterable(zip(*(c.to_list() for c in part.get_columns()), strict=True)))
+        step = width * n
+        whole = len(flat) // step * step
+        con.executemany(full, (flat[i:i + step] for i in range(0, whole, step)))
+        if whole < len(flat):
+            con.execute(insert_statement(res, frame.columns, (len(flat) - whole) // width), flat[whole:])
 
 
 def populate(con: Connection, tables: Tables, dialect: Dialect) -> None:
@@ -98,7 +124,7 @@ def populate(con: Connection, tables: Tables, dialect: Dialect) -> None:
                 duck.execute(f"INSERT INTO {quote_ident(res.name)} SELECT * FROM __rows")
                 duck.unregister("__rows")
             else:
-                con.executemany(insert_statement(res, frame.columns), batch.iter_rows())
+                sqlite_insert(con, res, batch)
         for index in create_indexes(res):  # after the rows: one sort instead of a b-tree insert per row
             con.execute(index)
     for view in available_views(package):
