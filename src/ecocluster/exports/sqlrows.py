@@ -33,7 +33,7 @@ BATCH = 500  # rows per INSERT statement in the SQL file
 # Rows per INSERT in SQLite. A CHECK (x IN (...)) builds its list once per statement run, so one row
 # per statement spends half the load time on the checks; 256 rows share one build.
 SQLITE_ROWS = 256
-CHUNK = 100_000  # rows rendered at once, so memory stays bounded whatever the table's size
+CHUNK = 102_400  # rows converted at once (400 SQLite statements), so memory stays bounded whatever the size
 
 
 class Connection(Protocol):
@@ -43,7 +43,12 @@ class Connection(Protocol):
 
 def sql_frame(tables: Tables, res: Resource, dialect: Dialect) -> pl.DataFrame:
     """The table as the SQL exports store it: its fields, each date's bounds, dates as ISO text in SQLite."""
-    frame = date_bounds_columns(tables[res.name], res)
+    return sql_rows(tables[res.name], res, dialect)
+
+
+def sql_rows(rows: pl.DataFrame, res: Resource, dialect: Dialect) -> pl.DataFrame:
+    """`sql_frame` of some of a table's rows (a slice), so a big table is converted part by part."""
+    frame = date_bounds_columns(rows, res)
     cols = []
     for name, dtype in frame.schema.items():
         c = pl.col(name)
@@ -116,15 +121,17 @@ def populate(con: Connection, tables: Tables, dialect: Dialect) -> None:
     package = tables.package
     for res in table_order(package):
         con.execute(create_table(res, dialect))
-        frame = sql_frame(tables, res, dialect)
-        for batch in batches(frame, res):
-            if dialect == "duckdb":  # DuckDB reads the Arrow table in place: no row becomes a Python object
-                duck: Any = con
-                duck.register("__rows", batch.to_arrow())
-                duck.execute(f"INSERT INTO {quote_ident(res.name)} SELECT * FROM __rows")
-                duck.unregister("__rows")
-            else:
-                sqlite_insert(con, res, batch)
+        # part by part: the converted rows (and DuckDB's Arrow copy of them) never exist whole
+        for batch in batches(tables[res.name], res):
+            for start in range(0, batch.height, CHUNK):
+                part = sql_rows(batch.slice(start, CHUNK), res, dialect)
+                if dialect == "duckdb":  # DuckDB reads the Arrow table in place: no row becomes a Python object
+                    duck: Any = con
+                    duck.register("__rows", part.to_arrow())
+                    duck.execute(f"INSERT INTO {quote_ident(res.name)} SELECT * FROM __rows")
+                    duck.unregister("__rows")
+                else:
+                    sqlite_insert(con, res, part)
         for index in create_indexes(res):  # after the rows: one sort instead of a b-tree insert per row
             con.execute(index)
     for view in available_views(package):
