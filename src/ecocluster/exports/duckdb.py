@@ -37,7 +37,16 @@ def export(tables: Tables, out_dir: Path) -> list[Path]:
                         "(BLOCK_SIZE 16384, STORAGE_VERSION 'v1.2.0')")
             con.execute(f"USE {quote_ident(DB)}")
             con.execute("BEGIN TRANSACTION")
-            populate(con, tables, "duckdb")
+
+            def store() -> None:
+                # Each table is written out once loaded: its key indexes then leave memory, so only the
+                # table being loaded holds its indexes there (at 1M rows, 130 MB less at the peak). The
+                # file is a temporary one until renamed, so committing part of it is harmless.
+                con.execute("COMMIT")
+                con.execute(f"CHECKPOINT {quote_ident(DB)}")
+                con.execute("BEGIN TRANSACTION")
+
+            populate(con, tables, "duckdb", after_table=store)
             for table, column, kind, title, description, _type, _codes in metadata_rows(package):
                 comment = quote_literal(" ".join(filter(None, [title + "." if title else "", description])))
                 if kind == "column":

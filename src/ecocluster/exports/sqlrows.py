@@ -9,7 +9,7 @@ from __future__ import annotations
 
 import itertools
 import sqlite3
-from collections.abc import Iterator
+from collections.abc import Callable, Iterator
 from typing import Any, Protocol
 
 import polars as pl
@@ -116,8 +116,10 @@ def sqlite_insert(con: Connection, res: Resource, frame: pl.DataFrame) -> None:
             con.execute(insert_statement(res, frame.columns, (len(flat) - whole) // width), flat[whole:])
 
 
-def populate(con: Connection, tables: Tables, dialect: Dialect) -> None:
-    """Create every table, index, view and the metadata table on `con`, and insert every row."""
+def populate(con: Connection, tables: Tables, dialect: Dialect,
+             after_table: Callable[[], object] | None = None) -> None:
+    """Create every table, index, view and the metadata table on `con`, and insert every row;
+    `after_table` runs once each table is loaded."""
     package = tables.package
     for res in table_order(package):
         con.execute(create_table(res, dialect))
@@ -132,8 +134,12 @@ def populate(con: Connection, tables: Tables, dialect: Dialect) -> None:
                     duck.unregister("__rows")
                 else:
                     sqlite_insert(con, res, part)
-        for index in create_indexes(res):  # after the rows: one sort instead of a b-tree insert per row
+        # After the rows: one sort instead of a b-tree insert per row. Not in DuckDB, whose foreign
+        # keys keep an index of their own columns already.
+        for index in create_indexes(res) if dialect == "sqlite" else []:
             con.execute(index)
+        if after_table:
+            after_table()
     for view in available_views(package):
         con.execute(view.create(package, dialect))
     con.execute(metadata_table(dialect))
