@@ -61,7 +61,7 @@ def remove_stale_temps(target: str | Path) -> list[Path]:
     """Remove the temp files `atomic_path` left beside `target` in a process that has died."""
     target = Path(target)
     pattern = re.compile(re.escape(f".{target.name}.") + r"(\d+)\.[A-Za-z0-9_]+\.tmp")
-    removed = []
+    removed: list[Path] = []
     try:
         names = os.listdir(target.parent)
     except OSError:  # no folder yet, or not readable: nothing of ours can be there

@@ -49,7 +49,7 @@ from collections.abc import Callable, Iterator
 from pathlib import Path
 
 from .errors import EcoclusterError
-from .io import WriteError, pid_alive, current_umask
+from .io import WriteError, current_umask, pid_alive
 
 METHODS = {
     "new": "the folder did not exist: the new one was renamed into place in one step",
@@ -154,9 +154,9 @@ def _carry(old: Path, new: Path, dropped: set[str], rel: str = "", copy: bool = 
             continue
         here, there = _kind(Path(entry.path)), _kind(new / r)
         if there and here != there:
-            what = "a folder" if here == "folder" else "a file"
-            raise OutputPathError(f"{old / r} is {what}, where the new outputs have {'a folder' if there == 'folder' else 'a file'} "
-                                  f"of that name; move it away (nothing in {old} was changed)")
+            what = {"folder": "a folder", "file": "a file"}
+            raise OutputPathError(f"{old / r} is {what[here]}, where the new outputs have {what[there]} of that "
+                                  f"name; move it away (nothing in {old} was changed)")
         if here == "folder":
             if copy and not there and not any(os.scandir(entry.path)):
                 (new / r).mkdir(parents=True)  # an empty folder of someone's: keep it
