@@ -85,7 +85,7 @@ def json_case(rng: random.Random, root: Path) -> None:
     target = rng.choice(["datapackage.json"] + [f"schemas/{t}.schema.json" for t in TABLES])
     path = root / target
     if rng.random() < 0.3:  # raw bytes: broken syntax, NULs, truncation
-        path.writecorrupt_bytes(corrupt_bytes(rng, path.readcorrupt_bytes()))
+        path.write_bytes(corrupt_bytes(rng, path.read_bytes()))
         return
     if rng.random() < 0.1:  # nesting far past Python's recursion limit, where a value should be
         text = path.read_text(encoding="utf-8")
@@ -107,8 +107,8 @@ def zip_case(rng: random.Random, root: Path) -> Path:
                 zf.write(p, f"ecocluster-0.1.0/{p.relative_to(root).as_posix()}")
         if rng.random() < 0.2:
             zf.writestr(rng.choice(["../escape.txt", "/abs.txt", "a\\b.txt", "ecocluster-0.1.0/../x"]), "x")
-    data = archive.readcorrupt_bytes()
-    archive.writecorrupt_bytes(corrupt_bytes(rng, data) if rng.random() < 0.8 else data)
+    data = archive.read_bytes()
+    archive.write_bytes(corrupt_bytes(rng, data) if rng.random() < 0.8 else data)
     return archive
 
 
@@ -117,7 +117,7 @@ def snapshot(*roots: Path) -> dict[str, str]:
     for root in roots:
         for p in sorted(root.rglob("*")):
             if p.is_file() and ".git" not in p.parts and "__pycache__" not in p.parts:
-                out[str(p)] = hashlib.sha256(p.readcorrupt_bytes()).hexdigest()
+                out[str(p)] = hashlib.sha256(p.read_bytes()).hexdigest()
     return out
 
 
