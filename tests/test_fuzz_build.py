@@ -11,8 +11,9 @@ that already holds a build. For every case:
 
 About 4 % of the corruptions still validate (a retyped description, say); those are built with
 every format. `build` takes no zip, so a third of the cases are refused as such. Measured on the
-2-core machine under nice: 2,000 cases in 85 s, 87 of them built, 50 also through the CLI. ECOCLUSTER_FUZZ_BUILD_CASES changes the count. Marked `slow` (it runs in the
-suite and in CI; `-m "not slow"` leaves it out of a quick local run).
+2-core machine under nice: 2,000 cases in 85 s, 87 of them built, 50 also through the CLI.
+ECOCLUSTER_FUZZ_BUILD_CASES changes the count. Marked `slow`: it runs in the suite and in CI;
+`-m "not slow"` leaves it out of a quick local run.
 """
 
 from __future__ import annotations

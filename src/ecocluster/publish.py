@@ -128,10 +128,21 @@ def _remove_stale(out: Path) -> None:
     for path in sorted(candidates):
         if not path.is_dir() or path.is_symlink() or not _dead(path):
             continue
-        if path.name.startswith(aside) and not os.path.lexists(out):
-            os.rename(path, out)  # the old outputs, moved aside by a run killed before it renamed the new in
+        if path.name.startswith(aside) and _empty_or_missing(out):
+            # the old outputs, moved aside by a run killed before it renamed the new in (`out` is then
+            # missing, or the empty folder check_out_dir made): a folder may replace an empty one
+            os.rename(path, out)
         else:
             shutil.rmtree(path, ignore_errors=True)
+
+
+def _empty_or_missing(folder: Path) -> bool:
+    try:
+        return not folder.is_symlink() and not os.listdir(folder)
+    except FileNotFoundError:
+        return True
+    except OSError:
+        return False
 
 
 def _kind(path: Path) -> str:
@@ -150,9 +161,9 @@ def _carry(old: Path, new: Path, dropped: set[str], rel: str = "", copy: bool = 
         return
     for entry in entries:
         r = f"{rel}{entry.name}"
-        if r in dropped or (not rel and entry.name.startswith(".staging-")):
-            continue
         here, there = _kind(Path(entry.path)), _kind(new / r)
+        if (r in dropped and here == "file") or (not rel and entry.name.startswith(".staging-")):
+            continue  # a file the previous build wrote (a folder of that name is someone's), or a stage
         if there and here != there:
             what = {"folder": "a folder", "file": "a file"}
             raise OutputPathError(f"{old / r} is {what[here]}, where the new outputs have {what[there]} of that "
