@@ -17,7 +17,7 @@ NASTY = ["\x00", "\x1b[31m", "\u202e", "\u200b", "\ufeff", "\ud800", "\r", "\n",
          "x" * 100_000, "../../etc/passwd", "javascript:alert(1)", "0000", "9999-12-31", "-", "=1+1", "é"]
 
 
-def base(root: Path) -> None:
+def base(root: Path) -> Path:
     for sub in ("data", "schemas"):
         (root / sub).mkdir(parents=True)
     dp = json.loads((FIXTURE / "datapackage.json").read_text(encoding="utf-8"))
@@ -26,6 +26,7 @@ def base(root: Path) -> None:
     for t in TABLES:
         shutil.copy(FIXTURE / "data" / f"{t}.csv", root / "data")
         shutil.copy(FIXTURE / "schemas" / f"{t}.schema.json", root / "schemas")
+    return root
 
 
 def corrupt_bytes(rng: random.Random, data: bytes) -> bytes:

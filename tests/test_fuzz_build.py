@@ -18,8 +18,6 @@ ECOCLUSTER_FUZZ_BUILD_CASES changes the count. Marked `slow`: it runs in the sui
 
 from __future__ import annotations
 
-import hashlib
-import json
 import os
 import random
 import shutil
@@ -29,6 +27,7 @@ from pathlib import Path
 
 import pytest
 from fuzzcases import FIXTURE, base, corrupt, snapshot
+from outputs import complete
 
 import ecocluster
 from ecocluster.errors import EcoclusterError
@@ -44,18 +43,6 @@ def _stats(folder: Path) -> dict[str, tuple[int, int, int]]:
         st = p.lstat()
         out[p.relative_to(folder).as_posix()] = (st.st_ino, st.st_size, st.st_mtime_ns)
     return out
-
-
-def complete(out: Path) -> dict:
-    """The manifest of `out`, asserting that it lists exactly the files there, with their sizes and hashes."""
-    manifest = json.loads((out / "manifest.json").read_text(encoding="utf-8"))
-    listed = {r["path"]: r for r in manifest["resources"]}
-    on_disk = {p.relative_to(out).as_posix() for p in out.rglob("*") if not p.is_dir()}
-    assert on_disk == set(listed) | {"manifest.json"}
-    for rel, r in listed.items():
-        data = (out / rel).read_bytes()
-        assert (len(data), "sha256:" + hashlib.sha256(data).hexdigest()) == (r["bytes"], r["hash"]), rel
-    return manifest
 
 
 def _cli(target: Path, out: Path) -> subprocess.CompletedProcess:

@@ -17,7 +17,7 @@ from pathlib import Path
 import pytest
 from click.testing import CliRunner
 from fuzzcases import base
-from test_fuzz_build import complete
+from outputs import complete, leftovers, tree
 
 import ecocluster
 from ecocluster import publish
@@ -40,13 +40,6 @@ def pkgs(tmp_path_factory) -> tuple[Path, Path]:
     """Two packages that build differently (their titles, hence the manifest, site and zip differ)."""
     tmp = tmp_path_factory.mktemp("pkgs")
     return _pkg(tmp / "a", "Build A"), _pkg(tmp / "b", "Build B")
-
-
-def _leftovers(out: Path) -> list[str]:
-    beside = [p.name for p in out.parent.iterdir() if p.name.startswith(f".{out.name}.")]
-    inside = [p.relative_to(out).as_posix() for p in out.rglob("*")
-              if p.name.startswith(".staging-") or p.name.endswith(".tmp")]
-    return beside + inside
 
 
 def _spawn(pkg: Path, out: Path, pause: float = 0.0) -> subprocess.Popen:
@@ -99,11 +92,11 @@ def test_a_build_killed_at_any_instant_leaves_the_old_build_or_the_new_one(tmp_p
     proc.kill()
     proc.wait()
     assert _title(out) in titles - {before}
-    assert _leftovers(out)  # the old build, where the killed run had swapped it
+    assert leftovers(out)  # the old build, where the killed run had swapped it
     # the next run removes what the killed ones left
     assert _spawn(a, out).wait() == 0
     assert _title(out) == "Build A: build outputs"
-    assert _leftovers(out) == []
+    assert leftovers(out) == []
 
 
 def test_a_reader_during_repeated_builds_never_sees_a_mix(tmp_path, pkgs):
@@ -168,7 +161,7 @@ def test_what_is_not_ours_is_kept_and_what_the_last_build_wrote_is_replaced(tmp_
     listed = {r["path"] for r in json.loads((out / "manifest.json").read_text())["resources"]}
     assert {p.relative_to(out).as_posix() for p in out.rglob("*") if not p.is_dir()} - listed == {
         "manifest.json", "NOTES.md", "jsonl/mine.txt", "link"}
-    assert _leftovers(out) == []
+    assert leftovers(out) == []
 
 
 def test_a_symlinked_output_folder_stays_a_link(tmp_path, pkgs):
@@ -177,10 +170,6 @@ def test_a_symlinked_output_folder_stays_a_link(tmp_path, pkgs):
     (tmp_path / "link").symlink_to(real)
     ecocluster.build(pkgs[0], tmp_path / "link")
     assert (tmp_path / "link").is_symlink() and _title(real) == "Build A: build outputs"
-
-
-def _tree(folder: Path) -> dict[str, bytes | None]:
-    return {p.relative_to(folder).as_posix(): (None if p.is_dir() else p.read_bytes()) for p in folder.rglob("*")}
 
 
 @pytest.mark.parametrize("squat", ["ecocluster.sqlite/", "site", "parquet", "jsonl/sources.jsonl/", "manifest.json/"])
@@ -202,21 +191,21 @@ def test_a_name_in_the_way_is_refused_before_anything_changes(tmp_path, pkgs, sq
         target.write_text("a file where a folder goes")
     if command[0] == "export" and squat.startswith("manifest"):
         return  # export writes no manifest: nothing is in its way
-    before = _tree(tmp_path)
+    before = tree(tmp_path)
     result = CliRunner().invoke(main, [*command, "--out", str(out), str(pkgs[1])])
     assert result.exit_code == 2, result.output
     assert f"error: {target} is a " in result.stderr and "nothing in" in result.stderr
     assert "Traceback" not in result.output
-    assert _tree(tmp_path) == before  # nothing changed, no staging folder left
+    assert tree(tmp_path) == before  # nothing changed, no staging folder left
 
 
 def test_building_into_the_parent_of_a_package_folder_named_like_an_output_is_refused(tmp_path):
     pkg = _pkg(tmp_path / "x" / "parquet", "A package in a folder called parquet")
-    before = _tree(tmp_path)
+    before = tree(tmp_path)
     result = CliRunner().invoke(main, ["build", "--out", str(tmp_path / "x"), str(pkg)])
     assert result.exit_code == 2
     assert result.stderr.startswith(f"error: the output folder {tmp_path / 'x'} holds the package's own file ")
-    assert _tree(tmp_path) == before
+    assert tree(tmp_path) == before
 
 
 def test_the_next_run_removes_stale_staging_folders_but_not_a_live_one(tmp_path, pkgs):
@@ -240,7 +229,7 @@ def test_the_next_run_removes_stale_staging_folders_but_not_a_live_one(tmp_path,
         holder.kill()
         holder.wait()
     ecocluster.build(pkgs[1], out)
-    assert not live.exists() and _leftovers(out) == []
+    assert not live.exists() and leftovers(out) == []
 
 
 def test_an_output_folder_moved_aside_by_a_killed_run_is_put_back_first(tmp_path, pkgs, monkeypatch):
@@ -260,7 +249,7 @@ def test_an_output_folder_moved_aside_by_a_killed_run_is_put_back_first(tmp_path
         ecocluster.build(pkgs[1], out)
     assert (out / "NOTES.md").read_text() == "mine\n"
     (out / "NOTES.md").unlink()
-    assert _title(out) == "Build A: build outputs" and _leftovers(out) == []
+    assert _title(out) == "Build A: build outputs" and leftovers(out) == []
 
 
 @pytest.mark.parametrize("method", ["rename", "in-place"])
@@ -281,13 +270,13 @@ def test_the_fallbacks_publish_whole_builds_and_say_so(tmp_path, pkgs, monkeypat
     assert f"published: {publish.METHODS[method]}" in said
     assert (out / "NOTES.md").read_text() == "mine\n" and not (out / "jsonl" / "gone.jsonl").exists()
     (out / "NOTES.md").unlink()
-    assert _title(out) == "Build B: build outputs" and _leftovers(out) == []
+    assert _title(out) == "Build B: build outputs" and leftovers(out) == []
     (out / "site").rename(tmp_path / "site")  # a name in the way, in this method too: refused, nothing changed
     (out / "site").write_text("x")
-    before = _tree(tmp_path)
+    before = tree(tmp_path)
     with pytest.raises(publish.OutputPathError):
         ecocluster.build(pkgs[0], out)
-    assert _tree(tmp_path) == before
+    assert tree(tmp_path) == before
 
 
 def test_the_exchange_is_what_linux_uses(tmp_path, pkgs):

@@ -47,6 +47,14 @@ class WriteError(EcoclusterError):
         super().__init__(f"cannot write {self.path}: {self.reason}")
 
 
+def engine_errno(message: str) -> int | None:
+    """The errno an engine's error message reports, for the failures a hint is known for: the OS's own
+    words (DuckDB quotes them) or SQLite's "database or disk is full"."""
+    if "disk is full" in message:
+        return errno.ENOSPC
+    return next((code for code in HINTS if os.strerror(code) in message), None)
+
+
 def pid_alive(pid: int) -> bool:
     try:
         os.kill(pid, 0)
@@ -122,6 +130,13 @@ def atomic_path(target: str | Path) -> Iterator[Path]:
         if not _own(e, target, target.parent, *([tmp] if tmp else [])):
             raise
         raise WriteError(target, e) from e
+    except EcoclusterError:
+        raise
+    except Exception as e:  # an engine writing the temp (SQLite, DuckDB) says a full disk in its own words
+        code = engine_errno(str(e))
+        if code is None:
+            raise
+        raise WriteError(target, OSError(code, os.strerror(code))) from e
     finally:
         if tmp is not None and os.path.lexists(tmp):
             tmp.unlink()

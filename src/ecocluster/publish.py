@@ -254,7 +254,10 @@ def publication(out: str | Path, manifest: str | None = None,
     except OSError as e:
         raise WriteError(e.filename or out, e) from e
     try:
-        yield stage
+        try:
+            yield stage
+        except WriteError as e:  # name the file as the user knows it, not its staging path
+            raise _as_published(e, stage, out) from e
         _pause()
         with _parent_lock(parent):
             method = _swap(out, stage, manifest) if sibling else _in_place(out, stage, manifest)
@@ -266,6 +269,15 @@ def publication(out: str | Path, manifest: str | None = None,
     finally:
         os.close(fd)
         shutil.rmtree(stage, ignore_errors=True)  # the staging folder on failure; the old outputs on success
+
+
+def _as_published(error: WriteError, stage: Path, out: Path) -> WriteError:
+    path = Path(error.path)
+    if not path.is_relative_to(stage):
+        return error
+    named = WriteError(out / path.relative_to(stage), OSError(error.errno, error.reason))
+    named.hint = error.hint
+    return named
 
 
 def _swap(out: Path, stage: Path, manifest: str | None) -> str:
