@@ -18,7 +18,8 @@ once the old one is removed its files are missing, never different. A reader tha
 `out/...` afresh for each file can straddle a swap: manifest.json's hashes tell.
 
 Where the exchange is not available, the fallback is said in `METHODS` and documented in the README
-("Publishing"); it is never chosen silently: `progress` is told.
+("Publishing"); it is never chosen silently: `progress` is told (`build` and `export` show it on a
+terminal).
 
 - `rename`: no renameat2 (not Linux, an old C library) or a file system that refuses the exchange
   (EINVAL). `out` is renamed aside to `.<out>.old-<pid>-<random>` and the new folder renamed into
@@ -261,7 +262,7 @@ def publication(out: str | Path, manifest: str | None = None,
         _pause()
         with _parent_lock(parent):
             method = _swap(out, stage, manifest) if sibling else _in_place(out, stage, manifest)
-        if progress:
+        if progress and method not in ("exchange", "new"):  # a weaker method is never chosen silently
             progress(f"published: {METHODS[method]}")
         _pause()
     except OSError as e:
