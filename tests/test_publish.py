@@ -289,3 +289,20 @@ def test_the_exchange_is_what_linux_uses_and_it_goes_unannounced(tmp_path, pkgs,
     ecocluster.build(pkgs[1], out, progress=said.append)
     assert results == [True, True] and not [m for m in said if m.startswith("published")]
     assert complete(out)["title"] == "Build B: build outputs"
+
+
+@pytest.mark.parametrize("in_place", [False, True])
+def test_a_hostile_previous_manifest_cannot_drop_files_outside_the_folder(tmp_path, pkgs, monkeypatch, in_place):
+    if in_place:
+        monkeypatch.setattr(publish, "_sibling_possible", lambda out: False)
+    out = tmp_path / "out"
+    ecocluster.build(pkgs[0], out)
+    victim = tmp_path / "victim.txt"
+    victim.write_text("keep me")
+    (out / "elsewhere").symlink_to(tmp_path)  # someone's link out of the folder
+    manifest = json.loads((out / "manifest.json").read_text())
+    manifest["resources"] += [{"path": p} for p in ["../victim.txt", str(victim), "jsonl/../../victim.txt",
+                                                     "elsewhere/victim.txt", None, 7]]
+    (out / "manifest.json").write_text(json.dumps(manifest))
+    ecocluster.build(pkgs[1], out)
+    assert victim.read_text() == "keep me" and (out / "elsewhere").is_symlink()

@@ -143,6 +143,15 @@ def atomic_path(target: str | Path) -> Iterator[Path]:
 
 
 def current_umask() -> int:
+    """The process's umask. Linux says it in /proc; elsewhere it is set and put back, which another
+    thread (build writes two formats at once) could see for an instant, so /proc comes first."""
+    try:
+        with open("/proc/self/status", encoding="ascii") as fh:
+            for line in fh:
+                if line.startswith("Umask:"):
+                    return int(line.split()[1], 8)
+    except (OSError, ValueError, IndexError):
+        pass
     mask = os.umask(0)
     os.umask(mask)
     return mask

@@ -39,7 +39,6 @@ from __future__ import annotations
 
 import contextlib
 import errno
-import fcntl
 import json
 import os
 import shutil
@@ -52,6 +51,11 @@ from pathlib import Path
 from .errors import EcoclusterError
 from .io import WriteError, current_umask, pid_alive
 
+try:
+    import fcntl
+except ImportError:  # not a POSIX system: no locks; the pid in a staging folder's name tells runs apart
+    fcntl = None  # type: ignore[assignment]
+
 METHODS = {
     "new": "the folder did not exist: the new one was renamed into place in one step",
     "exchange": "the old and new folders were exchanged in one step (renameat2)",
@@ -62,6 +66,7 @@ METHODS = {
 }
 PAUSE_ENV = "ECOCLUSTER_TEST_PAUSE_PUBLISH"  # tests only: seconds to sleep just before and after the swap
 RENAME_EXCHANGE = 2
+O_DIR = os.O_RDONLY | getattr(os, "O_DIRECTORY", 0)
 AT_FDCWD = -100
 
 
@@ -77,6 +82,8 @@ def _stage_prefix(out: Path) -> str:
 def _lock(fd: int) -> bool | None:
     """Try to take an exclusive lock without waiting: True taken, False held by a live process,
     None when the file system cannot lock."""
+    if fcntl is None:
+        return None
     try:
         fcntl.flock(fd, fcntl.LOCK_EX | fcntl.LOCK_NB)
         return True
@@ -90,12 +97,12 @@ def _lock(fd: int) -> bool | None:
 def _parent_lock(folder: Path) -> Iterator[None]:
     """Serialise the short steps (clean-up, creating a stage, carrying over, the swap) between runs."""
     try:
-        fd = os.open(folder, os.O_RDONLY | os.O_DIRECTORY)
+        fd = os.open(folder, O_DIR)
     except OSError:  # an unreadable parent: then only the flock on each stage tells runs apart
         yield
         return
     try:
-        with contextlib.suppress(OSError):
+        with contextlib.suppress(OSError, AttributeError):  # AttributeError: no fcntl
             fcntl.flock(fd, fcntl.LOCK_EX)
         yield
     finally:
@@ -105,7 +112,7 @@ def _parent_lock(folder: Path) -> Iterator[None]:
 def _dead(path: Path) -> bool:
     """Whether the run that made staging folder `path` has ended (its lock is free, or its pid gone)."""
     try:
-        fd = os.open(path, os.O_RDONLY | os.O_DIRECTORY)
+        fd = os.open(path, O_DIR)
     except OSError:
         return False
     try:
@@ -217,9 +224,17 @@ def _previous(out: Path, manifest: str | None) -> set[str]:
         return set()
     try:
         doc = json.loads((out / manifest).read_text(encoding="utf-8"))
-        return {manifest} | {r["path"] for r in doc["resources"] if isinstance(r.get("path"), str)}
+        paths = {r["path"] for r in doc["resources"] if isinstance(r.get("path"), str)}
+        return {manifest} | {p for p in paths if _inside(p)}
     except (OSError, ValueError, KeyError, TypeError, AttributeError):
         return {manifest} if (out / manifest).is_file() else set()
+
+
+def _inside(rel: str) -> bool:
+    """A manifest's path that can only name a file inside the folder: relative, plain, no `..`."""
+    parts = rel.split("/")
+    return bool(rel) and not rel.startswith("/") and "\\" not in rel and "\0" not in rel and all(
+        p not in ("", ".", "..") for p in parts)
 
 
 def _sibling_possible(out: Path) -> bool:
@@ -248,10 +263,16 @@ def publication(out: str | Path, manifest: str | None = None,
     try:
         with _parent_lock(parent):
             _remove_stale(out)
-            stage = Path(tempfile.mkdtemp(prefix=_stage_prefix(out) + f"{os.getpid()}-", dir=parent)
-                         if sibling else tempfile.mkdtemp(prefix=f".staging-{os.getpid()}-", dir=out))
-            fd = os.open(stage, os.O_RDONLY | os.O_DIRECTORY)
-            _lock(fd)
+            if sibling:
+                try:
+                    stage = Path(tempfile.mkdtemp(prefix=_stage_prefix(out) + f"{os.getpid()}-", dir=parent))
+                except OSError:  # the parent refused after all (a read-only or full file system): stage inside
+                    sibling = False
+            if not sibling:
+                stage = Path(tempfile.mkdtemp(prefix=f".staging-{os.getpid()}-", dir=out))
+            with contextlib.suppress(OSError):  # a system that cannot open a folder: no lock, the pid tells
+                fd = os.open(stage, O_DIR)
+                _lock(fd)
     except OSError as e:
         raise WriteError(e.filename or out, e) from e
     try:
@@ -268,7 +289,8 @@ def publication(out: str | Path, manifest: str | None = None,
     except OSError as e:
         raise WriteError(e.filename or out, e) from e
     finally:
-        os.close(fd)
+        if fd >= 0:
+            os.close(fd)
         shutil.rmtree(stage, ignore_errors=True)  # the staging folder on failure; the old outputs on success
 
 
@@ -308,8 +330,10 @@ def _in_place(out: Path, stage: Path, manifest: str | None) -> str:
     if manifest:
         (out / manifest).unlink(missing_ok=True)  # from here until the new one is in, no manifest at all
     for rel in previous - set(rels):  # the previous build's files this one did not write
-        with contextlib.suppress(OSError):
-            (out / rel).unlink()
+        path = out / rel
+        if path.parent.resolve().is_relative_to(out) and _kind(path) == "file":  # not through someone's link
+            with contextlib.suppress(OSError):
+                path.unlink()
     for rel in sorted(rels, key=lambda r: r == manifest):  # the manifest last
         (out / rel).parent.mkdir(parents=True, exist_ok=True)
         os.replace(stage / rel, out / rel)
