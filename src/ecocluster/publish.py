@@ -176,6 +176,9 @@ def _carry(old: Path, new: Path, dropped: set[str], rel: str = "", copy: bool = 
             what = {"folder": "a folder", "file": "a file"}
             raise OutputPathError(f"{old / r} is {what[here]}, where the new outputs have {what[there]} of that "
                                   f"name; move it away (nothing in {old} was changed)")
+        if here == "folder" and os.path.ismount(entry.path):  # removing the old folder would empty it
+            raise OutputPathError(f"{old / r} is a mount point inside the output folder; unmount it or "
+                                  "choose another folder (nothing was changed)")
         if here == "folder":
             if copy and not there and not any(os.scandir(entry.path)):
                 (new / r).mkdir(parents=True)  # an empty folder of someone's: keep it
