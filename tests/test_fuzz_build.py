@@ -11,7 +11,8 @@ that already holds a build. For every case:
 
 About 4 % of the corruptions still validate (a retyped description, say); those are built with
 every format. `build` takes no zip, so a third of the cases are refused as such. Measured on the
-2-core machine under nice: 2,000 cases in 85 s, 87 of them built, 50 also through the CLI.
+2-core machine under nice: 2,000 cases, 87 of them built, 50 also through the CLI, in 85 s when
+the machine is otherwise idle, 175 s when it is shared (load 5).
 ECOCLUSTER_FUZZ_BUILD_CASES changes the count. Marked `slow`: it runs in the suite and in CI;
 `-m "not slow"` leaves it out of a quick local run.
 """
