@@ -7,7 +7,9 @@ literals polars renders column by column (`literals`), written statement by stat
 
 from __future__ import annotations
 
-from collections.abc import Iterator
+import itertools
+import sqlite3
+from collections.abc import Callable, Iterator
 from typing import Any, Protocol
 
 import polars as pl
@@ -28,7 +30,10 @@ from .sqlschema import (
 from .views import available_views
 
 BATCH = 500  # rows per INSERT statement in the SQL file
-CHUNK = 100_000  # rows rendered at once, so memory stays bounded whatever the table's size
+# Rows per INSERT in SQLite. A CHECK (x IN (...)) builds its list once per statement run, so one row
+# per statement spends half the load time on the checks; 256 rows share one build.
+SQLITE_ROWS = 256
+CHUNK = 102_400  # rows converted at once (400 SQLite statements), so memory stays bounded whatever the size
 
 
 class Connection(Protocol):
@@ -38,7 +43,12 @@ class Connection(Protocol):
 
 def sql_frame(tables: Tables, res: Resource, dialect: Dialect) -> pl.DataFrame:
     """The table as the SQL exports store it: its fields, each date's bounds, dates as ISO text in SQLite."""
-    frame = date_bounds_columns(tables[res.name], res)
+    return sql_rows(tables[res.name], res, dialect)
+
+
+def sql_rows(rows: pl.DataFrame, res: Resource, dialect: Dialect) -> pl.DataFrame:
+    """`sql_frame` of some of a table's rows (a slice), so a big table is converted part by part."""
+    frame = date_bounds_columns(rows, res)
     cols = []
     for name, dtype in frame.schema.items():
         c = pl.col(name)
@@ -79,28 +89,57 @@ def batches(frame: pl.DataFrame, res: Resource) -> list[pl.DataFrame]:
     return out
 
 
-def insert_statement(res: Resource, columns: list[str]) -> str:
-    """A parameterised INSERT for `executemany` (qmark style: sqlite3)."""
+def insert_statement(res: Resource, columns: list[str], rows: int = 1) -> str:
+    """A parameterised INSERT of `rows` rows (qmark style: sqlite3)."""
     cols = ", ".join(quote_ident(c) for c in columns)
-    return f"INSERT INTO {quote_ident(res.name)} ({cols}) VALUES ({', '.join('?' for _ in columns)})"
+    one = f"({', '.join('?' for _ in columns)})"
+    return f"INSERT INTO {quote_ident(res.name)} ({cols}) VALUES {', '.join([one] * rows)}"
 
 
-def populate(con: Connection, tables: Tables, dialect: Dialect) -> None:
-    """Create every table, index, view and the metadata table on `con`, and insert every row."""
+def sqlite_insert(con: Connection, res: Resource, frame: pl.DataFrame) -> None:
+    """Insert `frame` through `executemany`, SQLITE_ROWS rows per statement, CHUNK rows of Python
+    values at a time (so memory stays bounded); the last statement of a table takes the rest."""
+    width = len(frame.columns)
+    if not width or not frame.height:
+        return
+    limit = getattr(con, "getlimit", None)
+    most = limit(sqlite3.SQLITE_LIMIT_VARIABLE_NUMBER) // width if limit else 999 // width
+    n = max(1, min(SQLITE_ROWS, most))
+    full = insert_statement(res, frame.columns, n)
+    for start in range(0, frame.height, CHUNK - CHUNK % n):
+        part = frame.slice(start, CHUNK - CHUNK % n)
+        flat = list(itertools.chain.from_iterable(zip(*(c.to_list() for c in part.get_columns()), strict=True)))
+        step = width * n
+        whole = len(flat) // step * step
+        con.executemany(full, (flat[i:i + step] for i in range(0, whole, step)))
+        if whole < len(flat):
+            con.execute(insert_statement(res, frame.columns, (len(flat) - whole) // width), flat[whole:])
+
+
+def populate(con: Connection, tables: Tables, dialect: Dialect,
+             after_table: Callable[[], object] | None = None) -> None:
+    """Create every table, index, view and the metadata table on `con`, and insert every row;
+    `after_table` runs once each table is loaded."""
     package = tables.package
     for res in table_order(package):
         con.execute(create_table(res, dialect))
-        frame = sql_frame(tables, res, dialect)
-        for batch in batches(frame, res):
-            if dialect == "duckdb":  # DuckDB reads the Arrow table in place: no row becomes a Python object
-                duck: Any = con
-                duck.register("__rows", batch.to_arrow())
-                duck.execute(f"INSERT INTO {quote_ident(res.name)} SELECT * FROM __rows")
-                duck.unregister("__rows")
-            else:
-                con.executemany(insert_statement(res, frame.columns), batch.iter_rows())
-        for index in create_indexes(res):  # after the rows: one sort instead of a b-tree insert per row
+        # part by part: the converted rows (and DuckDB's Arrow copy of them) never exist whole
+        for batch in batches(tables[res.name], res):
+            for start in range(0, batch.height, CHUNK):
+                part = sql_rows(batch.slice(start, CHUNK), res, dialect)
+                if dialect == "duckdb":  # DuckDB reads the Arrow table in place: no row becomes a Python object
+                    duck: Any = con
+                    duck.register("__rows", part.to_arrow())
+                    duck.execute(f"INSERT INTO {quote_ident(res.name)} SELECT * FROM __rows")
+                    duck.unregister("__rows")
+                else:
+                    sqlite_insert(con, res, part)
+        # After the rows: one sort instead of a b-tree insert per row. Not in DuckDB, whose foreign
+        # keys keep an index of their own columns already.
+        for index in create_indexes(res) if dialect == "sqlite" else []:
             con.execute(index)
+        if after_table:
+            after_table()
     for view in available_views(package):
         con.execute(view.create(package, dialect))
     con.execute(metadata_table(dialect))
