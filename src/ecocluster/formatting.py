@@ -14,7 +14,7 @@ from dataclasses import asdict, dataclass, field
 from pathlib import Path
 
 from .errors import EcoclusterError
-from .io import write_bytes
+from .io import remove_stale_temps, write_bytes
 from .package import Package, Resource
 from .reader import Problem
 
@@ -118,11 +118,15 @@ def format_package(path: str | Path | None = None, check: bool = False) -> Forma
     """Rewrite the package's CSVs in canonical form, each atomically; with `check`, only report.
 
     A file that cannot be parsed is never rewritten: it is listed in `problems` with its line and why.
+    A rewritten file keeps its mode and owner; the temps a killed run left beside the CSVs are removed
+    (not with `check`, which changes nothing). WriteError when a file cannot be written.
     """
     pkg = Package.open(path)
     report = FormatReport(root=str(pkg.root), check=check)
     for res in pkg.resources:
         target = pkg.csv_path(res)
+        if not check:  # what a run killed mid-write left beside the file (ecocluster.io)
+            remove_stale_temps(target)
         try:
             raw = target.read_bytes()
         except OSError as e:

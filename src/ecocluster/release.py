@@ -1,8 +1,9 @@
 """`export()` and `build()`: write the package in every form its users open, all or nothing.
 
-Each run writes into a staging folder inside the output folder and moves the files into place only
-when every step has succeeded, so a failed or interrupted run leaves the previous outputs as they
-were. Each file is itself written to a temporary name and renamed (ecocluster.io).
+Each run writes the complete new outputs into a staging folder beside the output folder and, only
+when every step has succeeded, swaps the two folders in one step (ecocluster.publish), so a failed
+or interrupted run leaves the previous outputs as they were, and a reader sees the old outputs or
+the new, never a mix. Each file is itself written to a temporary name and renamed (ecocluster.io).
 """
 
 from __future__ import annotations
@@ -24,9 +25,10 @@ from typing import Any
 
 from .errors import EcoclusterError
 from .exports import FORMATS, ExportError, FormatUnavailable, build_skip, format_module
-from .io import atomic_path, staging_dir, write_text
+from .io import atomic_path, write_text
 from .loading import validated_tables
 from .package import Package
+from .publish import OutputPathError, publication
 from .tables import Tables, read_tables
 
 MANIFEST = "manifest.json"
@@ -50,22 +52,27 @@ MEDIATYPES = {
 Progress = Callable[[str], None]
 
 
-class OutputPathError(EcoclusterError):
-    """The output folder cannot be used: it is a file, or it holds the package's own files."""
+__all__ = ["MANIFEST", "OutputPathError", "build", "check_out_dir", "export", "release_archive"]
 
 
 def check_out_dir(package: Package, out_dir: Path) -> Path:
-    """The output folder, refused when it is a file or would mix outputs with the package's sources."""
+    """The output folder, refused when it is a file or would mix outputs with the package's sources:
+    when it is (or is inside) a folder of the package's files other than its root, or holds any of
+    them (the whole folder is replaced on publication, ecocluster.publish)."""
     out = Path(out_dir)
     if out.exists() and not out.is_dir():
         raise OutputPathError(f"the output path {out} is a file, not a folder")
     resolved = out.resolve()
-    source_dirs = {package.root} | {(package.root / p).parent.resolve()
-                                    for r in package.resources for p in (r.path, r.schema_path) if p}
-    for d in source_dirs:
+    sources = [package.descriptor_path.resolve()] + [(package.root / p).resolve()
+                                                     for r in package.resources for p in (r.path, r.schema_path) if p]
+    for d in {package.root} | {p.parent for p in sources}:
         if resolved == d or (d != package.root and d in resolved.parents):
             raise OutputPathError(f"the output folder {out} is the package's own folder {d}; "
                                   "choose a separate folder such as build/")
+    inside = next((p for p in sources if resolved in p.parents), None)
+    if inside is not None:
+        raise OutputPathError(f"the output folder {out} holds the package's own file {inside}; "
+                              "choose a folder outside the package such as build/")
     try:
         out.mkdir(parents=True, exist_ok=True)
     except OSError as e:
@@ -133,7 +140,7 @@ def export(path: str | Path | Package | None, formats: Iterable[str], out_dir: s
         format_module(name)  # an unknown or unavailable format fails before anything is read
     tables = read_tables(package)
     written: list[Path] = []
-    with staging_dir(out) as stage:
+    with publication(out, progress=progress) as stage:
         for name in names:
             if progress:
                 progress(f"exporting {name}")
@@ -228,7 +235,7 @@ def build(path: str | Path | Package | None = None, out_dir: str | Path = "build
     tables = validated_tables(package, progress) if validate else read_tables(package)
     lap("validate" if validate else "read")
     skipped: list[dict[str, str]] = []
-    with staging_dir(out) as stage:
+    with publication(out, MANIFEST, progress) as stage:
         names = []
         for name in (n for n in FORMATS if n != SITE):
             reason = build_skip(name, tables.rows)

@@ -82,9 +82,18 @@ def say(message: str, hint: str = "") -> None:
         click.echo(f"hint: {hint}", err=True)
 
 
+def _os_hint(error: BaseException | None) -> str:
+    """What to do about an OS error (a full disk, a file too large), also when wrapped by an export."""
+    from ..io import HINTS
+
+    while error is not None and not isinstance(error, OSError):
+        error = error.__cause__
+    return HINTS.get(error.errno or 0, "") if isinstance(error, OSError) else ""
+
+
 def fail(error: EcoclusterError) -> NoReturn:
     """Report a library error on stderr and exit with its code."""
-    hint = getattr(error, "hint", "") or DEFAULT_HINTS.get(type(error).__name__, "")
+    hint = getattr(error, "hint", "") or _os_hint(error.__cause__) or DEFAULT_HINTS.get(type(error).__name__, "")
     say(str(error), hint)
     raise SystemExit(exit_code(error))
 
@@ -94,8 +103,14 @@ def report_error(error: Exception, debug: bool = False) -> NoReturn:
     bug in ecocluster, exit 1, with its traceback only when asked (--debug or ECOCLUSTER_DEBUG=1)."""
     if isinstance(error, EcoclusterError):
         fail(error)
-    if isinstance(error, OSError | UnicodeDecodeError):  # a file the library read as it went
+    if isinstance(error, UnicodeDecodeError):  # a file the library read as it went
         say(f"cannot read the input: {error}", "check that every file the package names exists and is UTF-8.")
+        raise SystemExit(1)
+    if isinstance(error, OSError):  # a file read or written as the library went (writes are WriteError)
+        where = f" {os.fsdecode(error.filename)}" if error.filename is not None else ""
+        say(f"cannot read or write{where}: {error.strerror or error}",
+            _os_hint(error) or "check that every file the package names exists and that the output folder "
+                               "is writable.")
         raise SystemExit(1)
     if debug or os.environ.get(DEBUG_ENV):
         traceback.print_exception(error)

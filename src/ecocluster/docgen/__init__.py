@@ -17,12 +17,11 @@ from __future__ import annotations
 
 import os
 import shutil
-import tempfile
 from collections.abc import Callable
 from pathlib import Path
 from typing import Any
 
-from ..errors import EcoclusterError
+from ..io import finish_journal, remove_stale_temps, write_all
 from ..package import Package
 from .dictionary import data_dictionary
 from .er import er_dot, er_mermaid
@@ -159,25 +158,6 @@ def _stale_pictures(texts: dict[str, str], out_dir: Path, force: bool = False) -
     return stale
 
 
-def _write_all(files: dict[Path, bytes]) -> None:
-    """Write every file or none: each goes to a temporary name beside its target first, and only when
-    all are written are they renamed into place (a rename within a folder cannot half-happen)."""
-    temps: list[tuple[Path, Path]] = []
-    try:
-        for target, data in files.items():
-            target.parent.mkdir(parents=True, exist_ok=True)
-            fd, name = tempfile.mkstemp(prefix=f".{target.name}.", suffix=".tmp", dir=target.parent)
-            temps.append((Path(name), target))
-            with os.fdopen(fd, "wb") as f:
-                f.write(data)
-            os.chmod(name, 0o644)
-        for temp, dest in temps:
-            os.replace(temp, dest)
-    finally:
-        for temp, _ in temps:
-            temp.unlink(missing_ok=True)
-
-
 def generate_docs(package: Package | str | Path | None = None, out: str | Path = "docs",
                   readme: str | Path | None = None, force: bool = False) -> dict[str, Any]:
     """Write every output into `out` and the README block into `readme` (when given): all or nothing.
@@ -185,11 +165,16 @@ def generate_docs(package: Package | str | Path | None = None, out: str | Path =
     Files whose content would not change are left alone, and a picture is re-rendered only when its
     stamp no longer matches its DOT source (or `force`), so a Graphviz upgrade alone causes no churn.
     Every picture is drawn before anything is written, so a missing or failing `dot` writes nothing:
-    GraphvizError names the pictures it cannot draw. EcoclusterError when a file cannot be written.
+    GraphvizError names the pictures it cannot draw. WriteError when a file cannot be written; then
+    nothing was changed. The files are written by `io.write_all`: all temps first, then a journal,
+    then the renames, so a kill leaves each file old or new and the next run finishes the renames.
     """
     pkg = _package(package)
     out_dir = Path(out)
+    finish_journal(out_dir)  # a run killed while renaming: finish it first, so no file stays old
     texts, files, problems = _plan(pkg, out_dir, readme)
+    for target in [*files, *(out_dir / name for name in PICTURES)]:
+        remove_stale_temps(target)  # a run killed before renaming left only temps
     warnings = [f"{p['path']}: not updated: it does not exist or lacks the marker lines"
                 + (f" {BEGIN!r} and {END!r}" if readme is not None and p["path"] == str(readme) else "")
                 for p in problems]
@@ -206,10 +191,7 @@ def generate_docs(package: Package | str | Path | None = None, out: str | Path =
     for source in dict.fromkeys(source for _, source in pictures):  # a new layout: is its text readable?
         warnings += [f"{out_dir / source}: {p}" for p in layout_problems(texts[source])]
     changed = {path: data for path, data in files.items() if _read(path) != data}
-    try:
-        _write_all(changed)
-    except OSError as e:
-        raise EcoclusterError(f"cannot write {e.filename or out_dir}: {e.strerror or e}") from None
+    write_all(changed, out_dir)
     readme_path = None if readme is None or any(p["path"] == str(readme) for p in problems) else str(readme)
     return {"out": str(out_dir), "written": [str(p) for p in files if p in changed],
             "unchanged": [str(p) for p in files if p not in changed],
