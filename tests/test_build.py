@@ -222,3 +222,35 @@ def test_an_output_folder_that_cannot_be_made_is_a_usage_error(tmp_path, command
     assert result.stderr.splitlines()[0].startswith("package: ")  # no PATH: it says which it opened
     assert result.stderr.splitlines()[1].startswith(f"error: the output folder {blocker / 'sub'} cannot be created")
     assert "Traceback" not in result.output
+
+
+def test_build_and_export_take_a_release_archive_like_validate(built, tmp_path):
+    """`validate` opens a release zip; `build` and `export` open it the same way and give the same
+    outputs as from the folder it was made from."""
+    _, out = built
+    first = {r["path"]: r["hash"] for r in json.loads((out / "manifest.json").read_text())["resources"]}
+    again = ecocluster.build(out / "ecocluster-0.2.0.zip", tmp_path / "from-zip")
+    hashes = {r["path"]: r["hash"] for r in again["resources"]}
+    for path in ["ecocluster-0.2.0.zip", "ecocluster.sql", "ecocluster.sqlite", "jsonl/citations.jsonl"]:
+        assert hashes[path] == first[path], path
+    written = ecocluster.export(out / "ecocluster-0.2.0.zip", ["jsonl"], tmp_path / "exported")
+    assert (tmp_path / "exported" / "jsonl" / "citations.jsonl").read_bytes() == \
+        (out / "jsonl" / "citations.jsonl").read_bytes()
+    assert len(written) == len(tables())
+
+
+@pytest.mark.parametrize("command", ["validate", "build", "export"])
+def test_a_damaged_archive_is_refused_as_an_archive_by_every_command(built, tmp_path, command):
+    """A truncated zip is `archive-invalid` (exit 2) for validate, build and export alike, never read
+    as a descriptor, and nothing is written."""
+    _, out = built
+    damaged = tmp_path / "ecocluster-0.2.0.zip"
+    damaged.write_bytes((out / "ecocluster-0.2.0.zip").read_bytes()[:300])
+    args = {"validate": ["validate", str(damaged)],
+            "build": ["build", str(damaged), "--out", str(tmp_path / "o")],
+            "export": ["export", str(damaged), "--to", "jsonl", "--out", str(tmp_path / "o")]}[command]
+    result = CliRunner().invoke(main, args)
+    assert result.exit_code == 2, result.output
+    assert "cannot be read as a zip archive" in result.output
+    assert "JSON" not in result.output and "Traceback" not in result.output
+    assert not (tmp_path / "o").exists() or not any((tmp_path / "o").iterdir())

@@ -10,6 +10,7 @@ from __future__ import annotations
 import stat
 import tempfile
 import zipfile
+import zlib
 from collections.abc import Iterator
 from contextlib import contextmanager
 from pathlib import Path, PurePosixPath
@@ -29,11 +30,21 @@ class ArchiveError(EcoclusterError):
 @contextmanager
 def open_package(path: str | Path | None) -> Iterator[Package]:
     """Yield the package at `path`: a folder, a descriptor, a release archive, or None for the shipped one."""
-    if path is not None and Path(path).is_file() and zipfile.is_zipfile(path):
+    if path is not None and is_archive(path):
         with tempfile.TemporaryDirectory(prefix="ecocluster-") as tmp:
             yield Package.open(extract_archive(Path(path), Path(tmp)))
     else:
         yield Package.open(path)
+
+
+def is_archive(path: str | Path) -> bool:
+    """A file that is a zip, or is named like one (a damaged archive is then refused as an archive,
+    not read as a descriptor)."""
+    try:
+        p = Path(path)
+        return p.is_file() and (p.suffix.lower() == ".zip" or zipfile.is_zipfile(p))
+    except (OSError, ValueError):
+        return False
 
 
 def extract_archive(archive: Path, dest: Path) -> Path:
@@ -55,8 +66,10 @@ def extract_archive(archive: Path, dest: Path) -> Path:
                 with zf.open(m) as src, open(target, "wb") as out:
                     while chunk := src.read(1 << 20):
                         out.write(chunk)
-    except (zipfile.BadZipFile, zipfile.LargeZipFile, OSError, EOFError) as e:
+    except (zipfile.BadZipFile, zipfile.LargeZipFile, OSError, EOFError, zlib.error, ValueError) as e:
         raise ArchiveError(f"{archive.name} cannot be read as a zip archive: {e}") from None
+    except (RuntimeError, NotImplementedError) as e:  # an encrypted member; a method such as Deflate64
+        raise ArchiveError(f"{archive.name} holds a member ecocluster cannot unpack: {e}") from None
     if (dest / DESCRIPTOR).is_file():
         return dest
     # A release may wrap everything in one top-level folder (ecocluster-0.1.0/datapackage.json).

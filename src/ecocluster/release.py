@@ -8,6 +8,7 @@ the new, never a mix. Each file is itself written to a temporary name and rename
 
 from __future__ import annotations
 
+import contextlib
 import functools
 import hashlib
 import json
@@ -17,12 +18,13 @@ import shutil
 import sys
 import time
 import zipfile
-from collections.abc import Callable, Iterable
+from collections.abc import Callable, Iterable, Iterator
 from concurrent.futures import ThreadPoolExecutor
 from datetime import datetime
 from pathlib import Path
 from typing import Any
 
+from .archive import open_package
 from .errors import EcoclusterError
 from .exports import FORMATS, ExportError, FormatUnavailable, build_skip, format_module
 from .io import atomic_path, write_text
@@ -121,8 +123,14 @@ def _unavailable(name: str) -> bool:
     return False
 
 
-def _open(path: str | Path | Package | None) -> Package:
-    return path if isinstance(path, Package) else Package.open(path)
+@contextlib.contextmanager
+def _opened(path: str | Path | Package | None) -> Iterator[Package]:
+    """The package at `path`, as `validate` opens it: a folder, a descriptor or a release archive."""
+    if isinstance(path, Package):
+        yield path
+    else:
+        with open_package(path) as package:
+            yield package
 
 
 def export(path: str | Path | Package | None, formats: Iterable[str], out_dir: str | Path,
@@ -131,7 +139,11 @@ def export(path: str | Path | Package | None, formats: Iterable[str], out_dir: s
 
     Returns the paths written. Nothing is validated here; `build()` validates first.
     """
-    package = _open(path)
+    with _opened(path) as package:
+        return _export(package, formats, out_dir, progress)
+
+
+def _export(package: Package, formats: Iterable[str], out_dir: str | Path, progress: Progress | None) -> list[Path]:
     out = check_out_dir(package, Path(out_dir))
     names = list(dict.fromkeys(formats))
     if "all" in names:  # every format whose library is installed; one asked for by name must be there
@@ -168,8 +180,10 @@ def release_archive(package: Package, out_dir: Path) -> Path:
     for name in EXTRAS:
         if (package.root / name).is_file():
             files[name] = package.root / name
-    if (package.root / "LICENSE").is_file():
-        files[CODE_LICENSE] = package.root / "LICENSE"
+    for name in ("LICENSE", CODE_LICENSE):  # a release unpacked and built again keeps its code licence
+        if (package.root / name).is_file():
+            files[CODE_LICENSE] = package.root / name
+            break
     files[DATA_LICENSE] = data_license_text(package).encode("utf-8")
     files["README.md"] = release_readme(package, sorted(files)).encode("utf-8")
     created = str(package.descriptor.get("created", ""))
@@ -217,9 +231,15 @@ def build(path: str | Path | Package | None = None, out_dir: str | Path = "build
 
     Returns the manifest: a Data Package descriptor listing every file written with its `bytes`
     and `hash` (sha256). Raises InvalidData when the package does not validate (unless
-    `validate=False`); nothing in `out_dir` changes unless every step succeeds.
+    `validate=False`); nothing in `out_dir` changes unless every step succeeds. `path` may also be a
+    release archive, as for `validate`.
     """
-    package = _open(path)
+    with _opened(path) as package:
+        return _build(package, out_dir, validate, progress, want_timings)
+
+
+def _build(package: Package, out_dir: str | Path, validate: bool, progress: Progress | None,
+           want_timings: bool) -> dict[str, Any]:
     out = check_out_dir(package, Path(out_dir))
     clock = time.perf_counter()
     timings: dict[str, float] = {}
