@@ -352,3 +352,26 @@ def test_xlsx_columns_fit_their_content_and_the_header_stays(shipped):
             assert width == min(60, max(6, longest) + 2), (name, f["name"])  # fitted, capped at 60
     kinds = {(r[0], r[1]): r[3] for r in wb["columns"].iter_rows(min_row=2, values_only=True)}
     assert kinds[("agreements", "date")] == "date as text: YYYY, YYYY-MM or YYYY-MM-DD"
+
+
+@pytest.mark.parametrize("chunk", [3, 257])
+def test_databases_loaded_in_small_parts_hold_every_row(tmp_path, monkeypatch, chunk):
+    """Big tables go in part by part (sqlrows.CHUNK rows; DuckDB checkpointed every STORE_ROWS): with
+    tiny parts, so that every table is split and stored mid-way and SQLite's last statement of a part
+    is a short one, both databases still hold exactly the CSV's rows, and no reference dangles."""
+    import duckdb
+
+    from ecocluster.exports import sqlrows
+
+    monkeypatch.setattr(sqlrows, "CHUNK", chunk)
+    monkeypatch.setattr(sqlrows, "STORE_ROWS", 2 * chunk)
+    monkeypatch.setattr(sqlrows, "SQLITE_ROWS", 2)
+    ecocluster.export(ROOT, ["sqlite", "duckdb"], tmp_path)
+    lite = sqlite_connect(tmp_path / f"{stem(ROOT)}.sqlite")
+    duck = duckdb.connect(str(tmp_path / f"{stem(ROOT)}.duckdb"), read_only=True)
+    for name, (fields, rows) in tables(ROOT).items():
+        cols = ", ".join(f'"{f["name"]}"' for f in fields)
+        expected = as_tuples(fields, rows)
+        assert same_rows(lite.execute(f'SELECT {cols} FROM "{name}"').fetchall(), expected), name
+        assert same_rows(duck.execute(f'SELECT {cols} FROM "{name}"').fetchall(), expected), name
+    assert lite.execute("PRAGMA foreign_key_check").fetchall() == []

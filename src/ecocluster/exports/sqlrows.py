@@ -34,6 +34,7 @@ BATCH = 500  # rows per INSERT statement in the SQL file
 # per statement spends half the load time on the checks; 256 rows share one build.
 SQLITE_ROWS = 256
 CHUNK = 102_400  # rows converted at once (400 SQLite statements), so memory stays bounded whatever the size
+STORE_ROWS = 10 * CHUNK  # rows of one table loaded between two `store` calls (DuckDB's checkpoints)
 
 
 class Connection(Protocol):
@@ -106,8 +107,9 @@ def sqlite_insert(con: Connection, res: Resource, frame: pl.DataFrame) -> None:
     most = limit(sqlite3.SQLITE_LIMIT_VARIABLE_NUMBER) // width if limit else 999 // width
     n = max(1, min(SQLITE_ROWS, most))
     full = insert_statement(res, frame.columns, n)
-    for start in range(0, frame.height, CHUNK - CHUNK % n):
-        part = frame.slice(start, CHUNK - CHUNK % n)
+    rows = max(n, CHUNK - CHUNK % n)  # whole statements per slice
+    for start in range(0, frame.height, rows):
+        part = frame.slice(start, rows)
         flat = list(itertools.chain.from_iterable(zip(*(c.to_list() for c in part.get_columns()), strict=True)))
         step = width * n
         whole = len(flat) // step * step
@@ -117,15 +119,17 @@ def sqlite_insert(con: Connection, res: Resource, frame: pl.DataFrame) -> None:
 
 
 def populate(con: Connection, tables: Tables, dialect: Dialect,
-             after_table: Callable[[], object] | None = None) -> None:
+             store: Callable[[], object] | None = None) -> None:
     """Create every table, index, view and the metadata table on `con`, and insert every row;
-    `after_table` runs once each table is loaded."""
+    `store` runs once each table is loaded, and within a table every STORE_ROWS rows."""
     package = tables.package
     for res in table_order(package):
         con.execute(create_table(res, dialect))
         # part by part: the converted rows (and DuckDB's Arrow copy of them) never exist whole
         for batch in batches(tables[res.name], res):
             for start in range(0, batch.height, CHUNK):
+                if store and start and start % STORE_ROWS == 0:
+                    store()
                 part = sql_rows(batch.slice(start, CHUNK), res, dialect)
                 if dialect == "duckdb":  # DuckDB reads the Arrow table in place: no row becomes a Python object
                     duck: Any = con
@@ -138,8 +142,8 @@ def populate(con: Connection, tables: Tables, dialect: Dialect,
         # keys keep an index of their own columns already.
         for index in create_indexes(res) if dialect == "sqlite" else []:
             con.execute(index)
-        if after_table:
-            after_table()
+        if store:
+            store()
     for view in available_views(package):
         con.execute(view.create(package, dialect))
     con.execute(metadata_table(dialect))
