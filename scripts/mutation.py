@@ -4,6 +4,13 @@
     python scripts/mutation.py                      # every module in [tool.mutmut] only_mutate
     python scripts/mutation.py dates validation     # only these modules (mutmut resumes where it left off)
     python scripts/mutation.py --report             # only print the score of the last run
+    python scripts/mutation.py --sample 80 --seed 1 # a seeded random sample of 80 mutants per module
+
+The full run (the default, and the weekly workflow) tests every mutant, and takes hours. The sample mode
+picks N mutants per module at random from mutmut's generated list (the same seed picks the same names
+while the code is unchanged), runs only those (`mutmut run NAME...`), and prints the score of the sample
+with a 95% Wilson interval per module; the overall line weighs each module by its number of mutants.
+`--report --sample N --seed S` prints the score of that sample again without running it.
 
 The score of a module is killed / (mutants - equivalent - not yet checked): a timeout counts as
 killed (and is shown apart: on a loaded machine a slow test can time out), a mutant no test reaches
@@ -17,6 +24,9 @@ from __future__ import annotations
 
 import argparse
 import json
+import math
+import random
+import statistics
 import subprocess
 import sys
 from collections import Counter
@@ -60,6 +70,107 @@ def results(mutants_dir: Path) -> dict[str, int | None]:
     for meta in sorted(mutants_dir.rglob("*.py.meta")):
         codes.update(json.loads(meta.read_text(encoding="utf-8")).get("exit_code_by_key", {}))
     return codes
+
+
+def generate(root: Path) -> None:
+    """Let mutmut write its mutants and their `*.meta` files without testing any: the sample is drawn from them.
+
+    These are the first steps of `mutmut run` (mutmut has no command for them alone); a file whose mutants
+    are already written is left as it is.
+    """
+    code = ("import os, mutmut.__main__ as m; m.set_mutant_under_test('mutant_generation');"
+            " os.makedirs('mutants', exist_ok=True); m.copy_src_dir(); m.copy_also_copy_files();"
+            " m.setup_source_paths(); m.create_mutants(os.cpu_count() or 2)")
+    subprocess.run([sys.executable, "-c", code], cwd=root, check=True, stdout=subprocess.DEVNULL)
+
+
+def draw(names: list[str], per_module: int, seed: int, modules: list[str] | None = None) -> list[str]:
+    """`per_module` mutant names drawn at random from each module (all of a smaller one), reproducible by seed.
+
+    Each module is drawn with its own generator, so asking for fewer modules picks the same names in the others.
+    """
+    by: dict[str, list[str]] = {}
+    for name in sorted(set(names)):
+        by.setdefault(module_of(name), []).append(name)
+    picked: list[str] = []
+    for module, members in sorted(by.items()):
+        if modules and module not in modules:
+            continue
+        picked += sorted(random.Random(f"{seed}:{module}").sample(members, min(per_module, len(members))))
+    return picked
+
+
+def wilson(k: float, n: float, z: float = 1.96) -> tuple[float, float]:
+    """The 95% Wilson score interval of a proportion k/n (n > 0): sound at 0, at 1 and for small n."""
+    p = k / n
+    centre = (p + z * z / (2 * n)) / (1 + z * z / n)
+    half = z / (1 + z * z / n) * math.sqrt(p * (1 - p) / n + z * z / (4 * n * n))
+    return max(0.0, centre - half), min(1.0, centre + half)
+
+
+def interval(c: Counter, population: int) -> tuple[float, float] | None:
+    """A module's interval: none when nothing was judged, the score itself when every mutant was drawn."""
+    judged = c["mutants"] - c["equivalent"] - c["not checked"]
+    if not judged:
+        return None
+    if c["mutants"] >= population and not c["not checked"]:
+        return (c["killed"] / judged,) * 2
+    return wilson(c["killed"], judged)
+
+
+def overall(by: dict[str, Counter], population: dict[str, int]) -> tuple[float, tuple[float, float]] | None:
+    """The overall score of a sample drawn per module: each module's score weighted by its number of mutants.
+
+    The interval is Wilson's, on the effective sample size of the weighted estimate (its variance read as a
+    simple random sample's); a module drawn whole adds no variance.
+    """
+    parts = [(population[m], c["killed"], c["mutants"] - c["equivalent"] - c["not checked"], c["mutants"])
+             for m, c in by.items()]
+    parts = [p for p in parts if p[2]]
+    if not parts:
+        return None
+    total = sum(w for w, *_ in parts)
+    est = sum(w / total * k / j for w, k, j, _ in parts)
+    var = sum((w / total) ** 2 * (k / j) * (1 - k / j) / j for w, k, j, drawn in parts if drawn < w)
+    n_eff = est * (1 - est) / var if var else sum(j for _, _, j, _ in parts)
+    if not var and all(drawn >= w for w, _, _, drawn in parts):
+        return est, (est, est)
+    return est, wilson(est * n_eff, n_eff)
+
+
+def sample_table(by: dict[str, Counter], population: dict[str, int], seed: int) -> tuple[str, bool]:
+    """The score of a sample per module, with its interval; a goal is missed when the sample's score is under it."""
+    head = f"{'module':<12} {'sample':>13} {'killed':>7} {'timeouts':>9} {'survived':>9} {'equiv.':>7} " \
+           f"{'unchecked':>10} {'score':>7}  95% interval"
+    lines = [head]
+    ok = True
+    rows = [(m, c, interval(c, population[m])) for m, c in sorted(by.items())]
+    total: Counter = sum(by.values(), Counter())
+    whole = overall(by, population)
+    rows.append(("overall", total, whole[1] if whole else None))
+    for name, c, ci in rows:
+        judged = c["mutants"] - c["equivalent"] - c["not checked"]
+        s = (whole[0] if whole else None) if name == "overall" else (c["killed"] / judged if judged else None)
+        pop = sum(population[m] for m in by) if name == "overall" else population[name]
+        goal = GOALS.get(name, OVERALL_GOAL if name == "overall" else None)
+        missed = s is not None and goal is not None and s < goal
+        ok = ok and not missed
+        size = f"{c['mutants']} of {pop}"
+        lines.append(f"{name:<12} {size:>13} {c['killed']:>7} {c['timeouts']:>9} {c['survived'] + c['suspicious']:>9} "
+                     f"{c['equivalent']:>7} {c['not checked']:>10} {'-' if s is None else f'{s:.1%}':>7}  "
+                     + ("-" if ci is None else f"{ci[0]:.1%} to {ci[1]:.1%}")
+                     + (f"  (goal {goal:.0%})" if missed else ""))
+    lines.append(f"a random sample (seed {seed}) of {total['mutants']} of {sum(population[m] for m in by)} mutants;"
+                 " overall: each module weighted by its number of mutants")
+    return "\n".join(lines), ok
+
+
+def durations(mutants_dir: Path, names: list[str]) -> list[float]:
+    """Seconds each of these mutants took to test, from mutmut's `*.meta` files."""
+    took: dict[str, float] = {}
+    for meta in sorted(mutants_dir.rglob("*.py.meta")):
+        took.update(json.loads(meta.read_text(encoding="utf-8")).get("durations_by_key", {}))
+    return [took[n] for n in names if n in took]
 
 
 def scores(codes: dict[str, int | None], equivalent: dict[str, str]) -> dict[str, Counter]:
@@ -108,7 +219,16 @@ def main(argv: list[str] | None = None) -> int:
     ap.add_argument("modules", nargs="*", help="modules to mutate, e.g. dates validation exports (default: all)")
     ap.add_argument("--report", action="store_true", help="only print the score of the last run")
     ap.add_argument("--max-children", type=int, default=None, help="mutants tested at once (default: cores)")
+    ap.add_argument("--sample", type=int, metavar="N", help="test only N mutants per module, drawn at random")
+    ap.add_argument("--seed", type=int, default=1, help="the seed of the sample (default: 1)")
+    ap.add_argument("--list", action="store_true", help="with --sample: print the names drawn, and run nothing")
     args = ap.parse_args(argv)
+    if args.sample is not None and args.sample < 1:
+        ap.error("--sample takes a number of mutants per module, at least 1")
+    if args.list and args.sample is None:
+        ap.error("--list goes with --sample")
+    if args.sample is not None:
+        return run_sample(args)
     if not args.report:
         globs = [f"ecocluster.{m}.*" for m in args.modules]
         cmd = [sys.executable, "-m", "mutmut", "run", *globs]
@@ -121,6 +241,39 @@ def main(argv: list[str] | None = None) -> int:
         return 2
     text, ok = table(scores(codes, read_equivalent()))
     print(text)
+    return 0 if ok else 1
+
+
+def run_sample(args: argparse.Namespace) -> int:
+    mutants = ROOT / "mutants"
+    if not args.report:
+        generate(ROOT)
+    codes = results(mutants)
+    if not codes:
+        print("no mutants in mutants/: run without --report first", file=sys.stderr)
+        return 2
+    known = {module_of(n) for n in codes}
+    unknown = sorted(set(args.modules) - known)
+    if unknown:
+        print(f"no mutants in module(s) {', '.join(unknown)}; there are: {', '.join(sorted(known))}", file=sys.stderr)
+        return 2
+    picked = draw(list(codes), args.sample, args.seed, args.modules)
+    if args.list:
+        print("\n".join(picked))
+        return 0
+    if not args.report:
+        cmd = [sys.executable, "-m", "mutmut", "run", *picked]
+        if args.max_children:
+            cmd[4:4] = ["--max-children", str(args.max_children)]
+        subprocess.run(cmd, cwd=ROOT, check=False)
+        codes = results(mutants)
+    population = Counter(module_of(n) for n in codes)
+    text, ok = sample_table(scores({n: codes[n] for n in picked}, read_equivalent()), dict(population), args.seed)
+    print(text)
+    took = durations(mutants, picked)
+    if took:
+        print(f"seconds per mutant tested: median {statistics.median(took):.1f}, mean {statistics.mean(took):.1f}, "
+              f"max {max(took):.1f} ({len(took)} timed)")
     return 0 if ok else 1
 
 
