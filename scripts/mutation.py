@@ -26,9 +26,9 @@ import argparse
 import json
 import math
 import random
-import statistics
 import subprocess
 import sys
+import time
 from collections import Counter
 from pathlib import Path
 
@@ -165,14 +165,6 @@ def sample_table(by: dict[str, Counter], population: dict[str, int], seed: int) 
     return "\n".join(lines), ok
 
 
-def durations(mutants_dir: Path, names: list[str]) -> list[float]:
-    """Seconds each of these mutants took to test, from mutmut's `*.meta` files."""
-    took: dict[str, float] = {}
-    for meta in sorted(mutants_dir.rglob("*.py.meta")):
-        took.update(json.loads(meta.read_text(encoding="utf-8")).get("durations_by_key", {}))
-    return [took[n] for n in names if n in took]
-
-
 def scores(codes: dict[str, int | None], equivalent: dict[str, str]) -> dict[str, Counter]:
     by: dict[str, Counter] = {}
     for name, code in codes.items():
@@ -265,15 +257,16 @@ def run_sample(args: argparse.Namespace) -> int:
         cmd = [sys.executable, "-m", "mutmut", "run", *picked]
         if args.max_children:
             cmd[4:4] = ["--max-children", str(args.max_children)]
+        start = time.monotonic()
         subprocess.run(cmd, cwd=ROOT, check=False)
+        took = time.monotonic() - start
         codes = results(mutants)
     population = Counter(module_of(n) for n in codes)
     text, ok = sample_table(scores({n: codes[n] for n in picked}, read_equivalent()), dict(population), args.seed)
     print(text)
-    took = durations(mutants, picked)
-    if took:
-        print(f"seconds per mutant tested: median {statistics.median(took):.1f}, mean {statistics.mean(took):.1f}, "
-              f"max {max(took):.1f} ({len(took)} timed)")
+    if not args.report:
+        print(f"mutmut took {took / 60:.1f} min for {len(picked)} mutants ({took / len(picked):.1f} s each, wall clock,"
+              " with its start: stats of new tests and one clean run of the tests the sample reaches)")
     return 0 if ok else 1
 
 
