@@ -5,12 +5,15 @@
     python scripts/mutation.py dates validation     # only these modules (mutmut resumes where it left off)
     python scripts/mutation.py --report             # only print the score of the last run
     python scripts/mutation.py --sample 80 --seed 1 # a seeded random sample of 80 mutants per module
+    python scripts/mutation.py --names FILE         # the mutants named in FILE (as --sample --list prints them)
 
 The full run (the default, and the weekly workflow) tests every mutant, and takes hours. The sample mode
 picks N mutants per module at random from mutmut's generated list (the same seed picks the same names
 while the code is unchanged), runs only those (`mutmut run NAME...`), and prints the score of the sample
 with a 95% Wilson interval per module; the overall line weighs each module by its number of mutants.
-`--report --sample N --seed S` prints the score of that sample again without running it.
+`--report --sample N --seed S` prints the score of that sample again without running it. To compare
+before and after a change, save the names (`--sample N --seed S --list > FILE`) and test them again with
+`--names FILE`: a change to the code can renumber mutants, which would change what the seed draws.
 
 The score of a module is killed / (mutants - equivalent - not yet checked): a timeout counts as
 killed (and is shown apart: on a loaded machine a slow test can time out), a mutant no test reaches
@@ -138,7 +141,7 @@ def overall(by: dict[str, Counter], population: dict[str, int]) -> tuple[float, 
     return est, wilson(est * n_eff, n_eff)
 
 
-def sample_table(by: dict[str, Counter], population: dict[str, int], seed: int) -> tuple[str, bool]:
+def sample_table(by: dict[str, Counter], population: dict[str, int], what: str) -> tuple[str, bool]:
     """The score of a sample per module, with its interval; a goal is missed when the sample's score is under it."""
     head = f"{'module':<12} {'sample':>13} {'killed':>7} {'timeouts':>9} {'survived':>9} {'equiv.':>7} " \
            f"{'unchecked':>10} {'score':>7}  95% interval"
@@ -160,7 +163,7 @@ def sample_table(by: dict[str, Counter], population: dict[str, int], seed: int) 
                      f"{c['equivalent']:>7} {c['not checked']:>10} {'-' if s is None else f'{s:.1%}':>7}  "
                      + ("-" if ci is None else f"{ci[0]:.1%} to {ci[1]:.1%}")
                      + (f"  (goal {goal:.0%})" if missed else ""))
-    lines.append(f"a random sample (seed {seed}) of {total['mutants']} of {sum(population[m] for m in by)} mutants;"
+    lines.append(f"{what}: {total['mutants']} of {sum(population[m] for m in by)} mutants;"
                  " overall: each module weighted by its number of mutants")
     return "\n".join(lines), ok
 
@@ -214,12 +217,16 @@ def main(argv: list[str] | None = None) -> int:
     ap.add_argument("--sample", type=int, metavar="N", help="test only N mutants per module, drawn at random")
     ap.add_argument("--seed", type=int, default=1, help="the seed of the sample (default: 1)")
     ap.add_argument("--list", action="store_true", help="with --sample: print the names drawn, and run nothing")
+    ap.add_argument("--names", type=Path, metavar="FILE",
+                    help="test the mutants named in FILE (as --list prints them) instead of drawing a sample")
     args = ap.parse_args(argv)
     if args.sample is not None and args.sample < 1:
         ap.error("--sample takes a number of mutants per module, at least 1")
     if args.list and args.sample is None:
         ap.error("--list goes with --sample")
-    if args.sample is not None:
+    if args.names and args.sample is not None:
+        ap.error("--names replaces --sample: give one of them")
+    if args.sample is not None or args.names:
         return run_sample(args)
     if not args.report:
         globs = [f"ecocluster.{m}.*" for m in args.modules]
@@ -249,7 +256,21 @@ def run_sample(args: argparse.Namespace) -> int:
     if unknown:
         print(f"no mutants in module(s) {', '.join(unknown)}; there are: {', '.join(sorted(known))}", file=sys.stderr)
         return 2
-    picked = draw(list(codes), args.sample, args.seed, args.modules)
+    if args.names:
+        wanted = [n for n in args.names.read_text(encoding="utf-8").split() if not args.modules
+                  or module_of(n) in args.modules]
+        gone = [n for n in wanted if n not in codes]
+        if gone:  # the code changed: mutmut no longer makes these (a function renamed, removed or rewritten)
+            print(f"{len(gone)} of the {len(wanted)} mutants in {args.names} are no longer generated: "
+                  + " ".join(gone), file=sys.stderr)
+        picked = [n for n in wanted if n in codes]
+        what = f"the mutants listed in {args.names.name}"
+    else:
+        picked = draw(list(codes), args.sample, args.seed, args.modules)
+        what = f"a random sample (seed {args.seed}, {args.sample} per module)"
+    if not picked:
+        print("no mutants to test", file=sys.stderr)
+        return 2
     if args.list:
         print("\n".join(picked))
         return 0
@@ -262,7 +283,7 @@ def run_sample(args: argparse.Namespace) -> int:
         took = time.monotonic() - start
         codes = results(mutants)
     population = Counter(module_of(n) for n in codes)
-    text, ok = sample_table(scores({n: codes[n] for n in picked}, read_equivalent()), dict(population), args.seed)
+    text, ok = sample_table(scores({n: codes[n] for n in picked}, read_equivalent()), dict(population), what)
     print(text)
     if not args.report:
         print(f"mutmut took {took / 60:.1f} min for {len(picked)} mutants ({took / len(picked):.1f} s each, wall clock,"

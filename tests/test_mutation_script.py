@@ -105,7 +105,7 @@ def test_the_overall_score_of_a_sample_weighs_each_module_by_its_mutants() -> No
 def test_the_sample_table_says_what_was_drawn_and_flags_a_missed_goal() -> None:
     by = {"validation": mutation.Counter({"mutants": 10, "killed": 8, "survived": 1, "equivalent": 1}),
           "loading": mutation.Counter({"mutants": 4, "killed": 4, "timeouts": 1})}
-    text, ok = mutation.sample_table(by, {"validation": 400, "loading": 4}, seed=7)
+    text, ok = mutation.sample_table(by, {"validation": 400, "loading": 4}, "a random sample (seed 7)")
     assert not ok  # 8 of 9 judged is under 90%
     lines = text.splitlines()
     assert lines[1].startswith("loading             4 of 4       4         1         0       0          0  100.0%")
@@ -113,7 +113,7 @@ def test_the_sample_table_says_what_was_drawn_and_flags_a_missed_goal() -> None:
     assert lines[2].startswith("validation       10 of 400       8         0         1       1          0   88.9%")
     assert lines[2].endswith("(goal 90%)")
     assert lines[3].startswith("overall          14 of 404      12         1         1       1          0   89.0%")
-    assert lines[4] == ("a random sample (seed 7) of 14 of 404 mutants; overall: each module weighted by its number"
+    assert lines[4] == ("a random sample (seed 7): 14 of 404 mutants; overall: each module weighted by its number"
                         " of mutants")
 
 
@@ -130,7 +130,7 @@ def test_list_prints_the_drawn_names_and_runs_nothing(tmp_path: Path, monkeypatc
 
 
 def test_sample_mode_usage_errors(tmp_path: Path, monkeypatch, capsys) -> None:
-    for argv in (["--sample", "0"], ["--list"]):
+    for argv in (["--sample", "0"], ["--list"], ["--sample", "3", "--names", "x.txt"]):
         with pytest.raises(SystemExit) as exc:
             mutation.main(argv)
         assert exc.value.code == 2
@@ -151,3 +151,20 @@ def test_report_of_a_sample_scores_only_the_drawn_mutants(tmp_path: Path, monkey
     killed = sum(codes[n] == 1 for n in picked)
     assert f"{'loading':<12} {'10 of 40':>13} {killed:>7}" in out
     assert killed < 10 or not any(n.endswith("_1") for n in picked)
+
+
+def test_names_tests_the_listed_mutants_and_says_which_are_gone(tmp_path: Path, monkeypatch, capsys) -> None:
+    every = names("loading", 40)
+    write_meta(tmp_path, "src/ecocluster/loading.py.meta", {n: 1 for n in every})
+    listed = tmp_path / "names.txt"
+    listed.write_text("\n".join([every[3], every[7], "ecocluster.loading.x_gone__mutmut_1"]) + "\n", encoding="utf-8")
+    ran: list[list[str]] = []
+    monkeypatch.setattr(mutation, "ROOT", tmp_path)
+    monkeypatch.setattr(mutation, "generate", lambda root: None)
+    monkeypatch.setattr(mutation.subprocess, "run", lambda cmd, **k: ran.append(cmd))
+    assert mutation.main(["--names", str(listed)]) == 0
+    assert ran[0][-2:] == [every[3], every[7]]
+    out, err = capsys.readouterr()
+    assert "1 of the 3 mutants in" in err and "x_gone__mutmut_1" in err
+    assert f"{'loading':<12} {'2 of 40':>13} {2:>7}" in out
+    assert "the mutants listed in names.txt: 2 of 40 mutants" in out
