@@ -1,0 +1,51 @@
+"""Validation and load(): behaviour the mutation score found unguarded (scripts/mutation.py, issue 18)."""
+
+from __future__ import annotations
+
+import json
+from pathlib import Path
+
+import pytest
+
+import ecocluster
+from ecocluster.errors import InvalidData
+
+
+def package(tmp: Path, tables: dict[str, tuple[dict, bytes]]) -> Path:
+    """A package of `tables`: name -> (Table Schema, CSV bytes)."""
+    (tmp / "data").mkdir(parents=True)
+    resources = []
+    for name, (schema, data) in tables.items():
+        (tmp / "data" / f"{name}.csv").write_bytes(data)
+        resources.append({"name": name, "path": f"data/{name}.csv", "schema": schema})
+    (tmp / "datapackage.json").write_text(json.dumps({"name": "m", "version": "1.0.0", "resources": resources}),
+                                          "utf-8")
+    return tmp
+
+
+S = {"name": "s", "type": "string"}
+N = {"name": "n", "type": "integer"}
+
+
+def test_a_missing_composite_key_is_reported_with_its_value_and_target(tmp_path):
+    """Guards cross._composite_key: the value shows every part of the key, ` / ` between, an empty part as ''."""
+    parent = {"fields": [S, N], "primaryKey": ["s", "n"]}
+    child = {"fields": [{"name": "id", "type": "string"}, S, N], "primaryKey": ["id"],
+             "foreignKeys": [{"fields": ["s", "n"], "reference": {"resource": "parent", "fields": ["s", "n"]}}]}
+    root = package(tmp_path, {"parent": (parent, b"s,n\na,1\n"), "child": (child, b"id,s,n\nc1,a,1\nc2,a,2\nc3,,9\n")})
+    errors = ecocluster.validate(root).errors
+    assert {(e.row, e.field, e.value) for e in errors} == {(3, "s", "a / 2"), (4, "s", " / 9")}
+    assert all("parent (s, n)" in e.message for e in errors), [e.message for e in errors]
+
+
+def test_load_of_invalid_data_names_the_first_error_and_where_it_is(tmp_path):
+    """Guards loading._invalid: InvalidData's message carries the count, the first error's message and place."""
+    schema = {"fields": [{"name": "id", "type": "string"}, N], "primaryKey": ["id"]}
+    root = package(tmp_path, {"t": (schema, b"id,n\nr1,1\nr2,two\nr3,three\n")})
+    with pytest.raises(InvalidData) as e:
+        ecocluster.load(root)
+    first = e.value.report.errors[0]
+    assert (first.resource, first.row, first.field) == ("t", 3, "n")
+    assert str(e.value) == (f"{root / 'datapackage.json'} does not pass validation: 2 error(s); "
+                            f"first: {first.message} (resource t, row 3, field n)")
+    assert first.message and "two" in first.message
