@@ -43,3 +43,12 @@ def test_a_column_name_in_the_header_error_keeps_every_letter_of_it(pkg):
     report = format_package(pkg)
     [problem] = report.problems
     assert problem.message.endswith("unknown column(s) XtraX"), problem.message
+
+
+def test_a_file_that_cannot_be_read_is_a_problem_named_by_its_path(pkg):
+    """Guards format_package: an unreadable CSV is reported (its path, no line, the OS's reason); the rest is done."""
+    (pkg / "data" / "things.csv").unlink()
+    report = format_package(pkg)
+    assert [(p.file, p.line, p.message) for p in report.problems] == [
+        ("data/things.csv", None, "cannot read the file (No such file or directory)")]
+    assert report.unchanged == ["data/citations.csv"] and not report.ok

@@ -49,3 +49,12 @@ def test_load_of_invalid_data_names_the_first_error_and_where_it_is(tmp_path):
     assert str(e.value) == (f"{root / 'datapackage.json'} does not pass validation: 2 error(s); "
                             f"first: {first.message} (resource t, row 3, field n)")
     assert first.message and "two" in first.message
+
+
+def test_the_docs_keep_everything_after_the_generated_section_verbatim():
+    """Guards convert.render_docs: only the first end marker closes the section; later text (even another
+    marker) is kept as it was."""
+    from ecocluster.validation.convert import END, START, render_codes, render_docs
+
+    text = f"intro\n{START}\nold codes\n{END}\nafter\n{END}\ntail\n"
+    assert render_docs(text) == f"intro\n{START}\n{render_codes()}{END}\nafter\n{END}\ntail\n"
