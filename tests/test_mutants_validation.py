@@ -58,3 +58,12 @@ def test_the_docs_keep_everything_after_the_generated_section_verbatim():
 
     text = f"intro\n{START}\nold codes\n{END}\nafter\n{END}\ntail\n"
     assert render_docs(text) == f"intro\n{START}\n{render_codes()}{END}\nafter\n{END}\ntail\n"
+
+
+def test_load_keeps_strings_in_arrow_memory(tmp_path):
+    """Guards loading.to_pandas: string columns are pandas' `string[pyarrow]` (no Python object per cell)."""
+    schema = {"fields": [{"name": "id", "type": "string"}, N], "primaryKey": ["id"]}
+    root = package(tmp_path, {"t": (schema, b"id,n\nr1,1\nr2,\n")})
+    df = ecocluster.load(root)["t"]
+    assert df["id"].dtype.storage == "pyarrow"
+    assert df["id"].tolist() == ["r1", "r2"] and str(df["n"].dtype) == "Int64"
