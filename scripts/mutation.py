@@ -19,6 +19,8 @@ The score of a module is killed / (mutants - equivalent - not yet checked): a ti
 killed (and is shown apart: on a loaded machine a slow test can time out), a mutant no test reaches
 as survived. Survivors judged equivalent (no test can tell them from the original) are listed, each
 with its reason, in `mutation-equivalent.txt` at the repository root, which this script reads.
+Before testing, each function is credited to every test of the test files it ran in (see `widen`):
+mutmut alone credits what a module-scoped fixture calls to the first test that asks for the fixture.
 Exits 1 when a goal is missed (90% in validation/ and dates.py, 80% overall), 2 on a usage error.
 Run from the repository root; mutmut writes its work into `mutants/`.
 """
@@ -76,15 +78,49 @@ def results(mutants_dir: Path) -> dict[str, int | None]:
 
 
 def generate(root: Path) -> None:
-    """Let mutmut write its mutants and their `*.meta` files without testing any: the sample is drawn from them.
+    """Let mutmut write its mutants and their `*.meta` files, and record which tests reach which function,
+    without testing any mutant: the sample is drawn from them, and `widen` edits the record.
 
     These are the first steps of `mutmut run` (mutmut has no command for them alone); a file whose mutants
-    are already written is left as it is.
+    are already written is left as it is, and only new tests are traced.
     """
     code = ("import os, mutmut.__main__ as m; m.set_mutant_under_test('mutant_generation');"
             " os.makedirs('mutants', exist_ok=True); m.copy_src_dir(); m.copy_also_copy_files();"
-            " m.setup_source_paths(); m.create_mutants(os.cpu_count() or 2)")
+            " m.setup_source_paths(); m.create_mutants(os.cpu_count() or 2);"
+            " m.collect_or_load_stats(m.get_mutant_runner(os.cpu_count() or 2), apply_config_invalidation=True)")
     subprocess.run([sys.executable, "-c", code], cwd=root, check=True, stdout=subprocess.DEVNULL)
+
+
+def widen(stats_path: Path) -> int:
+    """Credit each function to every test of the test files it ran in; return how many credits were added.
+
+    mutmut credits a function to the test during which it ran, and tests a mutant with those tests only.
+    A module-scoped fixture runs once, inside the first test that asks for it, so what it calls (an export
+    of the whole package that every test of the file then reads) is credited to that one test: a mutant
+    there was tested by it alone, even by a test that skips (the Popolo schema check without the schemas),
+    and survived. Widening only adds tests, so a mutant still counts killed only when a test fails on it.
+    """
+    data = json.loads(stats_path.read_text(encoding="utf-8"))
+    by_file: dict[str, set[str]] = {}
+    for test in data["duration_by_test"]:
+        by_file.setdefault(test.split("::", 1)[0], set()).add(test.removeprefix("mutants/"))
+    added = 0
+    for function, tests in data["tests_by_mangled_function_name"].items():
+        wide = set(tests).union(*(by_file.get(t.split("::", 1)[0], set()) for t in tests))
+        added += len(wide) - len(set(tests))
+        data["tests_by_mangled_function_name"][function] = sorted(wide)
+    stats_path.write_text(json.dumps(data), encoding="utf-8")
+    return added
+
+
+def mutmut_run(names: list[str], max_children: int | None) -> None:
+    """`mutmut run` for these mutants (all when none), after `generate` and with its test credits widened."""
+    generate(ROOT)
+    widen(ROOT / "mutants" / "mutmut-stats.json")
+    cmd = [sys.executable, "-m", "mutmut", "run", *names]
+    if max_children:
+        cmd[4:4] = ["--max-children", str(max_children)]
+    subprocess.run(cmd, cwd=ROOT, check=False)  # survivors make mutmut exit non-zero: the score decides
 
 
 def draw(names: list[str], per_module: int, seed: int, modules: list[str] | None = None) -> list[str]:
@@ -229,11 +265,7 @@ def main(argv: list[str] | None = None) -> int:
     if args.sample is not None or args.names:
         return run_sample(args)
     if not args.report:
-        globs = [f"ecocluster.{m}.*" for m in args.modules]
-        cmd = [sys.executable, "-m", "mutmut", "run", *globs]
-        if args.max_children:
-            cmd[4:4] = ["--max-children", str(args.max_children)]
-        subprocess.run(cmd, cwd=ROOT, check=False)  # survivors make mutmut exit non-zero: the score decides
+        mutmut_run([f"ecocluster.{m}.*" for m in args.modules], args.max_children)
     codes = results(ROOT / "mutants")
     if not codes:
         print("no mutation results in mutants/: run without --report first", file=sys.stderr)
@@ -246,7 +278,7 @@ def main(argv: list[str] | None = None) -> int:
 def run_sample(args: argparse.Namespace) -> int:
     mutants = ROOT / "mutants"
     if not args.report:
-        generate(ROOT)
+        generate(ROOT)  # the mutants to draw from
     codes = results(mutants)
     if not codes:
         print("no mutants in mutants/: run without --report first", file=sys.stderr)
@@ -275,11 +307,8 @@ def run_sample(args: argparse.Namespace) -> int:
         print("\n".join(picked))
         return 0
     if not args.report:
-        cmd = [sys.executable, "-m", "mutmut", "run", *picked]
-        if args.max_children:
-            cmd[4:4] = ["--max-children", str(args.max_children)]
         start = time.monotonic()
-        subprocess.run(cmd, cwd=ROOT, check=False)
+        mutmut_run(picked, args.max_children)
         took = time.monotonic() - start
         codes = results(mutants)
     population = Counter(module_of(n) for n in codes)

@@ -161,6 +161,7 @@ def test_names_tests_the_listed_mutants_and_says_which_are_gone(tmp_path: Path, 
     ran: list[list[str]] = []
     monkeypatch.setattr(mutation, "ROOT", tmp_path)
     monkeypatch.setattr(mutation, "generate", lambda root: None)
+    monkeypatch.setattr(mutation, "widen", lambda stats: 0)
     monkeypatch.setattr(mutation.subprocess, "run", lambda cmd, **k: ran.append(cmd))
     assert mutation.main(["--names", str(listed)]) == 0
     assert ran[0][-2:] == [every[3], every[7]]
@@ -168,3 +169,20 @@ def test_names_tests_the_listed_mutants_and_says_which_are_gone(tmp_path: Path, 
     assert "1 of the 3 mutants in" in err and "x_gone__mutmut_1" in err
     assert f"{'loading':<12} {'2 of 40':>13} {2:>7}" in out
     assert "the mutants listed in names.txt: 2 of 40 mutants" in out
+
+
+def test_widen_credits_a_function_to_every_test_of_the_files_it_ran_in(tmp_path: Path) -> None:
+    stats = tmp_path / "mutmut-stats.json"
+    tests = ["tests/test_a.py::first", "tests/test_a.py::second", "tests/test_b.py::other"]
+    stats.write_text(json.dumps({
+        "tests_by_mangled_function_name": {"ecocluster.exports.x.x_export": ["tests/test_a.py::first"],
+                                           "ecocluster.dates.x_f": ["tests/test_b.py::other"]},
+        "duration_by_test": {t: 0.1 for t in tests}, "stats_time": 1.0}), encoding="utf-8")
+    assert mutation.widen(stats) == 1
+    data = json.loads(stats.read_text(encoding="utf-8"))
+    # the module fixture ran in `first`; `second` reads its output too and is now run on the mutant
+    assert data["tests_by_mangled_function_name"] == {
+        "ecocluster.exports.x.x_export": ["tests/test_a.py::first", "tests/test_a.py::second"],
+        "ecocluster.dates.x_f": ["tests/test_b.py::other"]}
+    assert data["duration_by_test"] == {t: 0.1 for t in tests} and data["stats_time"] == 1.0  # the rest kept
+    assert mutation.widen(stats) == 0  # once is enough
