@@ -102,8 +102,8 @@ def widen(stats_path: Path) -> int:
     """
     data = json.loads(stats_path.read_text(encoding="utf-8"))
     by_file: dict[str, set[str]] = {}
-    for test in data["duration_by_test"]:
-        by_file.setdefault(test.split("::", 1)[0], set()).add(test.removeprefix("mutants/"))
+    for test in map(lambda t: t.removeprefix("mutants/"), data["duration_by_test"]):
+        by_file.setdefault(test.split("::", 1)[0], set()).add(test)
     added = 0
     for function, tests in data["tests_by_mangled_function_name"].items():
         wide = set(tests).union(*(by_file.get(t.split("::", 1)[0], set()) for t in tests))
