@@ -48,3 +48,83 @@ def test_the_ftm_catalog_collection_carries_the_package_title_version_and_licenc
     assert urls, "the shipped descriptor names its licence by URL"
     assert collection["license"] == urls[0]
     assert (collection["title"], collection["version"]) == (descriptor["title"], descriptor["version"])
+
+
+VALID = Path(__file__).parent / "fixtures" / "validate" / "valid"
+
+
+def _export(tmp: Path, fmt: str, licences: list[dict] | None) -> str:
+    """The text of one SQL export of the valid fixture package, its `licenses` replaced."""
+    import json
+    import shutil
+
+    root = tmp / "pkg"
+    shutil.copytree(VALID, root)
+    descriptor = json.loads((root / "datapackage.json").read_text(encoding="utf-8"))
+    if licences is None:
+        descriptor.pop("licenses", None)
+    else:
+        descriptor["licenses"] = licences
+    (root / "datapackage.json").write_text(json.dumps(descriptor), encoding="utf-8")
+    [path] = format_module(fmt).export(read_tables(Package.open(root)), tmp / "out")
+    return path.read_text(encoding="utf-8")
+
+
+TWO = [{"name": "LIC-A", "path": "https://example.org/a"}, {"name": "LIC-B", "path": "https://example.org/b"}]
+
+
+def test_the_sql_header_names_every_licence(tmp_path):
+    """Guards sql.statements: the header's licence line lists every licence, `, ` between."""
+    assert "\n-- Licence: LIC-A, LIC-B.\n" in _export(tmp_path, "sql", TWO)
+
+
+@pytest.mark.parametrize("licences,about", [
+    (TWO, "version 0.2.0; licence LIC-A, LIC-B.'"),
+    (None, "version 0.2.0.'"),
+])
+def test_the_postgres_metadata_comment_names_the_licences_or_none(tmp_path, licences, about):
+    """Guards pg._about: the `_metadata` table comment says the version, then the licences when there are any."""
+    text = _export(tmp_path, "pg", licences)
+    [comment] = [line for line in text.splitlines() if line.startswith('COMMENT ON TABLE "_metadata" IS')]
+    assert comment.endswith(about + ";"), comment
+    assert licences or "licence" not in comment
+
+
+def test_postgres_checks_dates_against_the_calendar_the_portable_file_by_length(tmp_path):
+    """Guards sqlschema.checks: PostgreSQL gets the real-calendar CHECK (leap years), portable SQL the length one."""
+    pg = _export(tmp_path / "pg", "pg", TWO)
+    [pg_date] = [line for line in pg.splitlines() if line.startswith('  "date" TEXT CHECK')]
+    assert '% 400 = 0' in pg_date and 'length("date") IN (4, 7, 10)' not in pg_date
+    portable = _export(tmp_path / "sql", "sql", TWO)
+    assert '  "date" TEXT CHECK (length("date") IN (4, 7, 10)),' in portable.splitlines()
+
+
+def test_the_parquet_descriptor_describes_the_files_then_the_package(tmp_path):
+    """Guards parquet.export: datapackage.json beside the Parquet files says what they are."""
+    import json
+
+    format_module("parquet").export(read_tables(Package.open(VALID)), tmp_path)
+    got = json.loads((tmp_path / "parquet" / "datapackage.json").read_text(encoding="utf-8"))
+    source = json.loads((VALID / "datapackage.json").read_text(encoding="utf-8"))
+    assert got["description"] == (f"The tables of {source['name']} {source['version']} as Parquet files. "
+                                  + source["description"])
+
+
+def test_rows_in_a_circular_self_reference_go_in_one_last_batch():
+    """Guards sqlrows.batches: rows whose self-reference can never be placed are inserted together at the end
+    (the engine then refuses them), not dropped and not an error of ours."""
+    import polars as pl
+
+    from ecocluster.exports.sqlrows import batches
+
+    tables = read_tables(Package.open(VALID))
+    res = Package.open(VALID).resource("agreements")
+    [fk] = [fk for fk in res.foreign_keys if fk.resource == res.name]
+    frame = tables["agreements"].head(2)
+    a, b = frame["id"].to_list()
+    # a follows b and b follows a: a cycle, no row can go first
+    cycle = frame.with_columns(pl.Series(fk.field, [b, a], dtype=frame.schema[fk.field]))
+    assert [sorted(batch["id"].to_list()) for batch in batches(cycle, res)] == [sorted([a, b])]
+    # a follows b: b first, then a
+    chain = frame.with_columns(pl.Series(fk.field, [b, None], dtype=frame.schema[fk.field]))
+    assert [batch["id"].to_list() for batch in batches(chain, res)] == [[b], [a]]
