@@ -128,3 +128,53 @@ def test_rows_in_a_circular_self_reference_go_in_one_last_batch():
     # a follows b: b first, then a
     chain = frame.with_columns(pl.Series(fk.field, [b, None], dtype=frame.schema[fk.field]))
     assert [batch["id"].to_list() for batch in batches(chain, res)] == [[b], [a]]
+
+
+def test_the_datasette_site_credits_the_first_source_with_a_link_and_the_licence():
+    """Guards datasette.metadata: `source`/`source_url` are the descriptor's first source that has a URL."""
+    import json
+
+    from ecocluster.exports import datasette
+
+    meta = datasette.metadata(Package.open(ROOT))
+    descriptor = json.loads((ROOT / "datapackage.json").read_text(encoding="utf-8"))
+    first = next(s for s in descriptor["sources"] if s.get("path"))
+    assert (meta["source"], meta["source_url"]) == (first["title"], first["path"])
+    assert (meta["license"], meta["license_url"]) == (descriptor["licenses"][0]["name"],
+                                                      descriptor["licenses"][0]["path"])
+
+
+def test_the_xlsx_columns_sheet_marks_required_and_primary_key_columns(tmp_path):
+    """Guards xlsx._columns_frame: `required` is true for a column the schema requires or the primary key holds."""
+    import json
+
+    from openpyxl import load_workbook
+
+    [path] = format_module("xlsx").export(read_tables(Package.open(VALID)), tmp_path)
+    wb = load_workbook(path)
+    got = {(r[0], r[1]): r[4] for r in wb["columns"].iter_rows(min_row=2, values_only=True)}
+    expected = {}
+    descriptor = json.loads((VALID / "datapackage.json").read_text(encoding="utf-8"))
+    for res in descriptor["resources"]:
+        schema = res["schema"]
+        if isinstance(schema, str):
+            schema = json.loads((VALID / schema).read_text(encoding="utf-8"))
+        key = schema.get("primaryKey", [])
+        key = [key] if isinstance(key, str) else key
+        for f in schema["fields"]:
+            expected[(res["name"], f["name"])] = bool(f.get("constraints", {}).get("required")) or f["name"] in key
+    assert got == expected
+    # both ways occur: key columns, and required columns outside the key
+    assert any(v for (_, c), v in expected.items() if c == "id")
+    assert any(v for (_, c), v in expected.items() if c != "id")
+
+
+def test_xlsx_widths_count_only_the_first_line_of_a_multiline_value(tmp_path):
+    """Guards xlsx._widths: a value's width is that of its first line, not of all its lines run together."""
+    import polars as pl
+
+    from ecocluster.exports.xlsx import MAX_WIDTH, MIN_WIDTH, _widths
+
+    frame = pl.DataFrame({"note": ["short\n" + "x" * 30, "tiny"], "n": [1, 22]})
+    assert _widths(frame) == [float(max(MIN_WIDTH, len("short"), len("note")) + 2), float(max(MIN_WIDTH, 2) + 2)]
+    assert MAX_WIDTH > 12
