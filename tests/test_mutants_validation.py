@@ -67,3 +67,33 @@ def test_load_keeps_strings_in_arrow_memory(tmp_path):
     df = ecocluster.load(root)["t"]
     assert df["id"].dtype.storage == "pyarrow"
     assert df["id"].tolist() == ["r1", "r2"] and str(df["n"].dtype) == "Int64"
+
+
+def test_an_invisible_character_in_a_patterned_value_is_named_in_the_message(tmp_path):
+    """Guards checks._hidden_checks: text-invisible says which character it is (U+200B ZERO WIDTH SPACE)."""
+    schema = {"fields": [{"name": "id", "type": "string", "constraints": {"pattern": "^[a-z]+$"}}],
+              "primaryKey": ["id"]}
+    root = package(tmp_path, {"t": (schema, "id\nabc\nab\u200bc\n".encode())})
+    errors = {e.code: e for e in ecocluster.validate(root).errors}
+    assert set(errors) == {"pattern-mismatch", "text-invisible"}
+    assert "U+200B ZERO WIDTH SPACE" in errors["text-invisible"].message
+    assert errors["text-invisible"].row == 3
+
+
+def test_a_signatory_without_a_role_is_reported_with_the_person_as_its_value(tmp_path):
+    """Guards cross.check_signatories: signatory-no-role carries the signatory's person ID as its value."""
+    import csv
+    import shutil
+
+    valid = Path(__file__).parent / "fixtures" / "validate" / "valid"
+    root = tmp_path / "pkg"
+    shutil.copytree(valid, root)
+    roles = root / "data" / "roles.csv"
+    text = roles.read_text(encoding="utf-8")
+    assert text.count("사장,2022-03-01,2025-09-01") == 1
+    roles.write_text(text.replace("사장,2022-03-01,2025-09-01", "사장,2022-03-01,2023-05-21"), encoding="utf-8")
+    with open(root / "data" / "agreement_parties.csv", encoding="utf-8", newline="") as fh:
+        line4 = list(csv.DictReader(fh))[2]  # the header is line 1
+    [error] = ecocluster.validate(root).errors
+    assert (error.code, error.row, error.field) == ("signatory-no-role", 4, "signatory_person_id")
+    assert error.value == line4["signatory_person_id"] and error.value
