@@ -97,3 +97,11 @@ def test_a_signatory_without_a_role_is_reported_with_the_person_as_its_value(tmp
     [error] = ecocluster.validate(root).errors
     assert (error.code, error.row, error.field) == ("signatory-no-role", 4, "signatory_person_id")
     assert error.value == line4["signatory_person_id"] and error.value
+
+
+def test_a_value_not_of_its_numeric_type_names_the_type(tmp_path):
+    """Guards checks._field_checks: type-invalid on an integer or number field says which type it wanted."""
+    schema = {"fields": [{"name": "id", "type": "string"}, N, {"name": "x", "type": "number"}], "primaryKey": ["id"]}
+    root = package(tmp_path, {"t": (schema, b"id,n,x\nr1,two,1.5\nr2,2,half\n")})
+    got = {(e.row, e.field, e.message) for e in ecocluster.validate(root).errors}
+    assert got == {(2, "n", "`two` is not a valid integer"), (3, "x", "`half` is not a valid number")}
