@@ -178,3 +178,11 @@ def test_xlsx_widths_count_only_the_first_line_of_a_multiline_value(tmp_path):
     frame = pl.DataFrame({"note": ["short\n" + "x" * 30, "tiny"], "n": [1, 22]})
     assert _widths(frame) == [float(max(MIN_WIDTH, len("short"), len("note")) + 2), float(max(MIN_WIDTH, 2) + 2)]
     assert MAX_WIDTH > 12
+
+
+def test_a_popolo_record_names_its_wikidata_item_under_the_wikidata_scheme():
+    """Guards popolo._identifiers: no shipped row has a wikidata_id yet, so the export never reached this."""
+    from ecocluster.exports.popolo import _identifiers
+
+    assert _identifiers({"wikidata_id": "Q1"}) == [{"scheme": "wikidata", "identifier": "Q1"}]
+    assert _identifiers({"wikidata_id": None}) == [] and _identifiers({}) == []
