@@ -10,7 +10,7 @@ from pathlib import Path
 from typing import TYPE_CHECKING, Any, Literal
 
 from .errors import EcoclusterError, InvalidData
-from .package import Field, Package
+from .package import Package
 from .tables import Tables, date_bounds_columns, read_tables
 
 if TYPE_CHECKING:
@@ -39,28 +39,6 @@ def validated_tables(package: Package, progress: Callable[[str], None] | None = 
     if not report.ok:
         raise _invalid(package, report)
     return from_frames(package, {name: t.frame for name, t in checked.items()})
-
-
-def ensure_valid(package: Package, progress: Callable[[str], None] | None = None) -> None:
-    """Raise InvalidData (carrying the validation report) unless the package passes validation."""
-    from .validation import validate
-
-    report = validate(package.descriptor_path, progress=progress)
-    if not report.ok:
-        raise _invalid(package, report)
-
-
-def dtype(f: Field) -> Any:
-    """The pandas dtype of a field: nullable types throughout, enums as categoricals in declared order."""
-    import pandas as pd
-
-    if f.enum is not None and f.type == "string":
-        return pd.CategoricalDtype(categories=list(f.enum), ordered=False)
-    types = {"string": pd.StringDtype(), "integer": pd.Int64Dtype(), "number": pd.Float64Dtype(),
-             "boolean": pd.BooleanDtype(), "date": "datetime64[ms]", "year": pd.Int64Dtype()}
-    if f.type not in types:
-        raise EcoclusterError(f"field `{f.name}` has type `{f.type}`, which load() does not map to pandas")
-    return types[f.type]
 
 
 def to_pandas(frame: pl.DataFrame) -> pd.DataFrame:

@@ -1,0 +1,107 @@
+"""Validation and load(): behaviour the mutation score found unguarded (scripts/mutation.py, issue 18)."""
+
+from __future__ import annotations
+
+import json
+from pathlib import Path
+
+import pytest
+
+import ecocluster
+from ecocluster.errors import InvalidData
+
+
+def package(tmp: Path, tables: dict[str, tuple[dict, bytes]]) -> Path:
+    """A package of `tables`: name -> (Table Schema, CSV bytes)."""
+    (tmp / "data").mkdir(parents=True)
+    resources = []
+    for name, (schema, data) in tables.items():
+        (tmp / "data" / f"{name}.csv").write_bytes(data)
+        resources.append({"name": name, "path": f"data/{name}.csv", "schema": schema})
+    (tmp / "datapackage.json").write_text(json.dumps({"name": "m", "version": "1.0.0", "resources": resources}),
+                                          "utf-8")
+    return tmp
+
+
+S = {"name": "s", "type": "string"}
+N = {"name": "n", "type": "integer"}
+
+
+def test_a_missing_composite_key_is_reported_with_its_value_and_target(tmp_path):
+    """Guards cross._composite_key: the value shows every part of the key, ` / ` between, an empty part as ''."""
+    parent = {"fields": [S, N], "primaryKey": ["s", "n"]}
+    child = {"fields": [{"name": "id", "type": "string"}, S, N], "primaryKey": ["id"],
+             "foreignKeys": [{"fields": ["s", "n"], "reference": {"resource": "parent", "fields": ["s", "n"]}}]}
+    root = package(tmp_path, {"parent": (parent, b"s,n\na,1\n"), "child": (child, b"id,s,n\nc1,a,1\nc2,a,2\nc3,,9\n")})
+    errors = ecocluster.validate(root).errors
+    assert {(e.row, e.field, e.value) for e in errors} == {(3, "s", "a / 2"), (4, "s", " / 9")}
+    assert all("parent (s, n)" in e.message for e in errors), [e.message for e in errors]
+
+
+def test_load_of_invalid_data_names_the_first_error_and_where_it_is(tmp_path):
+    """Guards loading._invalid: InvalidData's message carries the count, the first error's message and place."""
+    schema = {"fields": [{"name": "id", "type": "string"}, N], "primaryKey": ["id"]}
+    root = package(tmp_path, {"t": (schema, b"id,n\nr1,1\nr2,two\nr3,three\n")})
+    with pytest.raises(InvalidData) as e:
+        ecocluster.load(root)
+    first = e.value.report.errors[0]
+    assert (first.resource, first.row, first.field) == ("t", 3, "n")
+    assert str(e.value) == (f"{root / 'datapackage.json'} does not pass validation: 2 error(s); "
+                            f"first: {first.message} (resource t, row 3, field n)")
+    assert first.message and "two" in first.message
+
+
+def test_the_docs_keep_everything_after_the_generated_section_verbatim():
+    """Guards convert.render_docs: only the first end marker closes the section; later text (even another
+    marker) is kept as it was."""
+    from ecocluster.validation.convert import END, START, render_codes, render_docs
+
+    text = f"intro\n{START}\nold codes\n{END}\nafter\n{END}\ntail\n"
+    assert render_docs(text) == f"intro\n{START}\n{render_codes()}{END}\nafter\n{END}\ntail\n"
+
+
+def test_load_keeps_strings_in_arrow_memory(tmp_path):
+    """Guards loading.to_pandas: string columns are pandas' `string[pyarrow]` (no Python object per cell)."""
+    schema = {"fields": [{"name": "id", "type": "string"}, N], "primaryKey": ["id"]}
+    root = package(tmp_path, {"t": (schema, b"id,n\nr1,1\nr2,\n")})
+    df = ecocluster.load(root)["t"]
+    assert df["id"].dtype.storage == "pyarrow"
+    assert df["id"].tolist() == ["r1", "r2"] and str(df["n"].dtype) == "Int64"
+
+
+def test_an_invisible_character_in_a_patterned_value_is_named_in_the_message(tmp_path):
+    """Guards checks._hidden_checks: text-invisible says which character it is (U+200B ZERO WIDTH SPACE)."""
+    schema = {"fields": [{"name": "id", "type": "string", "constraints": {"pattern": "^[a-z]+$"}}],
+              "primaryKey": ["id"]}
+    root = package(tmp_path, {"t": (schema, "id\nabc\nab\u200bc\n".encode())})
+    errors = {e.code: e for e in ecocluster.validate(root).errors}
+    assert set(errors) == {"pattern-mismatch", "text-invisible"}
+    assert "U+200B ZERO WIDTH SPACE" in errors["text-invisible"].message
+    assert errors["text-invisible"].row == 3
+
+
+def test_a_signatory_without_a_role_is_reported_with_the_person_as_its_value(tmp_path):
+    """Guards cross.check_signatories: signatory-no-role carries the signatory's person ID as its value."""
+    import csv
+    import shutil
+
+    valid = Path(__file__).parent / "fixtures" / "validate" / "valid"
+    root = tmp_path / "pkg"
+    shutil.copytree(valid, root)
+    roles = root / "data" / "roles.csv"
+    text = roles.read_text(encoding="utf-8")
+    assert text.count("사장,2022-03-01,2025-09-01") == 1
+    roles.write_text(text.replace("사장,2022-03-01,2025-09-01", "사장,2022-03-01,2023-05-21"), encoding="utf-8")
+    with open(root / "data" / "agreement_parties.csv", encoding="utf-8", newline="") as fh:
+        line4 = list(csv.DictReader(fh))[2]  # the header is line 1
+    [error] = ecocluster.validate(root).errors
+    assert (error.code, error.row, error.field) == ("signatory-no-role", 4, "signatory_person_id")
+    assert error.value == line4["signatory_person_id"] and error.value
+
+
+def test_a_value_not_of_its_numeric_type_names_the_type(tmp_path):
+    """Guards checks._field_checks: type-invalid on an integer or number field says which type it wanted."""
+    schema = {"fields": [{"name": "id", "type": "string"}, N, {"name": "x", "type": "number"}], "primaryKey": ["id"]}
+    root = package(tmp_path, {"t": (schema, b"id,n,x\nr1,two,1.5\nr2,2,half\n")})
+    got = {(e.row, e.field, e.message) for e in ecocluster.validate(root).errors}
+    assert got == {(2, "n", "`two` is not a valid integer"), (3, "x", "`half` is not a valid number")}
