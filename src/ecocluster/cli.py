@@ -78,7 +78,7 @@ def main(ctx: click.Context, debug: bool) -> None:
     ctx.meta["ecocluster.debug"] = debug
 
 
-JEMALLOC = "dirty_decay_ms:0,muzzy_decay_ms:0"
+JEMALLOC = "dirty_decay_ms:1000,muzzy_decay_ms:0"
 
 
 def entry() -> None:
@@ -92,8 +92,9 @@ def entry() -> None:
     the tests and the library's users call it, ends as usual.
     """
     # polars' allocator (jemalloc) keeps freed memory for 10 s before giving it back; a command that
-    # frees a table's working copies and then loads the next holds both. Given back at once, the
-    # peak of `build` at 10M rows is lower. Set before polars is imported; a user's own setting wins.
+    # frees a table's working copies and then loads the next holds both. Given back within a second,
+    # the peak of `build` at 10M rows is lower; at once (0 ms) it would cost validate 15% in page faults.
+    # Set before polars is imported; a user's own setting wins.
     os.environ.setdefault("_RJEM_MALLOC_CONF", JEMALLOC)
     try:
         main(prog_name="ecocluster")
