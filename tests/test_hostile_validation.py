@@ -7,55 +7,20 @@ Each case is the valid fixture with one edit made in tmp_path; it asserts the ex
 from __future__ import annotations
 
 import datetime as dt
-import json
-import shutil
 import zipfile
-from collections.abc import Callable
 from pathlib import Path
 
 import polars as pl
 import pytest
 from click.testing import CliRunner
+from pkgedits import VALID, Edit, append, descriptor, found, package, schema, sub, write
 
 from ecocluster.cli import main
 from ecocluster.validation import validate
 from ecocluster.validation.report import printable, render_github, render_text
 from ecocluster.validation.standards import ISO_3166_ALPHA2, language_problem
 
-VALID = Path(__file__).parent / "fixtures" / "validate" / "valid"
-Edit = Callable[[Path], None]
 CITE = "{},*,src-herald-2023,Busan and Renault Korea signed the MOU,dossier-summary,"
-
-
-def sub(table: str, old: str, new: str) -> Edit:
-    def edit(root: Path) -> None:
-        path = root / "data" / f"{table}.csv"
-        text = path.read_text(encoding="utf-8")
-        assert text.count(old) == 1, (table, old)
-        path.write_text(text.replace(old, new), encoding="utf-8", newline="")
-
-    return edit
-
-
-def append(table: str, *lines: str) -> Edit:
-    def edit(root: Path) -> None:
-        with open(root / "data" / f"{table}.csv", "a", encoding="utf-8", newline="") as fh:
-            fh.writelines(line + "\n" for line in lines)
-
-    return edit
-
-
-def write(rel: str, data: bytes) -> Edit:
-    return lambda root: (root / rel).write_bytes(data)
-
-
-def descriptor(change: Callable[[dict], None]) -> Edit:
-    def edit(root: Path) -> None:
-        dp = json.loads((root / "datapackage.json").read_text(encoding="utf-8"))
-        change(dp)
-        (root / "datapackage.json").write_text(json.dumps(dp), encoding="utf-8")
-
-    return edit
 
 
 def resource(name: str, key: str, value: object) -> Edit:
@@ -63,16 +28,6 @@ def resource(name: str, key: str, value: object) -> Edit:
         next(r for r in dp["resources"] if r["name"] == name)[key] = value
 
     return descriptor(change)
-
-
-def schema(table: str, change: Callable[[dict], None]) -> Edit:
-    def edit(root: Path) -> None:
-        path = root / "schemas" / f"{table}.schema.json"
-        s = json.loads(path.read_text(encoding="utf-8"))
-        change(s)
-        path.write_text(json.dumps(s), encoding="utf-8")
-
-    return edit
 
 
 def field_(table: str, name: str, key: str, value: object) -> Edit:
@@ -213,18 +168,6 @@ CASES: dict[str, tuple[list[Edit], list[tuple], int]] = {
 for _name in ("__line", "__c0", "__truncated", "__h"):
     CASES[f"field-named-{_name}"] = (rename_field("people", "family_name", _name),
                                      [("schema-invalid", "people", None, None)], 2)
-
-
-def package(tmp_path: Path, edits: list[Edit]) -> Path:
-    root = tmp_path / "pkg"
-    shutil.copytree(VALID, root)
-    for edit in edits:
-        edit(root)
-    return root
-
-
-def found(report) -> list[tuple]:
-    return [(e.code, e.resource, e.row, e.field) for e in report.errors]
 
 
 @pytest.mark.parametrize("name", sorted(CASES))

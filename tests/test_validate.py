@@ -7,68 +7,18 @@ Each variant is the valid fixture with a small edit made in tmp_path; each asser
 from __future__ import annotations
 
 import json
-import shutil
-from collections.abc import Callable
-from pathlib import Path
 
 import pytest
 from click.testing import CliRunner
+from pkgedits import VALID, Edit, append, descriptor, found, schema, sub, write
+from pkgedits import package as build
 
 from ecocluster.cli import main
 from ecocluster.validation import validate
 
-VALID = Path(__file__).parent / "fixtures" / "validate" / "valid"
-Edit = Callable[[Path], None]
-
-
-def sub(table: str, old: str, new: str) -> Edit:
-    """Replace `old` (which must occur exactly once) in data/<table>.csv."""
-
-    def edit(root: Path) -> None:
-        path = root / "data" / f"{table}.csv"
-        text = path.read_text(encoding="utf-8")
-        assert text.count(old) == 1, (table, old)
-        path.write_bytes(text.replace(old, new).encode("utf-8", "surrogateescape"))
-
-    return edit
-
-
-def append(table: str, line: str) -> Edit:
-    def edit(root: Path) -> None:
-        with open(root / "data" / f"{table}.csv", "a", encoding="utf-8", newline="") as fh:
-            fh.write(line + "\n")
-
-    return edit
-
-
-def write(rel: str, data: bytes) -> Edit:
-    def edit(root: Path) -> None:
-        (root / rel).write_bytes(data)
-
-    return edit
-
 
 def remove(rel: str) -> Edit:
     return lambda root: (root / rel).unlink()
-
-
-def descriptor(change: Callable[[dict], None]) -> Edit:
-    def edit(root: Path) -> None:
-        dp = json.loads((root / "datapackage.json").read_text(encoding="utf-8"))
-        change(dp)
-        (root / "datapackage.json").write_text(json.dumps(dp), encoding="utf-8")
-
-    return edit
-
-
-def schema(table: str, change: Callable[[dict], None]) -> Edit:
-    def edit(root: Path) -> None:
-        path = root / "schemas" / f"{table}.schema.json"
-        s = json.loads(path.read_text(encoding="utf-8"))
-        change(s)
-        path.write_text(json.dumps(s), encoding="utf-8")
-
-    return edit
 
 
 def set_path(table: str, value: object, key: str = "path") -> Edit:
@@ -540,18 +490,6 @@ CASES: dict[str, tuple[list[Edit], list[tuple], int]] = {
         1,
     ),
 }
-
-
-def build(tmp_path: Path, edits: list[Edit]) -> Path:
-    root = tmp_path / "pkg"
-    shutil.copytree(VALID, root)
-    for edit in edits:
-        edit(root)
-    return root
-
-
-def found(report) -> list[tuple]:
-    return [(e.code, e.resource, e.row, e.field) for e in report.errors]
 
 
 @pytest.mark.parametrize("name", list(CASES))
