@@ -24,7 +24,7 @@ from ._common import EPILOG, QUIET_HELP, format_validation_error, package_arg, p
 def build(out: Path, format_: str, quiet: bool, timings: bool, path: Path | None) -> None:
     """Validate the data package at PATH and build every export into OUT.
 
-    PATH is a datapackage.json or the folder holding one; without it, the package in the current
+    PATH is a datapackage.json, the folder holding one or a release archive; without it, the package in the current
     folder (or its nearest parent holding one), else the shipped package. Writes
     every format of `ecocluster export --to all`, the release archive <name>-<version>.zip (the
     descriptor, the CSVs and the schemas) and manifest.json, a descriptor listing every file written

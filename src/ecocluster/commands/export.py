@@ -34,7 +34,7 @@ def _formats_help() -> str:
 def export(to: str, out: Path, format_: str, quiet: bool, path: Path | None) -> None:
     """Write the data package at PATH in one format (or all) into OUT.
 
-    PATH is a datapackage.json or the folder holding one; without it, the package in the current
+    PATH is a datapackage.json, the folder holding one or a release archive; without it, the package in the current
     folder (or its nearest parent holding one), else the shipped package. The data
     is not validated here (`ecocluster build` validates first). Every file is written to a temporary
     name and renamed into place only when the whole format succeeded, so a failed export leaves
