@@ -118,6 +118,15 @@ CASES: dict[str, tuple[list[Edit], list[tuple], int]] = {
         [("schema-invalid", "roles", None, "person_id")],
         2,
     ),
+    # the largest file is read beside the schema checks: when those fail, what it found is dropped
+    "schema-invalid-hides-the-early-read": (
+        [
+            schema("roles", lambda s: s["fields"][1]["constraints"].update(pattern="([a-z")),
+            sub("citations", "record_id,", "recordid,"),  # a header mistake that keeps it the largest
+        ],
+        [("schema-invalid", "roles", None, "person_id")],
+        2,
+    ),
     # files, headers and row shapes
     "file-missing": ([remove("data/people.csv")], [("file-missing", "people", None, None)], 1),
     "file-empty": ([write("data/people.csv", b"")], [("file-empty", "people", None, None)], 1),

@@ -54,8 +54,11 @@ def first_hidden(value: str) -> str:
 
 def _hidden_checks(name: str, fails: pl.Expr, gate: pl.Expr | None) -> list[Check]:
     """Control and invisible characters in a value that fails its field's constraint (and so is reported
-    under that constraint's code too): why `org-renault\u200b` is not `org-renault`."""
+    under that constraint's code too): why `org-renault\u200b` is not `org-renault`. Without a cheaper
+    gate, whether any value fails at all is one: clean columns then run neither scan (an enum column of
+    half a million rows spends 30 ms on each)."""
     c = pl.col(name)
+    gate = fails.any() if gate is None else gate
     return [
         Check(code, name, fails & c.str.contains(regex), c, gate=gate, describe=first_hidden)
         for code, regex in (("text-control-character", CONTROL_REGEX), ("text-invisible", INVISIBLE_REGEX))

@@ -72,13 +72,22 @@ def _compile(patterns: list[str]) -> bool:
     return True
 
 
-def _result(future: Future, res: Resource, out: Collector) -> Table | None:
-    """The table read in the background, or None with `file-unreadable` when the OS refused the file."""
+def _read(pkg: Package, res: Resource) -> tuple[Table | None, Collector]:
+    """One table, read in the background with the problems of its file in its own collector, so a
+    read started before the schema was found sound can be dropped without a trace."""
+    found = Collector()
     try:
-        return future.result()
+        return read_table(pkg, res, found), found
     except OSError as e:  # permission denied, a folder in the file's place, an I/O error
-        out.one("file-unreadable", res.name, detail=f"{res.path} cannot be read: {e.strerror or e}")
-        return None
+        found.one("file-unreadable", res.name, detail=f"{res.path} cannot be read: {e.strerror or e}")
+        return None, found
+
+
+def _result(future: Future, out: Collector) -> Table | None:
+    """The table read in the background; its file's problems join the report."""
+    table, found = future.result()
+    out.frames.extend(found.frames)
+    return table
 
 
 def _warm_languages() -> None:
@@ -151,50 +160,68 @@ def check(
         out.one("package-not-found", detail=f"no data package at {str(path)[:200]!r}: {e}")
         return out.report([], {"tables": 0, "rows": 0}, max_errors), {}
 
-    if any(f.is_language for r in pkg.resources for f in r.fields):
-        _warm_languages()
     resources = [(r.name, r.field_names, r.path) for r in pkg.resources]
-    _schema_problems(pkg, out)
-    if out.frames:
-        return out.report(resources, {"tables": len(resources), "rows": 0}, max_errors), {}
-    check_descriptor(pkg, out)
-    tables: dict[str, Table] = {}
-    deferred = deferred_patterns(pkg)
-    rows: dict[str, Any] = {}
     # The next table is read while this one is checked: reading waits on the disk and on one thread
     # of polars' pool for part of the time, checking leaves the other core idle between queries.
-    # Largest file first, so its checks overlap the reading of the others rather than nothing. Later
-    # files are read ahead as long as those waiting to be checked are no larger together than the
-    # first, so memory holds about two of the largest table, not all of them; small tables, whose
-    # checks take less than their reading, then do not wait for each other.
+    # Largest file first, so its checks overlap the reading of the others rather than nothing; its
+    # reading starts at once, beside the checks of the schema (dropped if those fail). Later files
+    # are read ahead as long as those waiting to be checked are no larger together than the first,
+    # so memory holds about two of the largest table, not all of them; small tables, whose checks
+    # take less than their reading, then do not wait for each other.
     # A rule across a few tables runs on a third thread as soon as they are checked (foreign keys,
     # self-references, ...), beside the reading of the rest; those that need every ID run last.
     order = sorted(pkg.resources, key=lambda r: -_size(pkg, r))
     sizes = [_size(pkg, r) for r in order]
-    jobs = early_jobs(pkg, deferred)
     with ThreadPoolExecutor(max_workers=READERS) as pool, ThreadPoolExecutor(max_workers=1) as side:
-        ahead: list = []
-        started: list[Future] = []
-        nxt = 0
-        for i, res in enumerate(order):
-            while nxt < len(order) and (nxt <= i or sum(sizes[i + 1 : nxt + 1]) <= sizes[0]):
-                ahead.append(pool.submit(read_table, pkg, order[nxt], out))
-                nxt += 1
-            if progress:
-                progress(f"reading {res.path} ({i + 1}/{len(order)})")
-            table = _result(ahead.pop(0), res, out)
-            rows[res.name] = table.rows if table else 0
-            if table is not None:
-                check_table(table, out, deferred.get(res.name, set()))
-                tables[res.name] = _slim(pkg, table, keep)
-            for job in [j for j in jobs if j.needs <= rows.keys()]:
-                jobs.remove(job)
-                started.append(side.submit(job.run, tables, out))
-        rows = {r.name: rows[r.name] for r in pkg.resources}  # stats in the package's order
-        if progress:
-            progress("checking across tables")
-        check_package(pkg, tables, out, deferred)
-        for future in started:
-            future.result()
+        ahead: list[Future] = [pool.submit(_read, pkg, order[0])] if order else []
+        if any(f.is_language for r in pkg.resources for f in r.fields):
+            _warm_languages()
+        _schema_problems(pkg, out)
+        if out.frames:
+            pool.shutdown(cancel_futures=True)
+            return out.report(resources, {"tables": len(resources), "rows": 0}, max_errors), {}
+        check_descriptor(pkg, out)
+        tables = _check_tables(pkg, order, sizes, ahead, pool, side, out, keep, progress)
+    rows = {r.name: tables[r.name].rows if r.name in tables else 0 for r in pkg.resources}
     stats = {"tables": len(resources), "rows": sum(rows.values()), "rows_by_resource": rows}
     return out.report(resources, stats, max_errors), tables
+
+
+def _check_tables(
+    pkg: Package,
+    order: list[Resource],
+    sizes: list[int],
+    ahead: list[Future],
+    pool: ThreadPoolExecutor,
+    side: ThreadPoolExecutor,
+    out: Collector,
+    keep: bool,
+    progress: Callable[[str], None] | None,
+) -> dict[str, Table]:
+    """Read (the first read already started), check and keep each table in `order`, then check across."""
+    tables: dict[str, Table] = {}
+    deferred = deferred_patterns(pkg)
+    rows: dict[str, Any] = {}
+    jobs = early_jobs(pkg, deferred)
+    started: list[Future] = []
+    nxt = len(ahead)
+    for i, res in enumerate(order):
+        while nxt < len(order) and (nxt <= i or sum(sizes[i + 1 : nxt + 1]) <= sizes[0]):
+            ahead.append(pool.submit(_read, pkg, order[nxt]))
+            nxt += 1
+        if progress:
+            progress(f"reading {res.path} ({i + 1}/{len(order)})")
+        table = _result(ahead.pop(0), out)
+        rows[res.name] = table.rows if table else 0
+        if table is not None:
+            check_table(table, out, deferred.get(res.name, set()))
+            tables[res.name] = _slim(pkg, table, keep)
+        for job in [j for j in jobs if j.needs <= rows.keys()]:
+            jobs.remove(job)
+            started.append(side.submit(job.run, tables, out))
+    if progress:
+        progress("checking across tables")
+    check_package(pkg, tables, out, deferred)
+    for future in started:
+        future.result()
+    return tables
