@@ -1,4 +1,6 @@
 import shutil
+import threading
+import time
 import warnings
 
 import pandas as pd
@@ -53,21 +55,33 @@ def test_load_answers_who_signed_the_2023_mou():
     assert set(shown["name"]) == {"Lee Im-geon", "Oh Lin-tae"}  # at the ceremony; who signed is unknown
 
 
-# Needs ecocluster.validation (the validator's branch): passes once it is merged.
 def test_load_validates_by_default():
     assert set(ecocluster.load()) == set(tables())
 
 
-# Needs ecocluster.validation (the validator's branch): passes once it is merged.
-def test_load_refuses_invalid_data_with_the_report(tmp_path):
+def test_load_refuses_invalid_data_with_the_report(tmp_path, monkeypatch):
     pkg = tmp_path / "pkg"
     shutil.copytree(ROOT / "data", pkg / "data")
     shutil.copytree(ROOT / "schemas", pkg / "schemas")
     shutil.copy(ROOT / "datapackage.json", pkg)
     agreements = pkg / "data" / "agreements.csv"
     edit(agreements, ",memorandum-of-understanding,", ",bogus,")
+    # pandas is imported beside the validation; that import never outlives the call, even when it
+    # raises, and even when the import is slower than the validation
+    import ecocluster.loading
+
+    started: list[threading.Thread] = []
+
+    def slow_import() -> threading.Thread:
+        thread = threading.Thread(target=time.sleep, args=(0.5,))
+        thread.start()
+        started.append(thread)
+        return thread
+
+    monkeypatch.setattr(ecocluster.loading, "_import_pandas", slow_import)
     with pytest.raises(InvalidData) as e:
         ecocluster.load(pkg)
+    assert started and not started[0].is_alive()
     report = e.value.report.to_dict()
     assert report["ok"] is False
     assert any(err["resource"] == "agreements" and err["field"] == "kind" and err["value"] == "bogus"

@@ -77,7 +77,7 @@ def _import_pandas() -> threading.Thread:
         except Exception:  # noqa: BLE001 - to_pandas imports them again and raises where it is seen
             pass
 
-    thread = threading.Thread(target=run, name="ecocluster-import-pandas", daemon=True)
+    thread = threading.Thread(target=run, name="ecocluster-import-pandas")
     thread.start()
     return thread
 
@@ -106,9 +106,11 @@ def load(path: str | Path | None = None, validate: bool = True, engine: Literal[
         raise EcoclusterError(f"engine must be 'pandas' or 'polars', not {engine!r}")
     package = Package.open(path)
     importing = _import_pandas() if engine == "pandas" else None
-    tables = validated_tables(package) if validate else read_tables(package)
-    if importing is not None:
-        importing.join()
+    try:
+        tables = validated_tables(package) if validate else read_tables(package)
+    finally:  # no import outlives the call, not even into an exiting interpreter
+        if importing is not None:
+            importing.join()
     out: dict[str, Any] = {}
     for res in package.resources:
         frame = tables[res.name]
