@@ -105,3 +105,29 @@ def test_a_value_not_of_its_numeric_type_names_the_type(tmp_path):
     root = package(tmp_path, {"t": (schema, b"id,n,x\nr1,two,1.5\nr2,2,half\n")})
     got = {(e.row, e.field, e.message) for e in ecocluster.validate(root).errors}
     assert got == {(2, "n", "`two` is not a valid integer"), (3, "x", "`half` is not a valid number")}
+
+
+def test_a_package_level_error_is_listed_under_the_descriptor_in_text_and_github_reports(tmp_path):
+    """Guards report._where: an error that belongs to no table file (here: no package at all) is grouped
+    under `datapackage.json` in the text report and annotates that file on GitHub, never a file `None`."""
+    from ecocluster.validation.report import render_github, render_text
+
+    report = ecocluster.validate(tmp_path / "nowhere")
+    [error] = report.errors
+    assert (error.code, error.resource) == ("package-not-found", None)
+    assert render_text(report).splitlines()[0] == "datapackage.json"
+    assert render_github(report).startswith("::error file=datapackage.json,title=package-not-found::")
+
+
+def test_an_error_of_a_table_whose_file_cannot_be_named_is_listed_under_the_table(tmp_path):
+    """Guards report._where: a resource refused before its file is known (a path out of the package) has
+    no file to point at: the report groups its error under the resource's name."""
+    from ecocluster.validation.report import render_github, render_text
+
+    (tmp_path / "datapackage.json").write_text(json.dumps({"name": "m", "resources": [
+        {"name": "outside", "path": "../t.csv", "schema": {"fields": [S]}}]}), "utf-8")
+    report = ecocluster.validate(tmp_path)
+    [error] = report.errors
+    assert (error.code, error.resource) == ("resource-path-outside", "outside")
+    assert render_text(report).splitlines()[0] == "outside"
+    assert render_github(report).startswith("::error file=outside,title=resource-path-outside::")
