@@ -131,3 +131,36 @@ def test_an_error_of_a_table_whose_file_cannot_be_named_is_listed_under_the_tabl
     assert (error.code, error.resource) == ("resource-path-outside", "outside")
     assert render_text(report).splitlines()[0] == "outside"
     assert render_github(report).startswith("::error file=outside,title=resource-path-outside::")
+
+
+def test_a_generated_model_refuses_a_repeated_two_column_key(tmp_path):
+    """Guards convert._model: a primary key of two columns (the shipped one is three) becomes the model's
+    `unique` pair, so the pandera model refuses a repeated pair while each column alone may repeat."""
+    import pandera.errors
+    import polars as pl
+
+    from ecocluster.package import Package
+    from ecocluster.validation.convert import render_models
+
+    schema = {"fields": [S, N], "primaryKey": ["s", "n"]}
+    root = package(tmp_path, {"pairs": (schema, b"s,n\na,1\n")})
+    namespace: dict = {}
+    exec(compile(render_models(Package.open(root)), "models.py", "exec"), namespace)  # noqa: S102 - our own output
+    model = namespace["MODELS"]["pairs"]
+    model.validate(pl.DataFrame({"s": ["a", "a", "b"], "n": [1, 2, 1]}))
+    with pytest.raises(pandera.errors.SchemaError):
+        model.validate(pl.DataFrame({"s": ["a", "b", "a"], "n": [1, 1, 1]}))
+
+
+def test_tables_are_read_largest_first_a_missing_file_counting_as_empty(tmp_path):
+    """Guards engine._size: the read order the progress callback shows is the largest file first, and files
+    of one size in the descriptor's order; a file that does not exist has no bytes, like an empty one."""
+    schema = {"fields": [S]}
+    root = package(tmp_path, {"empty": (schema, b""), "gone": (schema, b""), "small": (schema, b"s\na\n"),
+                              "big": (schema, b"s\n" + b"a\n" * 50)})
+    (root / "data" / "gone.csv").unlink()
+    calls: list[str] = []
+    report = ecocluster.validate(root, progress=calls.append)
+    assert calls == ["reading data/big.csv (1/4)", "reading data/small.csv (2/4)", "reading data/empty.csv (3/4)",
+                     "reading data/gone.csv (4/4)", "checking across tables"]
+    assert {(e.code, e.resource) for e in report.errors} >= {("file-missing", "gone")}
