@@ -164,3 +164,29 @@ def test_tables_are_read_largest_first_a_missing_file_counting_as_empty(tmp_path
     assert calls == ["reading data/big.csv (1/4)", "reading data/small.csv (2/4)", "reading data/empty.csv (3/4)",
                      "reading data/gone.csv (4/4)", "checking across tables"]
     assert {(e.code, e.resource) for e in report.errors} >= {("file-missing", "gone")}
+
+
+def test_a_text_too_short_or_too_long_is_reported_with_its_value_and_the_limit(tmp_path):
+    """Guards checks._field_checks: length-invalid carries the cell as its value and says which limit it breaks."""
+    schema = {"fields": [{"name": "id", "type": "string"},
+                         {"name": "code", "type": "string", "constraints": {"minLength": 2, "maxLength": 3}}],
+              "primaryKey": ["id"]}
+    root = package(tmp_path, {"t": (schema, b"id,code\nr1,ab\nr2,a\nr3,abcd\nr4,abc\n")})
+    got = {(e.code, e.row, e.value, e.message) for e in ecocluster.validate(root).errors}
+    assert got == {("length-invalid", 3, "a", "`a` is shorter than the minimum length 2"),
+                   ("length-invalid", 4, "abcd", "`abcd` is longer than the maximum length 3")}
+
+
+def test_a_date_of_the_wrong_form_and_a_day_that_does_not_exist_are_told_apart(tmp_path):
+    """Guards checks._field_checks: date-invalid says whether the value is not of the form YYYY, YYYY-MM or
+    YYYY-MM-DD, or is of that form but names no real day."""
+    from ecocluster.package import DATE_PATTERN
+
+    schema = {"fields": [{"name": "id", "type": "string"},
+                         {"name": "date", "type": "string", "constraints": {"pattern": DATE_PATTERN}}],
+              "primaryKey": ["id"]}
+    root = package(tmp_path, {"t": (schema, b"id,date\nr1,2024-02-29\nr2,2021-9\nr3,2021-02-30\nr4,2021-13\n")})
+    got = {(e.code, e.row, e.message) for e in ecocluster.validate(root).errors}
+    assert got == {("date-invalid", 3, "`2021-9` is not YYYY, YYYY-MM or YYYY-MM-DD"),
+                   ("date-invalid", 4, "`2021-02-30` is not a real calendar day"),
+                   ("date-invalid", 5, "`2021-13` is not YYYY, YYYY-MM or YYYY-MM-DD")}
