@@ -190,3 +190,14 @@ def test_a_date_of_the_wrong_form_and_a_day_that_does_not_exist_are_told_apart(t
     assert got == {("date-invalid", 3, "`2021-9` is not YYYY, YYYY-MM or YYYY-MM-DD"),
                    ("date-invalid", 4, "`2021-02-30` is not a real calendar day"),
                    ("date-invalid", 5, "`2021-13` is not YYYY, YYYY-MM or YYYY-MM-DD")}
+
+
+def test_a_colon_or_comma_in_a_github_annotation_property_is_escaped_as_the_runner_decodes_it():
+    """Guards report._escape: in a workflow command's properties `:` is `%3A` and `,` is `%2C` (upper case:
+    the runner replaces exactly these tokens), so a file name holding them still names the file."""
+    from ecocluster.validation.report import Report, ValidationError, render_github
+
+    error = ValidationError("file-missing", "t", None, None, None, "data/a:b,c.csv does not exist", "")
+    report = Report(errors=[error], stats={"errors": 1}, paths={"t": "data/a:b,c.csv"})
+    assert render_github(report) == ("::error file=data/a%3Ab%2Cc.csv,title=file-missing::"
+                                     "data/a:b,c.csv does not exist\n")
