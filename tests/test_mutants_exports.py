@@ -233,3 +233,30 @@ def test_a_project_start_and_end_date_become_its_ftm_start_and_end_date(tmp_path
                 for column, prop in (("start_date", "startDate"), ("end_date", "endDate")) if r[column]}
     assert {(e, p, v) for e, p, v in got if e.startswith("ecocluster-project-")} == expected
     assert len(expected) == 3  # the fixture's own start date, and the two set here
+
+
+def test_every_resource_of_the_parquet_descriptor_is_a_parquet_table(tmp_path):
+    """Guards parquet._resource_descriptor: each resource says it is tabular data (Data Package `type`
+    "table", lower case as the standard spells it), in Parquet, with its own file name."""
+    import json
+
+    format_module("parquet").export(read_tables(Package.open(VALID)), tmp_path)
+    got = json.loads((tmp_path / "parquet" / "datapackage.json").read_text(encoding="utf-8"))
+    names = [r.name for r in Package.open(VALID).resources]
+    assert [r["name"] for r in got["resources"]] == names
+    for r in got["resources"]:
+        assert (r["type"], r["format"], r["path"]) == ("table", "parquet", f"{r['name']}.parquet"), r["name"]
+
+
+def test_the_datasette_database_is_titled_and_described_from_the_descriptor():
+    """Guards datasette.metadata: the database page carries the package title, and its description starts
+    with the version."""
+    import json
+
+    from ecocluster.exports import datasette
+
+    pkg = Package.open(ROOT)
+    [db] = datasette.metadata(pkg)["databases"].values()
+    descriptor = json.loads((ROOT / "datapackage.json").read_text(encoding="utf-8"))
+    assert db["title"] == descriptor["title"]
+    assert db["description_html"].startswith(f"<p>Version {descriptor['version']}. ")

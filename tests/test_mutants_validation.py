@@ -201,3 +201,19 @@ def test_a_colon_or_comma_in_a_github_annotation_property_is_escaped_as_the_runn
     report = Report(errors=[error], stats={"errors": 1}, paths={"t": "data/a:b,c.csv"})
     assert render_github(report) == ("::error file=data/a%3Ab%2Cc.csv,title=file-missing::"
                                      "data/a:b,c.csv does not exist\n")
+
+
+def test_build_reports_the_progress_of_its_validation_table_by_table(tmp_path):
+    """Guards loading.validated_tables: `build` hands its progress callback to the validation, so a long
+    build shows each table being read and checked before the exports start."""
+    from ecocluster.package import Package
+    from ecocluster.release import build
+
+    valid = Path(__file__).parent / "fixtures" / "validate" / "valid"
+    calls: list[str] = []
+    build(valid, tmp_path / "out", progress=calls.append)
+    n = len(Package.open(valid).resources)
+    reading = [c for c in calls if c.startswith("reading ")]
+    assert calls[0] == "validating" and calls[1:n + 2] == [*reading, "checking across tables"]
+    assert [c.rsplit(" ", 1)[1] for c in reading] == [f"({i}/{n})" for i in range(1, n + 1)]
+    assert calls[n + 2].startswith("exporting ")
