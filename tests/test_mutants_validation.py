@@ -217,3 +217,17 @@ def test_build_reports_the_progress_of_its_validation_table_by_table(tmp_path):
     assert calls[0] == "validating" and calls[1:n + 2] == [*reading, "checking across tables"]
     assert [c.rsplit(" ", 1)[1] for c in reading] == [f"({i}/{n})" for i in range(1, n + 1)]
     assert calls[n + 2].startswith("exporting ")
+
+
+def test_a_number_out_of_range_says_which_bound_and_a_bad_boolean_names_the_type(tmp_path):
+    """Guards checks._field_checks: out-of-range says whether the value is below the minimum or above the
+    maximum, and type-invalid on a boolean field says it wanted a boolean."""
+    schema = {"fields": [{"name": "id", "type": "string"},
+                         {"name": "x", "type": "number", "constraints": {"minimum": 0, "maximum": 100}},
+                         {"name": "b", "type": "boolean"}],
+              "primaryKey": ["id"]}
+    root = package(tmp_path, {"t": (schema, b"id,x,b\nr1,0,true\nr2,-0.5,false\nr3,100.01,yes\nr4,100,\n")})
+    got = {(e.code, e.row, e.field, e.message) for e in ecocluster.validate(root).errors}
+    assert got == {("out-of-range", 3, "x", "`-0.5` is below the minimum 0"),
+                   ("out-of-range", 4, "x", "`100.01` is above the maximum 100"),
+                   ("type-invalid", 4, "b", "`yes` is not a valid boolean")}
