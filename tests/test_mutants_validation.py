@@ -231,3 +231,12 @@ def test_a_number_out_of_range_says_which_bound_and_a_bad_boolean_names_the_type
     assert got == {("out-of-range", 3, "x", "`-0.5` is below the minimum 0"),
                    ("out-of-range", 4, "x", "`100.01` is above the maximum 100"),
                    ("type-invalid", 4, "b", "`yes` is not a valid boolean")}
+
+
+def test_a_date_field_judges_each_value_alone_whatever_form_the_first_one_has(tmp_path):
+    """Guards checks._field_checks: a Table Schema `date` is YYYY-MM-DD for every row; a first value in
+    another form (15/03/2021) does not change how the next ones are read."""
+    schema = {"fields": [{"name": "id", "type": "string"}, {"name": "d", "type": "date"}], "primaryKey": ["id"]}
+    root = package(tmp_path, {"t": (schema, b"id,d\nr1,15/03/2021\nr2,2021-03-01\nr3,2021-02-30\n")})
+    got = {(e.code, e.row, e.value) for e in ecocluster.validate(root).errors}
+    assert got == {("type-invalid", 2, "15/03/2021"), ("type-invalid", 4, "2021-02-30")}
