@@ -186,3 +186,77 @@ def test_a_popolo_record_names_its_wikidata_item_under_the_wikidata_scheme():
 
     assert _identifiers({"wikidata_id": "Q1"}) == [{"scheme": "wikidata", "identifier": "Q1"}]
     assert _identifiers({"wikidata_id": None}) == [] and _identifiers({}) == []
+
+
+def test_a_popolo_post_whose_title_has_no_latin_letter_or_digit_is_named_post():
+    """Guards popolo.post_id: a title that slugs to nothing (Hangul only, punctuation) still gives a readable
+    ID, `post-<org>-post`, the same for every such title of one organisation."""
+    from ecocluster.exports.popolo import post_id
+
+    assert post_id("org-busan-city", "부산시장") == "post-busan-city-post"
+    assert post_id("org-busan-city", " -- ") == "post-busan-city-post"
+    assert post_id("org-busan-city", "Vice-Mayor (Economy)") == "post-busan-city-vice-mayor-economy"
+
+
+def test_every_datasette_canned_query_has_a_title_a_description_and_its_sql():
+    """Guards datasette._queries: Datasette shows a canned query's `title` and `description` (its own key
+    names) above the form; a misspelt key is silently ignored, so the page would explain nothing."""
+    from ecocluster.exports import datasette
+
+    queries = datasette.metadata(Package.open(ROOT))["databases"]["ecocluster"]["queries"]
+    assert queries
+    for name, query in queries.items():
+        assert set(query) == {"title", "description", "sql"}, name
+        assert all(isinstance(v, str) and v.strip() for v in query.values()), name
+
+
+def test_a_project_start_and_end_date_become_its_ftm_start_and_end_date(tmp_path):
+    """Guards ftm.build: no shipped project has a start or end date yet, so a copy of the valid fixture
+    gives one both; each becomes a `startDate` / `endDate` statement of the Project, as the README says."""
+    import shutil
+
+    root = tmp_path / "pkg"
+    shutil.copytree(VALID, root)
+    path = root / "data" / "projects.csv"
+    with open(path, encoding="utf-8", newline="") as fh:
+        rows = list(csv.DictReader(fh))
+    rows[1].update(start_date="2024-05", end_date="2025")
+    with open(path, "w", encoding="utf-8", newline="") as fh:
+        writer = csv.DictWriter(fh, fieldnames=list(rows[0]), lineterminator="\n")
+        writer.writeheader()
+        writer.writerows(rows)
+    format_module("ftm").export(read_tables(Package.open(root)), tmp_path / "out")
+    with open(tmp_path / "out" / "ftm" / "statements.csv", encoding="utf-8", newline="") as fh:
+        got = {(s["entity_id"], s["prop"], s["original_value"] or s["value"]) for s in csv.DictReader(fh)
+               if s["prop"] in ("startDate", "endDate")}
+    expected = {(f"ecocluster-{r['id']}", prop, r[column]) for r in rows
+                for column, prop in (("start_date", "startDate"), ("end_date", "endDate")) if r[column]}
+    assert {(e, p, v) for e, p, v in got if e.startswith("ecocluster-project-")} == expected
+    assert len(expected) == 3  # the fixture's own start date, and the two set here
+
+
+def test_every_resource_of_the_parquet_descriptor_is_a_parquet_table(tmp_path):
+    """Guards parquet._resource_descriptor: each resource says it is tabular data (Data Package `type`
+    "table", lower case as the standard spells it), in Parquet, with its own file name."""
+    import json
+
+    format_module("parquet").export(read_tables(Package.open(VALID)), tmp_path)
+    got = json.loads((tmp_path / "parquet" / "datapackage.json").read_text(encoding="utf-8"))
+    names = [r.name for r in Package.open(VALID).resources]
+    assert [r["name"] for r in got["resources"]] == names
+    for r in got["resources"]:
+        assert (r["type"], r["format"], r["path"]) == ("table", "parquet", f"{r['name']}.parquet"), r["name"]
+
+
+def test_the_datasette_database_is_titled_and_described_from_the_descriptor():
+    """Guards datasette.metadata: the database page carries the package title, and its description starts
+    with the version."""
+    import json
+
+    from ecocluster.exports import datasette
+
+    pkg = Package.open(ROOT)
+    [db] = datasette.metadata(pkg)["databases"].values()
+    descriptor = json.loads((ROOT / "datapackage.json").read_text(encoding="utf-8"))
+    assert db["title"] == descriptor["title"]
+    assert db["description_html"].startswith(f"<p>Version {descriptor['version']}. ")

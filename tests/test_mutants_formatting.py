@@ -52,3 +52,34 @@ def test_a_file_that_cannot_be_read_is_a_problem_named_by_its_path(pkg):
     assert [(p.file, p.line, p.message) for p in report.problems] == [
         ("data/things.csv", None, "cannot read the file (No such file or directory)")]
     assert report.unchanged == ["data/citations.csv"] and not report.ok
+
+
+def _resource(tmp: Path, schema: dict):
+    """The one resource `t` of a package whose table has this Table Schema (its file is not needed)."""
+    from ecocluster.package import Package
+
+    (tmp / "datapackage.json").write_text(json.dumps(
+        {"name": "f", "resources": [{"name": "t", "path": "data/t.csv", "schema": schema}]}), "utf-8")
+    return Package.open(tmp).resource("t")
+
+
+def test_rows_with_a_repeated_composite_key_keep_their_order_in_the_canonical_form(tmp_path):
+    """Guards formatting._canonical: rows are sorted by the primary key, and rows whose key repeats (the
+    validator reports them) stay in the order the file had them: `fmt` never reshuffles them."""
+    from ecocluster.formatting import canonical_csv
+
+    res = _resource(tmp_path, {"fields": [{"name": "a"}, {"name": "b"}, {"name": "n"}], "primaryKey": ["a", "b"]})
+    rows = [("ab"[i % 2], "ab"[i * 7 % 3 % 2], str(i)) for i in range(60)]
+    raw = ("a,b,n\n" + "".join(f"{a},{b},{n}\n" for a, b, n in rows)).encode()
+    expected = sorted(rows, key=lambda r: (r[0], r[1]))  # Python's sort is stable
+    assert canonical_csv(res, raw) == ("a,b,n\n" + "".join(f"{a},{b},{n}\n" for a, b, n in expected)).encode()
+
+
+def test_a_declared_missing_value_is_kept_as_written(tmp_path):
+    """Guards formatting._canonical: `fmt` rewrites the file's text, not its meaning: a cell holding one of
+    the schema's missingValues stays as written (it is not emptied)."""
+    from ecocluster.formatting import canonical_csv
+
+    res = _resource(tmp_path, {"fields": [{"name": "id"}, {"name": "note"}], "primaryKey": ["id"],
+                               "missingValues": ["", "n/a"]})
+    assert canonical_csv(res, b"id,note\nr2,n/a\nr1,\n") == b"id,note\nr1,\nr2,n/a\n"

@@ -105,3 +105,138 @@ def test_a_value_not_of_its_numeric_type_names_the_type(tmp_path):
     root = package(tmp_path, {"t": (schema, b"id,n,x\nr1,two,1.5\nr2,2,half\n")})
     got = {(e.row, e.field, e.message) for e in ecocluster.validate(root).errors}
     assert got == {(2, "n", "`two` is not a valid integer"), (3, "x", "`half` is not a valid number")}
+
+
+def test_a_package_level_error_is_listed_under_the_descriptor_in_text_and_github_reports(tmp_path):
+    """Guards report._where: an error that belongs to no table file (here: no package at all) is grouped
+    under `datapackage.json` in the text report and annotates that file on GitHub, never a file `None`."""
+    from ecocluster.validation.report import render_github, render_text
+
+    report = ecocluster.validate(tmp_path / "nowhere")
+    [error] = report.errors
+    assert (error.code, error.resource) == ("package-not-found", None)
+    assert render_text(report).splitlines()[0] == "datapackage.json"
+    assert render_github(report).startswith("::error file=datapackage.json,title=package-not-found::")
+
+
+def test_an_error_of_a_table_whose_file_cannot_be_named_is_listed_under_the_table(tmp_path):
+    """Guards report._where: a resource refused before its file is known (a path out of the package) has
+    no file to point at: the report groups its error under the resource's name."""
+    from ecocluster.validation.report import render_github, render_text
+
+    (tmp_path / "datapackage.json").write_text(json.dumps({"name": "m", "resources": [
+        {"name": "outside", "path": "../t.csv", "schema": {"fields": [S]}}]}), "utf-8")
+    report = ecocluster.validate(tmp_path)
+    [error] = report.errors
+    assert (error.code, error.resource) == ("resource-path-outside", "outside")
+    assert render_text(report).splitlines()[0] == "outside"
+    assert render_github(report).startswith("::error file=outside,title=resource-path-outside::")
+
+
+def test_a_generated_model_refuses_a_repeated_two_column_key(tmp_path):
+    """Guards convert._model: a primary key of two columns (the shipped one is three) becomes the model's
+    `unique` pair, so the pandera model refuses a repeated pair while each column alone may repeat."""
+    import pandera.errors
+    import polars as pl
+
+    from ecocluster.package import Package
+    from ecocluster.validation.convert import render_models
+
+    schema = {"fields": [S, N], "primaryKey": ["s", "n"]}
+    root = package(tmp_path, {"pairs": (schema, b"s,n\na,1\n")})
+    namespace: dict = {}
+    exec(compile(render_models(Package.open(root)), "models.py", "exec"), namespace)  # noqa: S102 - our own output
+    model = namespace["MODELS"]["pairs"]
+    model.validate(pl.DataFrame({"s": ["a", "a", "b"], "n": [1, 2, 1]}))
+    with pytest.raises(pandera.errors.SchemaError):
+        model.validate(pl.DataFrame({"s": ["a", "b", "a"], "n": [1, 1, 1]}))
+
+
+def test_tables_are_read_largest_first_a_missing_file_counting_as_empty(tmp_path):
+    """Guards engine._size: the read order the progress callback shows is the largest file first, and files
+    of one size in the descriptor's order; a file that does not exist has no bytes, like an empty one."""
+    schema = {"fields": [S]}
+    root = package(tmp_path, {"empty": (schema, b""), "gone": (schema, b""), "small": (schema, b"s\na\n"),
+                              "big": (schema, b"s\n" + b"a\n" * 50)})
+    (root / "data" / "gone.csv").unlink()
+    calls: list[str] = []
+    report = ecocluster.validate(root, progress=calls.append)
+    assert calls == ["reading data/big.csv (1/4)", "reading data/small.csv (2/4)", "reading data/empty.csv (3/4)",
+                     "reading data/gone.csv (4/4)", "checking across tables"]
+    assert {(e.code, e.resource) for e in report.errors} >= {("file-missing", "gone")}
+
+
+def test_a_text_too_short_or_too_long_is_reported_with_its_value_and_the_limit(tmp_path):
+    """Guards checks._field_checks: length-invalid carries the cell as its value and says which limit it breaks."""
+    schema = {"fields": [{"name": "id", "type": "string"},
+                         {"name": "code", "type": "string", "constraints": {"minLength": 2, "maxLength": 3}}],
+              "primaryKey": ["id"]}
+    root = package(tmp_path, {"t": (schema, b"id,code\nr1,ab\nr2,a\nr3,abcd\nr4,abc\n")})
+    got = {(e.code, e.row, e.value, e.message) for e in ecocluster.validate(root).errors}
+    assert got == {("length-invalid", 3, "a", "`a` is shorter than the minimum length 2"),
+                   ("length-invalid", 4, "abcd", "`abcd` is longer than the maximum length 3")}
+
+
+def test_a_date_of_the_wrong_form_and_a_day_that_does_not_exist_are_told_apart(tmp_path):
+    """Guards checks._field_checks: date-invalid says whether the value is not of the form YYYY, YYYY-MM or
+    YYYY-MM-DD, or is of that form but names no real day."""
+    from ecocluster.package import DATE_PATTERN
+
+    schema = {"fields": [{"name": "id", "type": "string"},
+                         {"name": "date", "type": "string", "constraints": {"pattern": DATE_PATTERN}}],
+              "primaryKey": ["id"]}
+    root = package(tmp_path, {"t": (schema, b"id,date\nr1,2024-02-29\nr2,2021-9\nr3,2021-02-30\nr4,2021-13\n")})
+    got = {(e.code, e.row, e.message) for e in ecocluster.validate(root).errors}
+    assert got == {("date-invalid", 3, "`2021-9` is not YYYY, YYYY-MM or YYYY-MM-DD"),
+                   ("date-invalid", 4, "`2021-02-30` is not a real calendar day"),
+                   ("date-invalid", 5, "`2021-13` is not YYYY, YYYY-MM or YYYY-MM-DD")}
+
+
+def test_a_colon_or_comma_in_a_github_annotation_property_is_escaped_as_the_runner_decodes_it():
+    """Guards report._escape: in a workflow command's properties `:` is `%3A` and `,` is `%2C` (upper case:
+    the runner replaces exactly these tokens), so a file name holding them still names the file."""
+    from ecocluster.validation.report import Report, ValidationError, render_github
+
+    error = ValidationError("file-missing", "t", None, None, None, "data/a:b,c.csv does not exist", "")
+    report = Report(errors=[error], stats={"errors": 1}, paths={"t": "data/a:b,c.csv"})
+    assert render_github(report) == ("::error file=data/a%3Ab%2Cc.csv,title=file-missing::"
+                                     "data/a:b,c.csv does not exist\n")
+
+
+def test_build_reports_the_progress_of_its_validation_table_by_table(tmp_path):
+    """Guards loading.validated_tables: `build` hands its progress callback to the validation, so a long
+    build shows each table being read and checked before the exports start."""
+    from ecocluster.package import Package
+    from ecocluster.release import build
+
+    valid = Path(__file__).parent / "fixtures" / "validate" / "valid"
+    calls: list[str] = []
+    build(valid, tmp_path / "out", progress=calls.append)
+    n = len(Package.open(valid).resources)
+    reading = [c for c in calls if c.startswith("reading ")]
+    assert calls[0] == "validating" and calls[1:n + 2] == [*reading, "checking across tables"]
+    assert [c.rsplit(" ", 1)[1] for c in reading] == [f"({i}/{n})" for i in range(1, n + 1)]
+    assert calls[n + 2].startswith("exporting ")
+
+
+def test_a_number_out_of_range_says_which_bound_and_a_bad_boolean_names_the_type(tmp_path):
+    """Guards checks._field_checks: out-of-range says whether the value is below the minimum or above the
+    maximum, and type-invalid on a boolean field says it wanted a boolean."""
+    schema = {"fields": [{"name": "id", "type": "string"},
+                         {"name": "x", "type": "number", "constraints": {"minimum": 0, "maximum": 100}},
+                         {"name": "b", "type": "boolean"}],
+              "primaryKey": ["id"]}
+    root = package(tmp_path, {"t": (schema, b"id,x,b\nr1,0,true\nr2,-0.5,false\nr3,100.01,yes\nr4,100,\n")})
+    got = {(e.code, e.row, e.field, e.message) for e in ecocluster.validate(root).errors}
+    assert got == {("out-of-range", 3, "x", "`-0.5` is below the minimum 0"),
+                   ("out-of-range", 4, "x", "`100.01` is above the maximum 100"),
+                   ("type-invalid", 4, "b", "`yes` is not a valid boolean")}
+
+
+def test_a_date_field_judges_each_value_alone_whatever_form_the_first_one_has(tmp_path):
+    """Guards checks._field_checks: a Table Schema `date` is YYYY-MM-DD for every row; a first value in
+    another form (15/03/2021) does not change how the next ones are read."""
+    schema = {"fields": [{"name": "id", "type": "string"}, {"name": "d", "type": "date"}], "primaryKey": ["id"]}
+    root = package(tmp_path, {"t": (schema, b"id,d\nr1,15/03/2021\nr2,2021-03-01\nr3,2021-02-30\n")})
+    got = {(e.code, e.row, e.value) for e in ecocluster.validate(root).errors}
+    assert got == {("type-invalid", 2, "15/03/2021"), ("type-invalid", 4, "2021-02-30")}
