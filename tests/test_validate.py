@@ -626,3 +626,29 @@ def test_fixture_has_the_shipped_descriptor_and_schemas(root):
     assert sorted(p.name for p in (VALID / "schemas").glob("*.json")) == shipped
     for name in shipped:
         assert (VALID / "schemas" / name).read_bytes() == (root / "schemas" / name).read_bytes(), name
+
+
+@pytest.mark.parametrize("variant", ["valid", "schema-foreign-key-unknown-field"])
+def test_the_language_import_never_outlives_the_run(tmp_path, monkeypatch, variant):
+    # The language registry is imported in a thread while the files are read. validate() joins that
+    # thread before it returns, on the early return of a schema error too, even when the import is
+    # slower than the whole run.
+    import threading
+    import time
+
+    from ecocluster.validation import standards
+
+    real = standards.language_registry
+    warmed: list[threading.Thread] = []
+
+    def slow_in_the_warming_thread():
+        if threading.current_thread().name == "ecocluster-warm-languages":
+            warmed.append(threading.current_thread())
+            time.sleep(0.5)
+        return real()
+
+    monkeypatch.setattr(standards, "language_registry", slow_in_the_warming_thread)
+    root = VALID if variant == "valid" else build(tmp_path, CASES[variant][0])
+    report = validate(root)
+    assert report.ok is (variant == "valid")
+    assert len(warmed) == 1 and not warmed[0].is_alive()

@@ -7,7 +7,6 @@ import threading
 from collections.abc import Callable
 from concurrent.futures import Future, ThreadPoolExecutor
 from pathlib import Path
-from typing import Any
 
 import polars as pl
 
@@ -90,9 +89,14 @@ def _result(future: Future, out: Collector) -> Table | None:
     return table
 
 
-def _warm_languages() -> None:
-    """Import the language-tag registry in a thread while the CSV files are read (it takes ~40 ms)."""
-    threading.Thread(target=standards.language_registry, daemon=True).start()
+def _warm_languages(pkg: Package) -> threading.Thread | None:
+    """Import the language-tag registry in a thread while the CSV files are read (it takes ~40 ms), if
+    a field holds language tags. The caller joins the thread, so the import never outlives the run."""
+    if not any(f.is_language for r in pkg.resources for f in r.fields):
+        return None
+    thread = threading.Thread(target=standards.language_registry, name="ecocluster-warm-languages")
+    thread.start()
+    return thread
 
 
 def _size(pkg: Package, res: Resource) -> int:
@@ -172,17 +176,21 @@ def check(
     # self-references, ...), beside the reading of the rest; those that need every ID run last.
     order = sorted(pkg.resources, key=lambda r: -_size(pkg, r))
     sizes = [_size(pkg, r) for r in order]
-    with ThreadPoolExecutor(max_workers=READERS) as pool, ThreadPoolExecutor(max_workers=1) as side:
-        ahead: list[Future] = [pool.submit(_read, pkg, order[0])] if order else []
-        if any(f.is_language for r in pkg.resources for f in r.fields):
-            _warm_languages()
-        _schema_problems(pkg, out)
-        if out.frames:
-            pool.shutdown(cancel_futures=True)
-            return out.report(resources, {"tables": len(resources), "rows": 0}, max_errors), {}
-        check_descriptor(pkg, out)
-        tables = _check_tables(pkg, order, sizes, ahead, pool, side, out, keep, progress)
-    rows = {r.name: tables[r.name].rows if r.name in tables else 0 for r in pkg.resources}
+    warming = None
+    try:
+        with ThreadPoolExecutor(max_workers=READERS) as pool, ThreadPoolExecutor(max_workers=1) as side:
+            ahead: list[Future] = [pool.submit(_read, pkg, order[0])] if order else []
+            warming = _warm_languages(pkg)
+            _schema_problems(pkg, out)
+            if out.frames:
+                pool.shutdown(cancel_futures=True)
+                return out.report(resources, {"tables": len(resources), "rows": 0}, max_errors), {}
+            check_descriptor(pkg, out)
+            tables, counted = _check_tables(pkg, order, sizes, ahead, pool, side, out, keep, progress)
+    finally:
+        if warming is not None:
+            warming.join()
+    rows = {r.name: counted.get(r.name, 0) for r in pkg.resources}
     stats = {"tables": len(resources), "rows": sum(rows.values()), "rows_by_resource": rows}
     return out.report(resources, stats, max_errors), tables
 
@@ -197,11 +205,12 @@ def _check_tables(
     out: Collector,
     keep: bool,
     progress: Callable[[str], None] | None,
-) -> dict[str, Table]:
-    """Read (the first read already started), check and keep each table in `order`, then check across."""
+) -> tuple[dict[str, Table], dict[str, int]]:
+    """Read (the first read already started), check and keep each table in `order`, then check across.
+    Returns the tables and the rows read per table (0 for a file that could not be read)."""
     tables: dict[str, Table] = {}
     deferred = deferred_patterns(pkg)
-    rows: dict[str, Any] = {}
+    rows: dict[str, int] = {}
     jobs = early_jobs(pkg, deferred)
     started: list[Future] = []
     nxt = len(ahead)
@@ -224,4 +233,4 @@ def _check_tables(
     check_package(pkg, tables, out, deferred)
     for future in started:
         future.result()
-    return tables
+    return tables, rows
