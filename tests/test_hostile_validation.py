@@ -10,6 +10,7 @@ import datetime as dt
 import zipfile
 from pathlib import Path
 
+import golden
 import polars as pl
 import pytest
 from click.testing import CliRunner
@@ -176,6 +177,7 @@ def test_hostile_case_gets_its_code_and_exit_status(tmp_path: Path, name: str) -
     root = package(tmp_path, edits)
     report = validate(root)
     assert sorted(found(report), key=str) == sorted(expected, key=str)
+    assert golden.messages(report, root) == golden.expected("test_hostile_validation", name)  # every word shown
     result = CliRunner().invoke(main, ["validate", str(root)])
     assert result.exit_code == status, result.output
     assert "Traceback" not in result.output and result.exception is None or isinstance(result.exception, SystemExit)

@@ -8,6 +8,7 @@ from __future__ import annotations
 
 import json
 
+import golden
 import pytest
 from click.testing import CliRunner
 from pkgedits import VALID, Edit, append, descriptor, found, schema, sub, write
@@ -509,6 +510,7 @@ def test_broken_variant(tmp_path, name):
     assert sorted(found(report), key=repr) == sorted(expected, key=repr)
     assert report.ok == (not expected)
     assert report.stats["errors"] == len(expected)
+    assert golden.messages(report, root) == golden.expected("test_validate", name)  # every word the user reads
     result = CliRunner().invoke(main, ["validate", str(root)])
     assert result.exit_code == exit_code, result.output
     assert "Traceback" not in result.stderr and "Traceback" not in result.stdout

@@ -387,9 +387,9 @@ def check_org_relations(tables: dict[str, Table], out: Collector) -> None:
                 pl.col(LINE).alias("line"),
                 pl.col("share_percent").alias("value"),
                 pl.format(
-                    "{} in `{}`",
-                    pl.col("__sum").cast(pl.String).str.replace(r"\.?0+$", ""),
+                    "`{}` to {}%",
                     pl.col("object_id"),
+                    pl.col("__sum").cast(pl.String).str.replace(r"\.?0+$", ""),
                 ).alias("detail"),
             ),
         )

@@ -7,6 +7,7 @@ licences a list the manifest can copy.
 
 from __future__ import annotations
 
+import json
 import re
 from datetime import datetime
 from typing import Any
@@ -23,20 +24,27 @@ ZIP_YEARS = (1980, 2107)
 _CREATED = re.compile(r"[0-9]{4}-[0-9]{2}-[0-9]{2}T[0-9]{2}:[0-9]{2}:[0-9]{2}(\.[0-9]+)?(Z|[+-][0-9]{2}:[0-9]{2})")
 
 
-def _bad(out: Collector, field: str, value: Any, detail: str) -> None:
-    # a lone surrogate (JSON allows `\ud800`) could not even be printed: shown as its escape
-    shown = value.encode("utf-8", "backslashreplace").decode("utf-8") if isinstance(value, str) else repr(value)
-    out.one("descriptor-field-invalid", None, field, value=shown[:200], detail=detail)
+def _bad(out: Collector, d: dict[str, Any], field: str, expected: str) -> None:
+    """`field` is missing or holds a value `build` cannot use: say which, and what is expected."""
+    if field not in d:
+        out.one("descriptor-field-invalid", None, field, detail=f"is missing: expected {expected}")
+        return
+    value = d[field]
+    # a lone surrogate (JSON allows `\ud800`) could not even be printed: shown as its escape; any
+    # other value as JSON writes it (`null`, `2026`, `["a"]`)
+    shown = (value.encode("utf-8", "backslashreplace").decode("utf-8") if isinstance(value, str)
+             else json.dumps(value))[:200]
+    out.one("descriptor-field-invalid", None, field, value=shown, detail=f"is `{shown}`: expected {expected}")
 
 
 def check_descriptor(pkg: Package, out: Collector) -> None:
     d = pkg.descriptor
     name = d.get("name")
     if not isinstance(name, str) or not NAME.fullmatch(name) or len(name) > 100:
-        _bad(out, "name", name, "lowercase letters, digits, `_`, `.` and `-`, starting with a letter or digit")
+        _bad(out, d, "name", "lowercase letters, digits, `_`, `.` and `-`, starting with a letter or digit")
     version = d.get("version")
     if not isinstance(version, str) or not VERSION.fullmatch(version) or len(version) > 100:
-        _bad(out, "version", version, "a version such as 1.2.0: letters, digits, `.`, `+`, `_` and `-`")
+        _bad(out, d, "version", "a version such as 1.2.0: letters, digits, `.`, `+`, `_` and `-`")
     if "created" in d:
         created = d["created"]
         when = None
@@ -46,9 +54,9 @@ def check_descriptor(pkg: Package, out: Collector) -> None:
             except ValueError:
                 when = None
         if when is None:
-            _bad(out, "created", created, "an RFC 3339 date-time such as 2026-11-28T00:00:00Z")
+            _bad(out, d, "created", "an RFC 3339 date-time such as 2026-11-28T00:00:00Z")
         elif not ZIP_YEARS[0] <= when.year <= ZIP_YEARS[1]:
-            _bad(out, "created", created, f"a date-time from {ZIP_YEARS[0]} to {ZIP_YEARS[1]} (a zip timestamp)")
+            _bad(out, d, "created", f"a date-time from {ZIP_YEARS[0]} to {ZIP_YEARS[1]} (a zip timestamp)")
     if "licenses" in d:
         lic = d["licenses"]
         ok = isinstance(lic, list) and all(
@@ -58,7 +66,7 @@ def check_descriptor(pkg: Package, out: Collector) -> None:
             for x in lic
         )
         if not ok:
-            _bad(out, "licenses", lic, "a list of objects, each with a `name` or a `path` string")
+            _bad(out, d, "licenses", "a list of objects, each with a `name` or a `path` string")
     for key in ("title", "description"):
         if key in d and not isinstance(d[key], str):
-            _bad(out, key, d[key], "a string")
+            _bad(out, d, key, "a string")

@@ -39,6 +39,7 @@ def _schema_problems(pkg: Package, out: Collector) -> None:
                     fk.field,
                     detail=f"the foreign key on `{fk.field}` of `{res.name}` names `{fk.resource}."
                     f"{lost[0]}`, which is not a field",
+                    hint=f"Name a field of `{fk.resource}` in the foreign key's `reference.fields`.",
                 )
             if fk.resource not in names:
                 out.one(
@@ -47,6 +48,7 @@ def _schema_problems(pkg: Package, out: Collector) -> None:
                     fk.field,
                     detail=f"the foreign key on `{fk.field}` of `{res.name}` names `{fk.resource}`, "
                     "which the package does not have",
+                    hint="Name a resource of datapackage.json in the foreign key's `reference.resource`.",
                 )
     # every pattern compiled in one query; one by one only to find which fails
     fields = [(res, f) for res in pkg.resources for f in res.fields if f.pattern is not None]
@@ -59,6 +61,8 @@ def _schema_problems(pkg: Package, out: Collector) -> None:
                 res.name,
                 f.name,
                 detail=f"the pattern of `{res.name}.{f.name}` is not a valid regular expression",
+                hint="Fix the pattern: brackets and parentheses must pair up, and look-around and "
+                "backreferences are not supported.",
             )
 
 

@@ -148,7 +148,7 @@ _RULES = [
         "descriptor-field-invalid",
         "descriptor",
         "A field of the descriptor cannot be used to build a release",
-        "`{field}` is `{value}`: expected {detail}",
+        "`{field}` {detail}",
         "Fix the field in datapackage.json; `ecocluster build` names files and dates the zip from it.",
         "`build` writes `<name>-<version>.zip` with `created` as every member's timestamp and copies "
         "`licenses` into the manifest, so validation checks them first: `name` must match "
@@ -541,7 +541,7 @@ _RULES = [
         "share-total-exceeded",
         "cross",
         "Shares of one company add up to more than 100",
-        "shares held in `{value}` add up to {detail}",
+        "`{value}` takes the current shares of {detail}",
         "Check the percentages, or end the holdings that were sold (end_date).",
         "The `share_percent` of the current (`end_date` empty) `shareholder-of` relations of one object "
         "organisation sum to at most 100, added as exact decimals (82.79 + 8.06 + 9.15 is 100.00, valid; "
