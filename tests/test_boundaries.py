@@ -291,3 +291,19 @@ def test_parquet_date_bounds_at_month_ends_and_leap_days(tmp_path: Path) -> None
         assert all(lo <= hi for lo, hi in zip(table[f"{column}_earliest"], table[f"{column}_latest"],
                                               strict=True))
         assert table[f"{column}_latest"][0] - table[f"{column}_earliest"][0] == timedelta(days=28)
+
+
+# --- private-use and special subtags: each range of the rule `language-invalid`, at both edges ---
+
+@pytest.mark.parametrize("lang,script,region,private", [
+    ("qaa", "", "", True), ("qtz", "", "", True), ("pzz", "", "", False), ("qua", "", "", False),
+    ("ko", "Qaaa", "", True), ("ko", "Qabx", "", True), ("ko", "Pzzz", "", False), ("ko", "Qaby", "", False),
+    ("en", "", "QM", True), ("en", "", "QZ", True), ("en", "", "QL", False), ("en", "", "RA", False),
+    ("en", "", "XA", True), ("en", "", "XZ", True), ("en", "", "WZ", False), ("en", "", "YA", False),
+    ("en", "", "AA", True), ("en", "", "ZZ", True), ("en", "", "AB", False), ("en", "", "ZW", False),
+    ("en", "Zzzz", "", True), ("en", "Zyyz", "", False), ("und", "", "", True), ("en", "Latn", "GB", False),
+])
+def test_private_use_ranges_at_their_edges(lang: str, script: str, region: str, private: bool) -> None:
+    from ecocluster.validation.standards import _private
+
+    assert _private(lang, script, region) is private

@@ -140,6 +140,7 @@ def test_parquet_descriptor_lists_each_file_with_its_schema(exported):
     assert [r["name"] for r in dp["resources"]] == list(tables(root))
     for res in dp["resources"]:
         assert res["format"] == "parquet"
+        assert res["mediatype"] == "application/vnd.apache.parquet"  # the IANA-registered type
         columns = pq.read_schema(out / "parquet" / res["path"]).names
         assert [f["name"] for f in res["schema"]["fields"]] == columns
 

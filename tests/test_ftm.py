@@ -198,6 +198,10 @@ def test_statements_are_one_per_value_and_source(statements, entities, tables):
     ids = [s for s in statements if s["prop"] == "id"]
     assert sorted(s["entity_id"] for s in ids) == sorted(e["id"] for e in entities)
     assert {s["dataset"] for s in ids} == {"ecocluster"}
+    # Sorted by entity, each entity's `id` statement first, then its properties by name and value.
+    order = [(s["canonical_id"], s["prop"] != "id", s["prop"], s["value"]) for s in statements]
+    assert order == sorted(order)
+    assert [s["prop"] for s in statements[:1]] == ["id"]
     assert all(s["dataset"] == "ecocluster_" + s["origin"][4:].replace("-", "_") for s in values)
 
 

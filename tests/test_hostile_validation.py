@@ -269,6 +269,16 @@ def test_a_release_zip_validates_and_a_broken_one_is_archive_invalid(tmp_path: P
     assert not (tmp_path / "datapackage.json").exists()
 
 
+def test_a_release_zip_honours_max_errors_like_a_folder(tmp_path: Path) -> None:
+    root = package(tmp_path / "pkg", [sub("organisations", "Renault Group,", " Renault Group,"),
+                                      sub("projects", "project-eco-cluster-lab,", "project-Eco-lab,")])
+    archive = _zip(root, tmp_path / "two.zip")
+    whole, trimmed = validate(archive), validate(archive, max_errors=1)
+    assert whole.stats["errors"] == trimmed.stats["errors"] >= 2
+    assert len(whole.errors) == whole.stats["errors"] and len(trimmed.errors) == 1
+    assert trimmed.errors[0] == whole.errors[0]
+
+
 def test_reports_escape_control_and_invisible_characters(tmp_path: Path) -> None:
     root = package(tmp_path, [sub("organisations", "Renault Group,", "Renault \x1b[2J\u202eGroup,")])
     report = validate(root)

@@ -240,3 +240,15 @@ def test_a_date_field_judges_each_value_alone_whatever_form_the_first_one_has(tm
     root = package(tmp_path, {"t": (schema, b"id,d\nr1,15/03/2021\nr2,2021-03-01\nr3,2021-02-30\n")})
     got = {(e.code, e.row, e.value) for e in ecocluster.validate(root).errors}
     assert got == {("type-invalid", 2, "15/03/2021"), ("type-invalid", 4, "2021-02-30")}
+
+
+def test_text_report_of_a_hand_made_report_without_counts():
+    """Guards report.render_text: a Report built by hand, with no rows or tables counted, reads as zero
+    of each (never `None`), for a valid and for an invalid report."""
+    from ecocluster.validation.report import Report, ValidationError, render_text
+
+    assert render_text(Report()) == "valid: 0 rows in 0 tables, no errors\n"
+    err = ValidationError(code="row-blank", resource="t", row=3, field=None, value=None,
+                          message="the row has no values", hint="Delete the blank line.")
+    text = render_text(Report(errors=[err], stats={"errors": 1, "by_code": {"row-blank": 1}}))
+    assert text.splitlines()[-1] == "invalid: 1 error in 0 rows of 0 tables: row-blank 1"

@@ -48,8 +48,10 @@ def first_hidden(value: str) -> str:
     """The first control or invisible character of `value`, named: `U+202E RIGHT-TO-LEFT OVERRIDE`."""
     for ch in value:
         if unicodedata.category(ch) in ("Cc", "Cf") and ch not in "\t\n":
-            name = unicodedata.name(ch, "")  # C0 and C1 controls have no name in the database
-            return f"U+{ord(ch):04X} {name}" if name else f"U+{ord(ch):04X}"
+            try:
+                return f"U+{ord(ch):04X} {unicodedata.name(ch)}"
+            except ValueError:  # C0 and C1 controls have no name in the database
+                return f"U+{ord(ch):04X}"
     return "?"
 
 
