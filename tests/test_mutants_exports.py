@@ -260,3 +260,14 @@ def test_the_datasette_database_is_titled_and_described_from_the_descriptor():
     descriptor = json.loads((ROOT / "datapackage.json").read_text(encoding="utf-8"))
     assert db["title"] == descriptor["title"]
     assert db["description_html"].startswith(f"<p>Version {descriptor['version']}. ")
+
+
+def test_a_column_comment_reads_title_description_and_codes_as_sentences():
+    """Guards sqlschema.comment_text: one full stop after the title and after the list of codes, none
+    doubled; a code without a description is listed alone."""
+    from ecocluster.exports.sqlschema import comment_text
+
+    codes = '{"company": "A business.", "other": ""}'
+    assert comment_text("Kind.", "What the row is.", codes) == (
+        "Kind. What the row is. Codes: company: A business; other.")
+    assert comment_text("", "What the row is.") == "What the row is."
