@@ -168,6 +168,33 @@ def test_what_is_not_ours_is_kept_and_what_the_last_build_wrote_is_replaced(tmp_
     assert leftovers(out) == []
 
 
+def test_export_never_replaces_what_a_build_lists_in_its_manifest(tmp_path, pkgs):
+    """The manifest, the site's downloads and the zip would describe files no longer there."""
+    out = tmp_path / "out"
+    ecocluster.build(pkgs[0], out)
+    before = tree(tmp_path)
+    hint = "hint: run `ecocluster build` to write the whole folder again, or export into another folder.\n"
+    for fmt, named in (("sqlite", "ecocluster.sqlite"), ("jsonl", "jsonl/org_relations.jsonl and 2 more of its files")):
+        result = CliRunner().invoke(main, ["export", "--to", fmt, "--out", str(out), str(pkgs[1])])
+        assert result.exit_code == 2, result.output
+        assert result.stderr == (f"error: the output folder {out} holds a build: its manifest.json lists {named}, "
+                                 "which this export would replace, leaving the manifest's hashes and the site's "
+                                 "downloads out of date\n" + hint)
+        assert tree(tmp_path) == before and leftovers(out) == []
+    # a format the build left out may be added: the manifest stays true of every file it lists
+    manifest = json.loads((out / "manifest.json").read_text())
+    manifest["resources"] = [r for r in manifest["resources"] if not r["path"].startswith("popolo/")]
+    (out / "manifest.json").write_text(json.dumps(manifest))
+    (out / "popolo" / "popolo.json").unlink()
+    result = CliRunner().invoke(main, ["export", "--to", "popolo", "--out", str(out), str(pkgs[1])])
+    assert result.exit_code == 0, result.output
+    assert result.stdout == f"{out / 'popolo' / 'popolo.json'}\n"
+    # a folder whose manifest cannot be read is not a build's
+    (out / "manifest.json").write_text("{not json")
+    result = CliRunner().invoke(main, ["export", "--to", "sqlite", "--out", str(out), str(pkgs[1])])
+    assert result.exit_code == 0, result.output
+
+
 def test_a_symlinked_output_folder_stays_a_link(tmp_path, pkgs):
     real = tmp_path / "real"
     real.mkdir()
@@ -193,8 +220,10 @@ def test_a_name_in_the_way_is_refused_before_anything_changes(tmp_path, pkgs, sq
         (target / "inside" / "keep.txt").write_text("keep")
     else:
         target.write_text("a file where a folder goes")
-    if command[0] == "export" and squat.startswith("manifest"):
-        return  # export writes no manifest: nothing is in its way
+    if command[0] == "export":
+        if squat.startswith("manifest"):
+            return  # export writes no manifest: nothing is in its way
+        (out / "manifest.json").unlink()  # no longer a build, whose files export refuses to replace
     before = tree(tmp_path)
     result = CliRunner().invoke(main, [*command, "--out", str(out), str(pkgs[1])])
     assert result.exit_code == 2, result.output

@@ -74,6 +74,10 @@ class OutputPathError(EcoclusterError):
     """The output folder cannot be used: it is a file, it holds the package's own files, or one of its
     entries is a file where an output is a folder (or the other way round)."""
 
+    def __init__(self, message: str, hint: str = ""):
+        super().__init__(message)
+        self.hint = hint  # what to do, when it is not the general advice (commands._common)
+
 
 def _stage_prefix(out: Path) -> str:
     return f".{out.name}.staging-"
@@ -221,16 +225,22 @@ def _pause() -> None:
         time.sleep(float(seconds))
 
 
+def listed(out: Path, manifest: str) -> set[str]:
+    """The files inside `out` that its manifest lists (none if it has no readable manifest)."""
+    try:
+        doc = json.loads((out / manifest).read_text(encoding="utf-8"))
+        paths = {r["path"] for r in doc["resources"] if isinstance(r.get("path"), str)}
+    except (OSError, ValueError, KeyError, TypeError, AttributeError):
+        return set()
+    return {p for p in paths if _inside(p)}
+
+
 def _previous(out: Path, manifest: str | None) -> set[str]:
     """The files the previous build listed in its manifest (and the manifest): ours to drop."""
     if manifest is None:
         return set()
-    try:
-        doc = json.loads((out / manifest).read_text(encoding="utf-8"))
-        paths = {r["path"] for r in doc["resources"] if isinstance(r.get("path"), str)}
-        return {manifest} | {p for p in paths if _inside(p)}
-    except (OSError, ValueError, KeyError, TypeError, AttributeError):
-        return {manifest} if (out / manifest).is_file() else set()
+    paths = listed(out, manifest)
+    return {manifest} | paths if paths or (out / manifest).is_file() else set()
 
 
 def _inside(rel: str) -> bool:

@@ -30,7 +30,7 @@ from .exports import FORMATS, ExportError, FormatUnavailable, build_skip, format
 from .io import atomic_path, write_text
 from .loading import validated_tables
 from .package import Package
-from .publish import OutputPathError, publication
+from .publish import OutputPathError, listed, publication
 from .tables import Tables, read_tables
 
 MANIFEST = "manifest.json"
@@ -157,7 +157,22 @@ def _export(package: Package, formats: Iterable[str], out_dir: str | Path, progr
             if progress:
                 progress(f"exporting {name}")
             written += [out / p.relative_to(stage) for p in _run(name, tables, stage)]
+        _keep_build_whole(out, stage)
     return written
+
+
+def _keep_build_whole(out: Path, stage: Path) -> None:
+    """Refuse an export that would replace a file a build in `out` lists in its manifest: the
+    manifest's hashes, the site's downloads and the release beside it would then describe files that
+    are no longer there. Files the build did not write (a format it skipped) may be added."""
+    ours = listed(out, MANIFEST)
+    replaced = sorted(rel for p in stage.rglob("*") if p.is_file() and (rel := p.relative_to(stage).as_posix()) in ours)
+    if replaced:
+        more = f" and {len(replaced) - 1} more of its files" if len(replaced) > 1 else ""
+        raise OutputPathError(
+            f"the output folder {out} holds a build: its {MANIFEST} lists {replaced[0]}{more}, which this "
+            "export would replace, leaving the manifest's hashes and the site's downloads out of date",
+            hint="run `ecocluster build` to write the whole folder again, or export into another folder.")
 
 
 def release_archive(package: Package, out_dir: Path) -> Path:

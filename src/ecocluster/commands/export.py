@@ -38,12 +38,14 @@ def export(to: str, out: Path, format_: str, quiet: bool, path: Path | None) -> 
     folder (or its nearest parent holding one), else the shipped package. The data
     is not validated here (`ecocluster build` validates first). Every file is written to a temporary
     name and renamed into place only when the whole format succeeded, so a failed export leaves
-    earlier files as they were. Prints the paths written, one per line.
+    earlier files as they were. A file that a build's manifest.json in OUT lists is not replaced
+    (the manifest would be wrong): export into another folder, or run `ecocluster build`. Prints the
+    paths written, one per line.
 
     \b
     Example:
-        ecocluster export --to sqlite --out build/
-        sqlite3 build/ecocluster.sqlite 'select * from agreement_signatories'
+        ecocluster export --to sqlite --out exports/
+        sqlite3 exports/ecocluster.sqlite 'select * from agreement_signatories'
     """
     from ..release import export as run_export
 
