@@ -16,7 +16,7 @@ import polars as pl
 
 from .errors import EcoclusterError
 from .package import Field, Package, Resource
-from .reader import Problem, Problems, read_table
+from .reader import ENGINE, Problem, Problems, read_table
 
 # What a boolean cell may hold (the validator refuses anything else).
 TRUE_VALUES = ("true", "True", "TRUE", "1")
@@ -86,19 +86,14 @@ def typed(frame: pl.DataFrame, res: Resource) -> pl.DataFrame:
     return frame.select([_cast(f).alias(f.name) for f in res.fields])
 
 
-def _full_day(col: pl.Expr, year_tail: str) -> pl.Expr:
-    """A reduced-precision date padded to a day (`2023` + `year_tail`, `2023-02` + `-01`) and parsed."""
-    length = col.str.len_bytes()
-    padded = pl.when(length == 4).then(col + year_tail).when(length == 7).then(col + "-01").otherwise(col)
-    return padded.str.to_date("%Y-%m-%d", strict=False)
-
-
 def earliest_day(col: pl.Expr) -> pl.Expr:
     """The first day a reduced-precision date can mean (`2023` -> 2023-01-01); null if not a real date.
 
     The vectorised twin of `ecocluster.dates.earliest_day`; tests/test_dates.py keeps the two equal.
     """
-    return _full_day(col, "-01-01")
+    length = col.str.len_bytes()
+    padded = pl.when(length == 4).then(col + "-01-01").when(length == 7).then(col + "-01").otherwise(col)
+    return padded.str.to_date("%Y-%m-%d", strict=False)
 
 
 def latest_day(col: pl.Expr) -> pl.Expr:
@@ -106,8 +101,12 @@ def latest_day(col: pl.Expr) -> pl.Expr:
 
     The vectorised twin of `ecocluster.dates.latest_day`; tests/test_dates.py keeps the two equal.
     """
-    day = _full_day(col, "-12-01")
-    return pl.when(col.str.len_bytes() < 10).then(day.dt.month_end()).otherwise(day)
+    # from the same parse as `earliest_day`, which a query holding both then runs once (polars
+    # eliminates the common subexpression): a year's last day is its 31 December, a month's its end
+    day = earliest_day(col)
+    length = col.str.len_bytes()
+    return pl.when(length == 4).then(pl.date(day.dt.year(), 12, 31)).when(length < 10).then(
+        day.dt.month_end()).otherwise(day)
 
 
 def bound_names(f: Field) -> tuple[str, str]:
@@ -123,7 +122,7 @@ def date_bounds_columns(frame: pl.DataFrame, res: Resource) -> pl.DataFrame:
         if f.is_date:
             early, late = bound_names(f)
             cols += [earliest_day(pl.col(f.name)).alias(early), latest_day(pl.col(f.name)).alias(late)]
-    return frame.select(cols)
+    return frame.lazy().select(cols).collect(engine=ENGINE)  # lazy, so each date is parsed once
 
 
 def bound_clashes(res: Resource) -> list[str]:
