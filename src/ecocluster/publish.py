@@ -239,8 +239,7 @@ def _previous(out: Path, manifest: str | None) -> set[str]:
     """The files the previous build listed in its manifest (and the manifest): ours to drop."""
     if manifest is None:
         return set()
-    paths = listed(out, manifest)
-    return {manifest} | paths if paths or (out / manifest).is_file() else set()
+    return {manifest} | listed(out, manifest) if (out / manifest).is_file() else set()
 
 
 def _inside(rel: str) -> bool:
