@@ -328,7 +328,7 @@ def main(argv: list[str] | None = None) -> int:
         ap.error(f"--tools: unknown {', '.join(sorted(unknown))}; choose from {', '.join(allowed)}")
 
     sys.path.insert(0, str(ROOT / "src"))
-    from ecocluster.io import write_text
+    from ecocluster.base.files import write_text
 
     # The children import this checkout's source, which an install would have byte-compiled (pip does);
     # without it every run would compile the package again (and PYTHONDONTWRITEBYTECODE keeps it so).

@@ -64,7 +64,8 @@ def read_equivalent(path: Path = EQUIVALENT) -> dict[str, str]:
 
 
 def module_of(mutant: str) -> str:
-    """`ecocluster.validation.cross.x_check__mutmut_3` -> `validation`; `ecocluster.dates.x_f__mutmut_1` -> `dates`."""
+    """`ecocluster.validation.cross.x_check__mutmut_3` -> `validation`; `ecocluster.loading.x_f__mutmut_1` ->
+    `loading`."""
     parts = mutant.split(".")
     return parts[1] if len(parts) > 2 else parts[0]
 

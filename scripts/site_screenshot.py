@@ -76,8 +76,8 @@ def main(argv: list[str] | None = None) -> int:
         print(f"site_screenshot: {reason}", file=sys.stderr)
         return 2
     from ecocluster.errors import EcoclusterError
+    from ecocluster.exports.site import export
     from ecocluster.package import Package
-    from ecocluster.site import export
     from ecocluster.tables import read_tables
 
     with tempfile.TemporaryDirectory(prefix="ecocluster-site-") as tmp:

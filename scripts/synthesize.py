@@ -23,8 +23,8 @@ from pathlib import Path
 import numpy as np
 import polars as pl
 
+from ecocluster.base.files import atomic_path, write_text
 from ecocluster.errors import EcoclusterError
-from ecocluster.io import atomic_path, write_text
 from ecocluster.package import Package, Resource
 
 # Codes of the planted errors, by kind: the validator's stable codes (docs/validation.md), so the

@@ -11,8 +11,8 @@ import pytest
 from click.testing import CliRunner
 
 import ecocluster
+from ecocluster.base.paths import package_here, shipped_package
 from ecocluster.cli import main
-from ecocluster.paths import package_here, shipped_package
 
 ROOT = Path(__file__).resolve().parent.parent
 VALID = ROOT / "tests" / "fixtures" / "validate" / "valid"
@@ -148,7 +148,7 @@ def test_an_unexpected_exception_is_an_internal_error_with_a_hint_and_no_traceba
     def boom(*args, **kwargs):
         raise ZeroDivisionError("division by zero")
 
-    monkeypatch.setattr("ecocluster.summary.describe", boom)
+    monkeypatch.setattr("ecocluster.tables.summary.describe", boom)
     result = CliRunner().invoke(main, ["describe", str(VALID)])
     assert result.exit_code == 1
     assert result.stderr == ("error: internal error: ZeroDivisionError: division by zero\n"
@@ -160,7 +160,7 @@ def test_an_unexpected_exception_is_an_internal_error_with_a_hint_and_no_traceba
 
 
 def test_explain_prints_a_codes_documentation_from_the_rule_table():
-    from ecocluster.validation.rules import RULES
+    from ecocluster.rules import RULES
 
     rule = RULES["signatory-no-role"]
     result = CliRunner().invoke(main, ["validate", "--explain", "signatory-no-role"])
@@ -184,10 +184,10 @@ def without_followthemoney(monkeypatch):
     """As if followthemoney were not installed: importing it raises ModuleNotFoundError."""
     for name in [m for m in sys.modules if m == "followthemoney" or m.startswith("followthemoney.")]:
         monkeypatch.delitem(sys.modules, name)
-    monkeypatch.delitem(sys.modules, "ecocluster.exports.ftm", raising=False)
+    monkeypatch.delitem(sys.modules, "ecocluster.exports.interchange.ftm", raising=False)
     monkeypatch.setitem(sys.modules, "followthemoney", None)
     yield
-    sys.modules.pop("ecocluster.exports.ftm", None)
+    sys.modules.pop("ecocluster.exports.interchange.ftm", None)
 
 
 def test_a_format_whose_library_is_missing_is_unavailable_with_its_reason(without_followthemoney):
@@ -217,7 +217,7 @@ def test_build_skips_an_unavailable_format_and_says_so(without_followthemoney, t
     manifest = json.loads((tmp_path / "b" / "manifest.json").read_text(encoding="utf-8"))
     assert manifest["skipped"] == [{"format": "ftm", "reason": "install ecocluster[ftm]"}]
     assert not (tmp_path / "b" / "ftm").exists()
-    from ecocluster.commands.export import _description
+    from ecocluster.cli.export import _description
 
     assert _description("ftm") == "(unavailable: install ecocluster[ftm])"  # as `export --help` lists it
 

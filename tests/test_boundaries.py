@@ -2,7 +2,7 @@
 
 Each validation case is the valid fixture with one or two cells changed in tmp_path, checked through
 the public `ecocluster.validate()` report as (code, resource, row, field) tuples. Expected days are
-computed here with a few lines of calendar code of our own, never with `ecocluster.dates`.
+computed here with a few lines of calendar code of our own, never with `ecocluster.base.dates`.
 """
 
 from __future__ import annotations

@@ -94,7 +94,7 @@ def test_a_failed_build_leaves_the_previous_outputs_as_they_were(tmp_path, monke
 
 
 def test_a_failed_export_leaves_earlier_files_and_says_why(tmp_path, monkeypatch):
-    import ecocluster.exports.sqlite as sqlite
+    import ecocluster.exports.sql.sqlite as sqlite
 
     out = tmp_path / "out"
     args = ["export", "--to", "all", "--out", str(out), str(AWKWARD)]
@@ -176,7 +176,7 @@ def test_build_command_default_writes_build_folder_in_the_current_directory(tmp_
     listed = [f"build/{r['path']}" for r in manifest["resources"]] + ["build/manifest.json"]
     assert result.stdout.splitlines() == listed
     # no progress when stderr is not a terminal: which package (none here: the shipped one), the summary
-    from ecocluster.paths import shipped_package
+    from ecocluster.base.paths import shipped_package
 
     first, summary = result.stderr.splitlines()
     assert first == f"package: {shipped_package()} (version {ecocluster.__version__})" and summary.startswith("built ")
@@ -205,7 +205,7 @@ def test_build_refuses_invalid_data_and_writes_nothing(tmp_path):
 
 
 def test_readme_documents_the_commands_and_the_views():
-    from ecocluster.exports.views import VIEWS
+    from ecocluster.exports.sql.views import VIEWS
 
     readme = (ROOT / "README.md").read_text(encoding="utf-8")
     for text in ["ecocluster build", "ecocluster export --to", "ecocluster.load()", "psql", "sqlite3",

@@ -17,7 +17,8 @@ import urllib.request
 import pytest
 from readback import tables as csv_tables
 
-from ecocluster.exports import datasette, sqlite
+from ecocluster.exports import datasette
+from ecocluster.exports.sql import sqlite
 from ecocluster.package import Package
 from ecocluster.tables import read_tables
 

@@ -34,7 +34,7 @@ def test_date_bounds_maps_over_a_pandas_column_skipping_missing_values():
 def test_the_validators_vectorised_bounds_agree_with_the_library():
     import polars as pl
 
-    from ecocluster.dates import date_bounds
+    from ecocluster.base.dates import date_bounds
     from ecocluster.validation import expressions as ex
 
     values = ["2021", "2021-09", "2021-09-15", "2024-02", "2023-02", "2000-02", "1900-02", "2023-12-31",

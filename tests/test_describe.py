@@ -8,7 +8,7 @@ from click.testing import CliRunner
 
 import ecocluster
 from ecocluster.cli import main
-from ecocluster.summary import describe, format_text
+from ecocluster.tables.summary import describe, format_text
 
 ROOT = Path(__file__).resolve().parent.parent
 TINY = ROOT / "tests" / "fixtures" / "docs" / "tiny"

@@ -12,7 +12,7 @@ import pytest
 from click.testing import CliRunner
 
 from ecocluster.cli import main
-from ecocluster.diff import diff_packages
+from ecocluster.curation.diff import diff_packages
 
 ROOT = Path(__file__).resolve().parent.parent
 FIXTURES = Path(__file__).parent / "fixtures" / "diff"

@@ -19,8 +19,8 @@ import pytest
 from click.testing import CliRunner
 
 from ecocluster.cli import main
-from ecocluster.docgen import BEGIN, END, check_docs, generate_docs, generate_texts, layout_problems
-from ecocluster.docgen.graphviz import dot_sha256, read_stamp
+from ecocluster.curation.docgen import BEGIN, END, check_docs, generate_docs, generate_texts, layout_problems
+from ecocluster.curation.docgen.graphviz import dot_sha256, read_stamp
 from ecocluster.package import Package
 
 ROOT = Path(__file__).resolve().parent.parent
@@ -194,8 +194,8 @@ def _snapshot(folder: Path) -> dict[str, bytes]:
 
 
 def test_without_graphviz_docs_names_what_it_cannot_draw_and_writes_nothing(tmp_path, monkeypatch):
-    monkeypatch.setattr("ecocluster.docgen.shutil.which", lambda name: None)
-    monkeypatch.setattr("ecocluster.docgen.graphviz.shutil.which", lambda name: None)
+    monkeypatch.setattr("ecocluster.curation.docgen.shutil.which", lambda name: None)
+    monkeypatch.setattr("ecocluster.curation.docgen.graphviz.shutil.which", lambda name: None)
     pkg = copy_package(tmp_path)
     # the data changes: the partnership texts and both its pictures are stale, the ER picture is not
     path = pkg / "data" / "people.csv"
@@ -228,7 +228,7 @@ def test_docs_writes_all_or_nothing_when_one_file_fails(tmp_path, monkeypatch):
         return real_replace(src, dst)
 
     before = _snapshot(pkg)
-    monkeypatch.setattr("ecocluster.docgen.os.replace", replace)
+    monkeypatch.setattr("ecocluster.curation.docgen.os.replace", replace)
     result = CliRunner().invoke(main, ["docs", str(pkg), "--out", str(pkg / "docs"),
                                        "--readme", str(pkg / "README.md")])
     assert result.exit_code == 1 and result.stderr.startswith("error: cannot write ")
@@ -236,8 +236,8 @@ def test_docs_writes_all_or_nothing_when_one_file_fails(tmp_path, monkeypatch):
 
 
 def test_docs_check_needs_no_graphviz_and_covers_models_and_validation_docs(tmp_path, monkeypatch):
-    monkeypatch.setattr("ecocluster.docgen.shutil.which", lambda name: None)
-    monkeypatch.setattr("ecocluster.docgen.graphviz.shutil.which", lambda name: None)
+    monkeypatch.setattr("ecocluster.curation.docgen.shutil.which", lambda name: None)
+    monkeypatch.setattr("ecocluster.curation.docgen.graphviz.shutil.which", lambda name: None)
     assert check_docs(ROOT, DOCS, ROOT / "README.md") == {"out": str(DOCS), "fresh": True, "stale": []}
     # a source checkout's other generated files: a CRLF models.py and an edited code section are stale
     pkg = copy_package(tmp_path)

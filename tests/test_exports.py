@@ -362,7 +362,7 @@ def test_databases_loaded_in_small_parts_hold_every_row(tmp_path, monkeypatch, c
     is a short one, both databases still hold exactly the CSV's rows, and no reference dangles."""
     import duckdb
 
-    from ecocluster.exports import sqlrows
+    from ecocluster.exports.sql import rows as sqlrows
 
     monkeypatch.setattr(sqlrows, "CHUNK", chunk)
     monkeypatch.setattr(sqlrows, "STORE_ROWS", 2 * chunk)

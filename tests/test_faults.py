@@ -19,8 +19,8 @@ from fuzzcases import base
 from outputs import leftovers, tree
 
 import ecocluster
+from ecocluster.base.files import JOURNAL
 from ecocluster.cli import main
-from ecocluster.io import JOURNAL
 
 
 class _FullDisk:
@@ -107,7 +107,7 @@ def test_a_full_disk_during_docs_writes_nothing(tmp_path, monkeypatch):
     docs.mkdir()
     (docs / "data-dictionary.md").write_text("stale\n")
     (docs / "er-diagram.mmd").write_text("stale\n")
-    monkeypatch.setattr("ecocluster.docgen._stale_pictures", lambda texts, out_dir, force=False: [])  # no dot needed
+    monkeypatch.setattr("ecocluster.curation.docgen._stale_pictures", lambda texts, out_dir, force=False: [])
     before = tree(tmp_path)
     _full_disk_for(monkeypatch, "er-diagram.mmd")
     result = CliRunner().invoke(main, ["docs", str(pkg), "--out", str(docs), "--readme", str(pkg / "README.md")])
@@ -158,8 +158,8 @@ def test_fmt_keeps_the_mode_and_owner_of_the_file_it_rewrites(tmp_path):
 
 
 def _killed_mid_write(target: Path) -> None:
-    """A real process killed with SIGKILL while writing `target` through ecocluster.io."""
-    code = ("import os, signal, sys; from ecocluster.io import atomic_path; "
+    """A real process killed with SIGKILL while writing `target` through ecocluster.base.files."""
+    code = ("import os, signal, sys; from ecocluster.base.files import atomic_path; "
             "tmp = atomic_path(sys.argv[1]).__enter__(); tmp.write_text('half'); os.kill(os.getpid(), signal.SIGKILL)")
     assert subprocess.run([sys.executable, "-c", code, str(target)], check=False).returncode == -signal.SIGKILL
 
@@ -194,8 +194,8 @@ def _csv_pkg_again(data: Path) -> None:
 
 
 def test_a_docs_run_killed_while_renaming_is_finished_by_the_next(tmp_path, monkeypatch):
-    from ecocluster.docgen import generate_docs, generate_texts
-    from ecocluster.io import write_all
+    from ecocluster.base.files import write_all
+    from ecocluster.curation.docgen import generate_docs, generate_texts
 
     pkg = base(tmp_path / "pkg")
     docs = pkg / "docs"
@@ -221,7 +221,7 @@ def test_a_docs_run_killed_while_renaming_is_finished_by_the_next(tmp_path, monk
     states = {n: (docs / n).read_text() == texts[n] for n in names}
     assert sorted(states.values()) == [False, False, False, True]  # each file old or new, never torn
     assert json.loads((docs / JOURNAL).read_text())["pid"] == os.getpid()
-    monkeypatch.setattr("ecocluster.docgen._stale_pictures", lambda texts, out_dir, force=False: [])  # no dot needed
+    monkeypatch.setattr("ecocluster.curation.docgen._stale_pictures", lambda texts, out_dir, force=False: [])
     generate_docs(pkg, docs)  # the next run finishes the renames first (else the temps and journal would stay)
     assert all((docs / n).read_text() == texts[n] for n in names)
     assert [p.name for p in docs.iterdir() if p.name.startswith(".")] == []

@@ -10,7 +10,7 @@ import pytest
 from click.testing import CliRunner
 
 from ecocluster.cli import main
-from ecocluster.formatting import canonical_csv, format_package
+from ecocluster.curation.fmt import canonical_csv, format_package
 from ecocluster.package import Package
 
 ROOT = Path(__file__).resolve().parent.parent

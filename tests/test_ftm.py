@@ -89,7 +89,7 @@ def statements(out) -> list[dict[str, str]]:
 
 
 def test_registered():
-    assert FORMATS["ftm"] == "ecocluster.exports.ftm"
+    assert FORMATS["ftm"] == "ecocluster.exports.interchange.ftm"
     module = format_module("ftm")
     assert module.NAME == "ftm" and module.DESCRIPTION
 

@@ -19,8 +19,8 @@ from click.testing import CliRunner
 from fuzzcases import FIXTURE, base, corrupt, snapshot
 
 from ecocluster.cli import main
+from ecocluster.rules import RULES
 from ecocluster.validation import validate
-from ecocluster.validation.rules import RULES
 
 REPO = Path(__file__).resolve().parents[1]
 CASES = int(os.environ.get("ECOCLUSTER_FUZZ_CASES", "2000"))

@@ -3,7 +3,7 @@ import json
 import pytest
 from readback import read_rows
 
-from ecocluster.io import atomic_path, write_text
+from ecocluster.base.files import atomic_path, write_text
 from ecocluster.package import Package, PackageError
 
 

@@ -1,10 +1,10 @@
-"""ecocluster.dates: behaviour the mutation score found unguarded (scripts/mutation.py, issue 18)."""
+"""ecocluster.base.dates: behaviour the mutation score found unguarded (scripts/mutation.py, issue 18)."""
 
 from __future__ import annotations
 
 import pytest
 
-from ecocluster.dates import date_bounds
+from ecocluster.base.dates import date_bounds
 
 
 @pytest.mark.parametrize("value", [None, 2021, 20210915, b"2021"])

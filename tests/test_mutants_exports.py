@@ -115,7 +115,7 @@ def test_rows_in_a_circular_self_reference_go_in_one_last_batch():
     (the engine then refuses them), not dropped and not an error of ours."""
     import polars as pl
 
-    from ecocluster.exports.sqlrows import batches
+    from ecocluster.exports.sql.rows import batches
 
     tables = read_tables(Package.open(VALID))
     res = Package.open(VALID).resource("agreements")
@@ -182,7 +182,7 @@ def test_xlsx_widths_count_only_the_first_line_of_a_multiline_value(tmp_path):
 
 def test_a_popolo_record_names_its_wikidata_item_under_the_wikidata_scheme():
     """Guards popolo._identifiers: no shipped row has a wikidata_id yet, so the export never reached this."""
-    from ecocluster.exports.popolo import _identifiers
+    from ecocluster.exports.interchange.popolo import _identifiers
 
     assert _identifiers({"wikidata_id": "Q1"}) == [{"scheme": "wikidata", "identifier": "Q1"}]
     assert _identifiers({"wikidata_id": None}) == [] and _identifiers({}) == []
@@ -191,7 +191,7 @@ def test_a_popolo_record_names_its_wikidata_item_under_the_wikidata_scheme():
 def test_a_popolo_post_whose_title_has_no_latin_letter_or_digit_is_named_post():
     """Guards popolo.post_id: a title that slugs to nothing (Hangul only, punctuation) still gives a readable
     ID, `post-<org>-post`, the same for every such title of one organisation."""
-    from ecocluster.exports.popolo import post_id
+    from ecocluster.exports.interchange.popolo import post_id
 
     assert post_id("org-busan-city", "부산시장") == "post-busan-city-post"
     assert post_id("org-busan-city", " -- ") == "post-busan-city-post"
@@ -265,7 +265,7 @@ def test_the_datasette_database_is_titled_and_described_from_the_descriptor():
 def test_a_column_comment_reads_title_description_and_codes_as_sentences():
     """Guards sqlschema.comment_text: one full stop after the title and after the list of codes, none
     doubled; a code without a description is listed alone."""
-    from ecocluster.exports.sqlschema import comment_text
+    from ecocluster.exports.sql.schema import comment_text
 
     codes = '{"company": "A business.", "other": ""}'
     assert comment_text("Kind.", "What the row is.", codes) == (

@@ -10,7 +10,7 @@ import pytest
 from click.testing import CliRunner
 
 from ecocluster.cli import main
-from ecocluster.formatting import format_package
+from ecocluster.curation.fmt import format_package
 
 FIXTURES = Path(__file__).parent / "fixtures" / "fmt"
 
@@ -66,7 +66,7 @@ def _resource(tmp: Path, schema: dict):
 def test_rows_with_a_repeated_composite_key_keep_their_order_in_the_canonical_form(tmp_path):
     """Guards formatting._canonical: rows are sorted by the primary key, and rows whose key repeats (the
     validator reports them) stay in the order the file had them: `fmt` never reshuffles them."""
-    from ecocluster.formatting import canonical_csv
+    from ecocluster.curation.fmt import canonical_csv
 
     res = _resource(tmp_path, {"fields": [{"name": "a"}, {"name": "b"}, {"name": "n"}], "primaryKey": ["a", "b"]})
     rows = [("ab"[i % 2], "ab"[i * 7 % 3 % 2], str(i)) for i in range(60)]
@@ -78,7 +78,7 @@ def test_rows_with_a_repeated_composite_key_keep_their_order_in_the_canonical_fo
 def test_a_declared_missing_value_is_kept_as_written(tmp_path):
     """Guards formatting._canonical: `fmt` rewrites the file's text, not its meaning: a cell holding one of
     the schema's missingValues stays as written (it is not emptied)."""
-    from ecocluster.formatting import canonical_csv
+    from ecocluster.curation.fmt import canonical_csv
 
     res = _resource(tmp_path, {"fields": [{"name": "id"}, {"name": "note"}], "primaryKey": ["id"],
                                "missingValues": ["", "n/a"]})

@@ -52,7 +52,7 @@ def validators() -> dict[str, Draft3Validator]:
 
 
 def test_registered():
-    assert FORMATS["popolo"] == "ecocluster.exports.popolo"
+    assert FORMATS["popolo"] == "ecocluster.exports.interchange.popolo"
     assert format_module("popolo").NAME == "popolo"
 
 

@@ -17,8 +17,8 @@ import pytest
 from readback import AWKWARD, ROOT, as_tuples, foreign_key_count, same_rows, tables
 
 import ecocluster
-from ecocluster.dates import date_bounds
-from ecocluster.exports.sqlschema import checks
+from ecocluster.base.dates import date_bounds
+from ecocluster.exports.sql.schema import checks
 from ecocluster.package import DATE_PATTERN, Package
 
 DSN = os.environ.get("ECOCLUSTER_PG_DSN", "")

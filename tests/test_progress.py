@@ -11,7 +11,7 @@ from click.testing import CliRunner
 from readback import AWKWARD, ROOT
 
 from ecocluster.cli import main
-from ecocluster.commands._common import progress_to_stderr
+from ecocluster.cli.common import progress_to_stderr
 from ecocluster.package import Package
 from ecocluster.release import export
 from ecocluster.validation import validate

@@ -1,4 +1,4 @@
-"""Publishing a build (ecocluster.publish): the output folder holds the complete old build or the
+"""Publishing a build (ecocluster.release.publish): the output folder holds the complete old build or the
 complete new one at every instant, for a process killed at any moment and for a reader during the
 swap; what is not ours is kept; what killed runs leave is cleaned up; a name in the way is refused
 before anything changes."""
@@ -20,9 +20,9 @@ from fuzzcases import base
 from outputs import complete, leftovers, tree
 
 import ecocluster
-from ecocluster import publish
 from ecocluster.cli import main
 from ecocluster.exports import ExportError
+from ecocluster.release import publish
 
 KILLS = 16  # kill -9 at random instants of a real `ecocluster build`, besides the two aimed at the swap
 
@@ -92,7 +92,7 @@ def test_a_build_killed_at_any_instant_leaves_the_old_build_or_the_new_one(tmp_p
     # aimed: killed just after the swap, before the old build is removed
     proc = _spawn(b if before.startswith("Build A") else a, out, pause=30)
     _wait_for(lambda: json.loads((out / "manifest.json").read_bytes())["title"] != before)  # the manifest alone:
-    # reading the files by path too while the swap happens could straddle it (see ecocluster.publish)
+    # reading the files by path too while the swap happens could straddle it (see ecocluster.release.publish)
     proc.kill()
     proc.wait()
     assert _title(out) in titles - {before}

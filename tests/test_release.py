@@ -74,7 +74,7 @@ def test_the_readme_is_written_for_downloaders_from_the_descriptor(archive):
 
 
 def test_text_from_the_descriptor_is_escaped_in_the_readme(tmp_path):
-    from ecocluster.release_readme import md
+    from ecocluster.release.readme import md
 
     assert md("a | b <script> *x* [l](u)") == r"a \| b \<script\> \*x\* \[l\](u)"
     assert "\n" not in md("two\nlines")

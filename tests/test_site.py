@@ -1,4 +1,4 @@
-"""The static site (ecocluster.site) checked from its files: pages, quotes, escaping, JSON-LD, no other host.
+"""The static site (ecocluster.exports.site) checked from its files: pages, quotes, escaping, JSON-LD, no other host.
 
 The expected values come from the CSVs read with the csv module, independently of the site's reader.
 """
@@ -15,10 +15,10 @@ import html5lib
 import pytest
 
 import ecocluster
+from ecocluster.exports.site import SiteSkipped, build_site, export
+from ecocluster.exports.site.model import file_stem
 from ecocluster.package import Package
 from ecocluster.release import _file_resource, release_archive
-from ecocluster.site import SiteSkipped, build_site, export
-from ecocluster.site.model import file_stem
 from ecocluster.tables import read_tables
 
 ROOT = Path(__file__).resolve().parent.parent
@@ -232,7 +232,7 @@ def test_over_the_limit_the_site_is_skipped_with_a_reason(tmp_path, monkeypatch)
     with pytest.raises(SiteSkipped, match="over the limit of 5 entity pages"):
         build_site(tables, tmp_path, None, max_entities=5)
     assert not (tmp_path / "site").exists()
-    import ecocluster.site as site_module
+    import ecocluster.exports.site as site_module
     from ecocluster.release import _site
 
     monkeypatch.setattr(site_module, "MAX_ENTITIES", 5)
@@ -268,8 +268,8 @@ def test_pages_workflow_validates_and_builds_before_it_deploys():
 
 
 def test_front_page_counts_are_describes(site):
-    from ecocluster.site.model import counts
-    from ecocluster.summary import describe
+    from ecocluster.exports.site.model import counts
+    from ecocluster.tables.summary import describe
 
     mine, theirs = counts(read_tables(Package.open(ROOT))), describe(ROOT)
     assert [(t["name"], t["rows"]) for t in mine["tables"]] == [(t["name"], t["rows"]) for t in theirs["tables"]]

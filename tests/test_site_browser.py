@@ -16,9 +16,9 @@ from pathlib import Path
 
 import pytest
 
+from ecocluster.exports.site import build_site
 from ecocluster.package import Package
 from ecocluster.release import _file_resource, release_archive
-from ecocluster.site import build_site
 from ecocluster.tables import read_tables
 
 ROOT = Path(__file__).resolve().parent.parent

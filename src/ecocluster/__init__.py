@@ -9,8 +9,8 @@ from __future__ import annotations
 import importlib
 from typing import Any
 
+from .base.paths import shipped_package
 from .errors import EcoclusterError
-from .paths import shipped_package
 
 # Kept equal to pyproject.toml's version and the descriptor's by a test; a literal, because
 # importlib.metadata costs more start-up time than the whole CLI should.
@@ -19,18 +19,18 @@ __version__ = "0.2.0"
 # public name -> module that defines it
 _LAZY: dict[str, str] = {
     "Package": "ecocluster.package",
-    "format_package": "ecocluster.formatting",
-    "canonical_csv": "ecocluster.formatting",
-    "diff_packages": "ecocluster.diff",
+    "format_package": "ecocluster.curation.fmt",
+    "canonical_csv": "ecocluster.curation.fmt",
+    "diff_packages": "ecocluster.curation.diff",
     "load": "ecocluster.loading",
-    "date_bounds": "ecocluster.dates",
-    "earliest_day": "ecocluster.dates",
-    "latest_day": "ecocluster.dates",
+    "date_bounds": "ecocluster.base.dates",
+    "earliest_day": "ecocluster.base.dates",
+    "latest_day": "ecocluster.base.dates",
     "build": "ecocluster.release",
     "export": "ecocluster.release",
-    "check_docs": "ecocluster.docgen",
-    "describe": "ecocluster.summary",
-    "generate_docs": "ecocluster.docgen",
+    "check_docs": "ecocluster.curation.docgen",
+    "describe": "ecocluster.tables.summary",
+    "generate_docs": "ecocluster.curation.docgen",
     "validate": "ecocluster.validation",
     "Report": "ecocluster.validation",
 }

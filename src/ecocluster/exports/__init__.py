@@ -3,7 +3,7 @@
     NAME: str              the `--to` value
     DESCRIPTION: str       one line for `--help` and the docs
     def export(tables: Tables, out_dir: Path) -> list[Path]
-        write this format's files into `out_dir` (each atomically, via ecocluster.io) from the typed
+        write this format's files into `out_dir` (each atomically, via ecocluster.base.files) from the typed
         tables (`tables.package` has the descriptor); return the paths written; raise
         EcoclusterError if it cannot.
 
@@ -29,16 +29,16 @@ if TYPE_CHECKING:
 # `--to` value -> module. Order is the order `all` runs them in.
 FORMATS: dict[str, str] = {
     "parquet": "ecocluster.exports.parquet",
-    "sqlite": "ecocluster.exports.sqlite",
-    "duckdb": "ecocluster.exports.duckdb",
-    "sql": "ecocluster.exports.sql",
-    "pg": "ecocluster.exports.pg",
+    "sqlite": "ecocluster.exports.sql.sqlite",
+    "duckdb": "ecocluster.exports.sql.duckdb",
+    "sql": "ecocluster.exports.sql.portable",
+    "pg": "ecocluster.exports.sql.pg",
     "jsonl": "ecocluster.exports.jsonl",
     "xlsx": "ecocluster.exports.xlsx",
-    "ftm": "ecocluster.exports.ftm",
-    "popolo": "ecocluster.exports.popolo",
+    "ftm": "ecocluster.exports.interchange.ftm",
+    "popolo": "ecocluster.exports.interchange.popolo",
     "datasette": "ecocluster.exports.datasette",
-    "site": "ecocluster.site",
+    "site": "ecocluster.exports.site",
 }
 
 

@@ -19,12 +19,12 @@ import re
 from pathlib import Path
 from typing import Any
 
-from ..io import write_text
+from ..base.files import write_text
 from ..package import Package
 from ..tables import Tables, bound_names
 from . import base_name
-from .sqlschema import METADATA_TABLE
-from .views import available_views
+from .sql.schema import METADATA_TABLE
+from .sql.views import available_views
 
 NAME = "datasette"
 DESCRIPTION = "Datasette metadata (metadata.json) and a row-page template for the SQLite export"

@@ -4,8 +4,8 @@ from __future__ import annotations
 
 from pathlib import Path
 
-from ..escape import file_name
-from ..io import atomic_path
+from ..base.escape import file_name
+from ..base.files import atomic_path
 from ..tables import Tables
 
 NAME = "jsonl"

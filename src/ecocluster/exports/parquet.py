@@ -13,8 +13,8 @@ import json
 from pathlib import Path
 from typing import TYPE_CHECKING, Any
 
-from ..escape import file_name
-from ..io import atomic_path, write_text
+from ..base.escape import file_name
+from ..base.files import atomic_path, write_text
 from ..package import Field, Resource
 from ..tables import Tables, bound_clashes, bound_names, date_bounds_columns
 from . import ExportError

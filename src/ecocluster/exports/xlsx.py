@@ -17,7 +17,7 @@ from typing import Any
 
 import polars as pl
 
-from ..io import atomic_path
+from ..base.files import atomic_path
 from ..package import Resource
 from ..tables import Tables
 from . import ExportError, base_name

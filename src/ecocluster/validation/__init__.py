@@ -9,8 +9,8 @@ from __future__ import annotations
 from collections.abc import Callable
 from pathlib import Path
 
+from ..rules import RULES, Rule
 from .report import Report, ValidationError
-from .rules import RULES, Rule
 
 __all__ = ["RULES", "Report", "Rule", "ValidationError", "validate"]
 

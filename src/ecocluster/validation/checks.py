@@ -15,7 +15,7 @@ from dataclasses import dataclass
 import polars as pl
 
 from ..package import DATE_PATTERN, Field, Resource
-from ..reader import _TRUNCATED, ENGINE, LINE, Table
+from ..tables.reader import _TRUNCATED, ENGINE, LINE, Table
 from . import expressions as ex
 from .collect import Collector
 from .standards import CONTROL_REGEX, INVISIBLE_REGEX, language_problem

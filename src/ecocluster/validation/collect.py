@@ -6,8 +6,8 @@ from typing import Any
 
 import polars as pl
 
+from ..rules import RULES
 from .report import Report, ValidationError
-from .rules import RULES
 
 # Every failure frame has these columns; `hint` overrides the rule's hint (package errors carry their own).
 COLUMNS: dict[str, Any] = {

@@ -12,9 +12,9 @@ from __future__ import annotations
 
 from pathlib import Path
 
-from ..io import write_text
+from ..base.files import write_text
 from ..package import Field, Package, Resource
-from .rules import render_codes
+from ..rules import render_codes
 
 MODELS_PATH = Path(__file__).with_name("models.py")
 DOCS_PATH = Path(__file__).resolve().parents[3] / "docs" / "validation.md"

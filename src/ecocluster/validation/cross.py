@@ -14,7 +14,7 @@ from dataclasses import dataclass
 import polars as pl
 
 from ..package import ForeignKey, Package, Resource
-from ..reader import ENGINE, LINE, Table
+from ..tables.reader import ENGINE, LINE, Table
 from . import expressions as ex
 from .collect import Collector
 from .graph import cycles

@@ -10,17 +10,17 @@ from pathlib import Path
 
 import polars as pl
 
-from ..archive import ArchiveError, extract_archive, is_archive
 from ..errors import PackageNotFound
 from ..package import Package, PackageError, Resource
-from ..reader import LINE, Table, read_table
+from ..package.archive import ArchiveError, extract_archive, is_archive
+from ..rules import RULES
+from ..tables.reader import LINE, Table, read_table
 from . import standards
 from .checks import check_table
 from .collect import Collector
 from .cross import check_package, deferred_patterns, early_jobs, needed_columns
 from .descriptor import check_descriptor
 from .report import Report
-from .rules import RULES
 
 READERS = 1  # files read at once, while the main thread checks the last one read
 
@@ -134,7 +134,7 @@ def run(
 
 
 def _run_archive(path: Path, max_errors: int | None, progress: Callable[[str], None] | None) -> Report:
-    """A release archive, extracted defensively (ecocluster.archive) into a folder removed afterwards."""
+    """A release archive, extracted defensively (ecocluster.package.archive) into a folder removed afterwards."""
     with tempfile.TemporaryDirectory(prefix="ecocluster-validate-") as tmp:
         try:
             root = extract_archive(path, Path(tmp))

@@ -7,7 +7,7 @@ import unicodedata
 from dataclasses import asdict, dataclass, field
 from typing import Any
 
-from .rules import RULES
+from ..rules import RULES
 
 
 @dataclass(frozen=True)

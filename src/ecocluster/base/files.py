@@ -1,0 +1,251 @@
+"""Writing files so that nothing is ever half-written: a temp file in the target folder, then rename.
+
+Every temp file is named `.<target name>.<pid>.<random>.tmp`, beside its target. A process killed
+before its rename leaves one behind; the next write of the same target (and `fmt` and `docs`, for
+every file they own) removes those of processes that are no longer running (`remove_stale_temps`).
+A file that is rewritten keeps its permission bits and, where the OS allows, its owner and group.
+A failure to write (a full disk, a file too large, a read-only folder) is raised as WriteError,
+naming the file and the OS's reason.
+
+The folders of many files `build` and `export` write are published in one step by
+ecocluster.release.publish.
+"""
+
+from __future__ import annotations
+
+import errno
+import json
+import os
+import re
+import stat
+import tempfile
+from collections.abc import Iterable, Iterator
+from contextlib import contextmanager
+from pathlib import Path
+
+from ..errors import EcoclusterError
+
+# errno -> what to do about it, for the hint of a WriteError
+HINTS = {
+    errno.ENOSPC: "the disk is full: free some space (or write to another disk with --out) and rerun.",
+    errno.EDQUOT: "the disk quota is used up: free some space (or write to another disk with --out) and rerun.",
+    errno.EFBIG: "the file is larger than this process may write (`ulimit -f`): raise the limit and rerun.",
+    errno.EROFS: "the file system is read-only: write to another folder.",
+    errno.EACCES: "check the folder's permissions, or write to another folder.",
+    errno.EPERM: "check the folder's permissions, or write to another folder.",
+    errno.ENAMETOOLONG: "a name is too long for this file system: use a shorter path.",
+}
+
+
+class WriteError(EcoclusterError):
+    """A file could not be written; `path` names it, `reason` is the OS's words, `hint` what to do."""
+
+    def __init__(self, path: str | Path, error: OSError):
+        self.path, self.errno = str(path), error.errno
+        self.reason = error.strerror or str(error) or type(error).__name__
+        self.hint = HINTS.get(error.errno or 0, "check that the folder exists and is writable, then rerun.")
+        super().__init__(f"cannot write {self.path}: {self.reason}")
+
+
+def engine_errno(message: str) -> int | None:
+    """The errno an engine's error message reports, for the failures a hint is known for: the OS's own
+    words (DuckDB quotes them) or SQLite's "database or disk is full"."""
+    if "disk is full" in message:
+        return errno.ENOSPC
+    return next((code for code in HINTS if os.strerror(code) in message), None)
+
+
+def pid_alive(pid: int) -> bool:
+    try:
+        os.kill(pid, 0)
+    except ProcessLookupError:
+        return False
+    except (PermissionError, OverflowError, ValueError):  # someone else's process, or not a pid at all
+        return pid > 0
+    return True
+
+
+def remove_stale_temps(target: str | Path) -> list[Path]:
+    """Remove the temp files `atomic_path` left beside `target` in a process that has died."""
+    target = Path(target)
+    pattern = re.compile(re.escape(f".{target.name}.") + r"(\d+)\.[A-Za-z0-9_]+\.tmp")
+    removed: list[Path] = []
+    try:
+        names = os.listdir(target.parent)
+    except OSError:  # no folder yet, or not readable: nothing of ours can be there
+        return removed
+    for name in names:
+        m = pattern.fullmatch(name)
+        if m and int(m.group(1)) != os.getpid() and not pid_alive(int(m.group(1))):
+            try:
+                (target.parent / name).unlink()
+                removed.append(target.parent / name)
+            except FileNotFoundError:  # another run removed it first
+                pass
+    return removed
+
+
+def _temp_beside(target: Path) -> Path:
+    fd, tmp = tempfile.mkstemp(prefix=f".{target.name}.{os.getpid()}.", suffix=".tmp", dir=target.parent)
+    os.close(fd)
+    return Path(tmp)
+
+
+def _take_mode(tmp: Path, target: Path) -> None:
+    """Give the temp file the target's mode and owner when it exists, else what open() would give."""
+    try:
+        old = os.stat(target)
+    except FileNotFoundError:
+        os.chmod(tmp, 0o666 & ~current_umask())  # mkstemp makes the file private
+        return
+    os.chmod(tmp, stat.S_IMODE(old.st_mode))
+    try:
+        os.chown(tmp, old.st_uid, old.st_gid)
+    except OSError:  # only the superuser may give a file away; the mode is kept all the same
+        pass
+
+
+def _own(e: OSError, *paths: Path) -> bool:
+    """Whether the OSError is about writing one of `paths` (or names no file), not a file read meanwhile."""
+    return e.filename is None or Path(os.fsdecode(e.filename)) in paths
+
+
+@contextmanager
+def atomic_path(target: str | Path) -> Iterator[Path]:
+    """Yield a temporary path beside `target`; on success it replaces `target`, on error it is removed.
+
+    The replaced file keeps `target`'s mode (and owner, where allowed). An OSError while writing is
+    raised as WriteError naming `target`.
+    """
+    target = Path(target)
+    tmp: Path | None = None
+    try:
+        target.parent.mkdir(parents=True, exist_ok=True)
+        remove_stale_temps(target)
+        tmp = _temp_beside(target)
+        yield tmp
+        _take_mode(tmp, target)
+        os.replace(tmp, target)
+    except OSError as e:
+        if not _own(e, target, target.parent, *([tmp] if tmp else [])):
+            raise
+        raise WriteError(target, e) from e
+    except EcoclusterError:
+        raise
+    except Exception as e:  # an engine writing the temp (SQLite, DuckDB) says a full disk in its own words
+        code = engine_errno(str(e))
+        if code is None:
+            raise
+        raise WriteError(target, OSError(code, os.strerror(code))) from e
+    finally:
+        if tmp is not None and os.path.lexists(tmp):
+            tmp.unlink()
+
+
+def current_umask() -> int:
+    """The process's umask. Linux says it in /proc; elsewhere it is set and put back, which another
+    thread (build writes two formats at once) could see for an instant, so /proc comes first."""
+    try:
+        with open("/proc/self/status", encoding="ascii") as fh:
+            for line in fh:
+                if line.startswith("Umask:"):
+                    return int(line.split()[1], 8)
+    except (OSError, ValueError, IndexError):
+        pass
+    mask = os.umask(0)
+    os.umask(mask)
+    return mask
+
+
+def write_text(target: str | Path, text: str) -> Path:
+    """Write UTF-8 text with LF line endings, atomically."""
+    with atomic_path(target) as tmp:
+        tmp.write_text(text, encoding="utf-8", newline="\n")
+    return Path(target)
+
+
+def write_pieces(target: str | Path, pieces: Iterable[str]) -> Path:
+    """Write UTF-8 text piece by piece (never whole in memory), with LF line endings, atomically."""
+    with atomic_path(target) as tmp, open(tmp, "w", encoding="utf-8", newline="\n") as fh:
+        for piece in pieces:
+            fh.write(piece)
+    return Path(target)
+
+
+def write_bytes(target: str | Path, data: bytes) -> Path:
+    with atomic_path(target) as tmp:
+        tmp.write_bytes(data)
+    return Path(target)
+
+
+JOURNAL = ".ecocluster-journal.json"
+
+
+def finish_journal(folder: str | Path) -> list[Path]:
+    """Complete the renames a killed `write_all` had started (see there); returns the files renamed."""
+    journal = Path(folder) / JOURNAL
+    try:
+        entry = json.loads(journal.read_text(encoding="utf-8"))
+        pid, pairs = int(entry["pid"]), [(Path(t), Path(d)) for t, d in entry["renames"]]
+    except FileNotFoundError:
+        return []
+    except (OSError, ValueError, KeyError, TypeError):  # not ours, or torn: written atomically, so never torn
+        return []
+    if pid != os.getpid() and pid_alive(pid):  # that run is still going
+        return []
+    done = []
+    for temp, dest in pairs:
+        try:
+            if temp.exists():
+                os.replace(temp, dest)
+                done.append(dest)
+        except OSError:  # the target became a folder meanwhile, say: keep the old file, drop the temp
+            temp.unlink(missing_ok=True)
+    journal.unlink(missing_ok=True)
+    return done
+
+
+def write_all(files: dict[Path, bytes], journal_folder: str | Path) -> None:
+    """Write several files in separate folders all or nothing, as far as a file system allows.
+
+    Each file goes to a temp beside its target first. Only when every temp is complete is a journal
+    (the list of renames still to do) written into `journal_folder`, atomically; then each temp is
+    renamed over its target, and the journal removed. A failure before the journal removes the
+    temps and changes nothing. A kill before the journal leaves only temps, which the next run
+    removes; a kill (or a failed rename) after it leaves each file old or new, and the next run's
+    `finish_journal` completes the renames, so the files end all new. A reader during the renames
+    can see some new and some old: they are separate files in a source tree, where no folder can be
+    swapped.
+    """
+    temps: list[tuple[Path, Path]] = []
+    journal = Path(journal_folder) / JOURNAL
+    journaled = False
+    try:
+        for target, data in files.items():
+            try:
+                if target.is_dir():
+                    raise IsADirectoryError(errno.EISDIR, os.strerror(errno.EISDIR), str(target))
+                target.parent.mkdir(parents=True, exist_ok=True)
+                temp = _temp_beside(target)
+                temps.append((temp, target))
+                temp.write_bytes(data)
+                _take_mode(temp, target)
+            except OSError as e:
+                raise WriteError(target, e) from e
+        if not temps:
+            return
+        entry = {"pid": os.getpid(), "renames": [[str(t.absolute()), str(d.absolute())] for t, d in temps]}
+        write_text(journal, json.dumps(entry) + "\n")
+        journaled = True
+        for temp, dest in temps:
+            try:
+                os.replace(temp, dest)
+            except OSError as e:
+                error = WriteError(dest, e)
+                error.hint = "rerun the same command: it finishes the renames it had started, then goes on."
+                raise error from e
+        journal.unlink(missing_ok=True)
+    finally:
+        if not journaled:
+            for temp, _ in temps:
+                temp.unlink(missing_ok=True)

@@ -1,0 +1,69 @@
+"""`ecocluster build`: validate, then write every export, the release archive and the manifest."""
+
+from __future__ import annotations
+
+import json
+import time
+from pathlib import Path
+
+import click
+
+from ..errors import InvalidData
+from .common import EPILOG, QUIET_HELP, format_validation_error, package_arg, progress_to_stderr, say
+
+
+@click.command(epilog=EPILOG)
+@click.option("--out", "out", default="build", show_default=True,
+              type=click.Path(file_okay=False, path_type=Path),
+              help="The folder to write into (created if missing).")
+@click.option("--format", "format_", type=click.Choice(["text", "json"]), default="text", show_default=True,
+              help="text: the files written, one per line; json: the manifest.")
+@click.option("--quiet", "-q", is_flag=True, help=QUIET_HELP + " Also leaves out the closing summary.")
+@click.option("--timings", is_flag=True, help="Print each step's seconds on stderr, as JSON (for scripts/bench.py).")
+@click.argument("path", required=False, type=click.Path(path_type=Path))
+def build(out: Path, format_: str, quiet: bool, timings: bool, path: Path | None) -> None:
+    """Validate the data package at PATH and build every export into OUT.
+
+    PATH is a datapackage.json, the folder holding one or a release archive; without it, the package in the current
+    folder (or its nearest parent holding one), else the shipped package. Writes
+    every format of `ecocluster export --to all`, the release archive <name>-<version>.zip (the
+    descriptor, the CSVs and the schemas) and manifest.json, a descriptor listing every file written
+    with its size and SHA-256 hash. Refuses invalid data (exit 1, the errors on stderr). Nothing in
+    OUT changes unless the whole build succeeds.
+
+    \b
+    Example:
+        ecocluster build
+        ecocluster build --out dist/ --format json
+    """
+    from ..release import MANIFEST
+    from ..release import build as run_build
+
+    started = time.perf_counter()
+    try:
+        manifest = run_build(package_arg(path), out, progress=progress_to_stderr(quiet), want_timings=timings)
+    except InvalidData as e:
+        report = e.report.to_dict()  # type: ignore[attr-defined]
+        if format_ == "json":
+            click.echo(json.dumps(report, indent=2, ensure_ascii=False), err=True)
+        else:
+            for error in report["errors"]:
+                click.echo(format_validation_error(error), err=True)
+        say(f"{e}; nothing was built", "fix the errors listed above (`ecocluster validate` lists them too).")
+        raise SystemExit(1) from None
+    steps = manifest.pop("timings", None)
+    if steps is not None:
+        click.echo("timings: " + json.dumps(steps), err=True)
+    if format_ == "json":
+        click.echo(json.dumps(manifest, indent=2, ensure_ascii=False))
+    else:
+        for res in manifest["resources"]:
+            click.echo(str(out / res["path"]))
+        click.echo(str(out / MANIFEST))
+    for skip in manifest.get("skipped", []):
+        click.echo(f"warning: skipped the {skip['format']} export: {skip['reason']}", err=True)
+    if quiet:
+        return
+    total = sum(r["bytes"] for r in manifest["resources"])
+    click.echo(f"built {len(manifest['resources']) + 1} files ({total:,} bytes) in {out} "
+               f"in {time.perf_counter() - started:.1f} s", err=True)

@@ -1,0 +1,64 @@
+"""`ecocluster docs`: generate the data dictionary, the ER diagram and the partnership picture."""
+
+from __future__ import annotations
+
+import json
+from pathlib import Path
+
+import click
+
+from .common import EPILOG, package_arg, say
+
+
+@click.command("docs", epilog=EPILOG)
+@click.argument("path", required=False, type=click.Path(path_type=Path))
+@click.option("--out", default="docs", show_default=True, type=click.Path(file_okay=False, path_type=Path),
+              help="Folder to write the generated files into.")
+@click.option("--readme", default="README.md", show_default=True,
+              type=click.Path(dir_okay=False, path_type=Path),
+              help="README whose block between the `ecocluster docs` markers is rewritten.")
+@click.option("--check", is_flag=True, help="Write nothing; exit 1 if regenerating would change any file.")
+@click.option("--force", is_flag=True, help="Re-render the pictures even when they are up to date.")
+@click.option("--format", "fmt", type=click.Choice(["text", "json"]), default="text", show_default=True)
+def docs(path: Path | None, out: Path, readme: Path, check: bool, force: bool, fmt: str) -> None:
+    """Generate the docs of the data package at PATH (default: the package in the current folder or its
+    nearest parent holding a datapackage.json, else the shipped one).
+
+    Writes OUT/data-dictionary.md (every table and column, from the Table Schemas), OUT/er-diagram.mmd,
+    .dot and .svg (the tables and their keys), OUT/partnership.dot, .svg and .png (who signed what and
+    who builds what, from the data), and the diagrams' block in the README. The pictures need
+    Graphviz's `dot`; without it nothing is written and the pictures it cannot draw are named. All or
+    nothing: every changed file is written, or none. Only files whose content changes are written. In
+    a source checkout, validation/models.py and OUT/validation.md are regenerated too. With --check
+    nothing is written and `dot` is not needed: the texts are compared byte for byte and each picture
+    by the DOT hash stamped in it; the files regenerating would change are listed and the exit code is 1.
+
+    \b
+    Example:
+        ecocluster docs
+        ecocluster docs --check
+        ecocluster docs path/to/datapackage.json --out build/docs --readme build/README.md
+    """
+    from ..curation.docgen import check_docs, generate_docs
+
+    package = package_arg(path)
+    if check:
+        result = check_docs(package, out, readme if readme.exists() else None)
+    else:
+        result = generate_docs(package, out, readme, force=force)
+
+    if fmt == "json":
+        click.echo(json.dumps(result, ensure_ascii=False, indent=2))
+    elif check:
+        if result["fresh"]:
+            click.echo(f"docs are up to date ({out})")
+        for item in result["stale"]:
+            click.echo(f"{item['path']}: {item['problem']}")
+    else:
+        for name in result["written"]:
+            click.echo(name)
+    for warning in result.get("warnings", []):
+        click.echo(f"warning: {warning}", err=True)
+    if check and not result["fresh"]:
+        say("the docs are stale", "run `ecocluster docs` and commit the result.")
+        raise SystemExit(1)

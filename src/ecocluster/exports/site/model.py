@@ -1,0 +1,209 @@
+"""What the site shows, computed once from the typed frames: entities, their pages, rows, citations, events.
+
+Everything here is plain dicts and lists for the templates; nothing is HTML (the templates escape).
+The shape is driven by the schemas: a row is related to an entity when one of its ID fields
+(a field whose pattern holds ID prefixes, `Field.id_prefixes`) names that entity.
+"""
+
+from __future__ import annotations
+
+import hashlib
+import re
+from collections import defaultdict
+from dataclasses import dataclass, field
+from typing import Any
+
+from ...package import LANGUAGE_PATTERN, Field, Resource
+from ...tables import Tables
+
+# The tables whose rows get a page of their own, in the order the site lists them.
+ENTITY_TABLES = ("organisations", "people", "agreements", "projects", "sources")
+NAMES, CITATIONS, SOURCES = "names", "citations", "sources"
+LABEL_FIELDS = ("name", "title")
+_SLUG = re.compile(r"[a-z0-9]+(-[a-z0-9]+)*")
+_LANG = re.compile(LANGUAGE_PATTERN)
+
+
+def lang_attr(tag: Any) -> str | None:
+    """A BCP 47 tag fit for a `lang` attribute, or None (a malformed tag would mislead screen readers)."""
+    return tag if isinstance(tag, str) and _LANG.fullmatch(tag) else None
+
+
+def file_stem(value: str) -> str:
+    """A safe file name for an ID: the ID itself when it is a plain slug, else a hash of it."""
+    if _SLUG.fullmatch(value) and len(value) <= 150:
+        return value
+    return "id-" + hashlib.sha256(value.encode("utf-8")).hexdigest()[:20]
+
+
+@dataclass
+class Entity:
+    table: str
+    id: str
+    label: str
+    url: str  # relative to the site root
+    row: dict[str, Any]
+    names: list[dict[str, Any]] = field(default_factory=list)
+
+
+@dataclass
+class Site:
+    tables: Tables
+    entities: dict[str, Entity]  # id -> entity (the first row with that id)
+    by_table: dict[str, list[Entity]]
+    rows: dict[str, list[dict[str, Any]]]  # table -> rows as dicts (CSV order)
+    citations: dict[str, list[dict[str, Any]]]  # record_id -> citations (CSV order)
+    anchors: dict[str, str]  # any row id -> the page (and #anchor) that shows it
+    related: dict[str, list[tuple[str, dict[str, Any]]]]  # entity id -> (table, row) naming it
+    by_source: dict[str, list[dict[str, Any]]]  # source id -> citations using it (CSV order)
+    homes: dict[str, tuple[str, Entity]]  # any row id -> (its table, the entity whose page shows it)
+
+
+def _label(res: Resource, row: dict[str, Any]) -> str:
+    for name in LABEL_FIELDS:
+        if row.get(name):
+            return str(row[name])
+    return str(row.get("id") or "")
+
+
+def _id_fields(res: Resource) -> list[Field]:
+    """The fields that name other rows (not the table's own key)."""
+    return [f for f in res.fields if f.id_prefixes and f.name not in res.primary_key]
+
+
+def build_model(tables: Tables) -> Site:
+    pkg = tables.package
+    rows = {name: frame.to_dicts() for name, frame in tables.frames.items()}
+    entities: dict[str, Entity] = {}
+    by_table: dict[str, list[Entity]] = {}
+    used: set[str] = set()
+    for table in ENTITY_TABLES:
+        if table not in tables or "id" not in pkg.resource(table).field_names:
+            continue
+        res = pkg.resource(table)
+        by_table[table] = []
+        for row in rows[table]:
+            rid = row.get("id")
+            if not rid:
+                continue
+            stem = file_stem(str(rid))
+            while f"{table}/{stem}" in used:  # a repeated ID (unvalidated data) still gets its own page
+                stem += "-again"
+            used.add(f"{table}/{stem}")
+            ent = Entity(table, str(rid), _label(res, row), f"{table}/{stem}.html", row)
+            entities.setdefault(ent.id, ent)
+            by_table[table].append(ent)
+    for row in rows.get(NAMES, []):
+        named = entities.get(str(row.get("entity_id")))
+        if named is not None and row.get("name"):
+            named.names.append(row)
+    citations: dict[str, list[dict[str, Any]]] = defaultdict(list)
+    by_source: dict[str, list[dict[str, Any]]] = defaultdict(list)
+    for row in rows.get(CITATIONS, []):
+        citations[str(row.get("record_id"))].append(row)
+        by_source[str(row.get("source_id"))].append(row)
+    # Rows that are not entities are shown on the page of the first entity they name, at #their-id.
+    anchors = {eid: e.url for eid, e in entities.items()}
+    homes: dict[str, tuple[str, Entity]] = {eid: (e.table, e) for eid, e in entities.items()}
+    related: dict[str, list[tuple[str, dict[str, Any]]]] = defaultdict(list)
+    for res in pkg.resources:
+        if res.name in (NAMES, CITATIONS) or res.name not in tables:
+            continue
+        fields = _id_fields(res)
+        for row in rows[res.name]:
+            home: Entity | None = None
+            for f in fields:
+                target = row.get(f.name)
+                if target in entities and target != row.get("id"):
+                    related[str(target)].append((res.name, row))
+                    home = home or entities[str(target)]
+            rid = row.get("id")
+            if rid and rid not in anchors and home:
+                anchors[str(rid)] = f"{home.url}#{file_stem(str(rid))}"
+                homes[str(rid)] = (res.name, home)
+    for row in rows.get(NAMES, []):
+        named = entities.get(str(row.get("entity_id")))
+        if named is not None and row.get("id") and row["id"] not in anchors:
+            anchors[str(row["id"])] = f"{named.url}#{file_stem(str(row['id']))}"
+            homes[str(row["id"])] = (NAMES, named)
+    return Site(tables, entities, by_table, rows, dict(citations), anchors, dict(related), dict(by_source), homes)
+
+
+def source_facts(site: Site, source: Entity) -> list[dict[str, Any]]:
+    """Every citation that uses `source`, with the page of the record it supports."""
+    return [{"citation": c, "record": str(c.get("record_id")), "url": site.anchors.get(str(c.get("record_id")))}
+            for c in site.by_source.get(source.id, [])]
+
+
+@dataclass
+class _Link:
+    url: str | None
+
+
+def events(site: Site, ent: Entity) -> list[dict[str, Any]]:
+    """The entity's dated events, oldest first: its own dates, its names' dates, its related rows' dates
+    and the dates of the entities those rows name (the agreement an organisation signed)."""
+    pkg = site.tables.package
+    found: list[dict[str, Any]] = []
+
+    def add(res: Resource, row: dict[str, Any], link: Entity | _Link | None, what: str) -> None:
+        for f in res.fields:
+            if f.is_date and row.get(f.name):
+                found.append({"date": row[f.name], "field": f.title or f.name, "what": what,
+                              "url": link.url if link else None})
+
+    add(pkg.resource(ent.table), ent.row, None, ent.label)
+    for n in ent.names:
+        add(pkg.resource(NAMES), n, None, f"name “{n['name']}”")
+    seen: set[str] = set()
+    for table, row in site.related.get(ent.id, []):
+        res = pkg.resource(table)
+        if table in ENTITY_TABLES and row.get("id") in site.entities:
+            other = site.entities[str(row["id"])]
+            add(res, row, other, f"{res.title or table}: {other.label}")
+            continue
+        others = [site.entities[str(row[f.name])] for f in _id_fields(res)
+                  if str(row.get(f.name)) in site.entities and row.get(f.name) != ent.id]
+        detail = " – ".join([o.label for o in others] + ([str(row["title"])] if row.get("title") else []))
+        add(res, row, _Link(site.anchors.get(str(row.get("id")))), f"{res.title or table}: {detail or row.get('id')}")
+        for f in _id_fields(res):
+            named = site.entities.get(str(row.get(f.name)))
+            if named is not None and named.id != ent.id and named.id not in seen:
+                seen.add(named.id)
+                add(pkg.resource(named.table), named.row, named, f"{named.label}")
+    return sorted(found, key=lambda e: str(e["date"]))
+
+
+def counts(tables: Tables) -> dict[str, Any]:
+    """The counts `ecocluster describe` gives, from the frames (describe itself reads the CSVs)."""
+    pkg = tables.package
+    tabs = [{"name": r.name, "title": r.title, "rows": tables[r.name].height}
+            for r in pkg.resources if r.name in tables]
+    dates: list[str] = []
+    for r in pkg.resources:
+        if r.name not in tables:
+            continue
+        for f in r.fields:
+            if f.is_date:
+                col = tables[r.name][f.name].drop_nulls()
+                if len(col):
+                    dates += [str(col.min()), str(col.max())]
+    fact_ids: set[str] = set()
+    for r in pkg.resources:
+        if r.name not in (SOURCES, CITATIONS) and r.name in tables and "id" in r.field_names:
+            fact_ids |= set(tables[r.name]["id"].drop_nulls().to_list())
+    cited: set[str] = set()
+    kinds: dict[str, int] = {}
+    if CITATIONS in tables:
+        cit = tables[CITATIONS]
+        if "record_id" in cit.columns:
+            cited = set(cit["record_id"].drop_nulls().to_list())
+        if "quote_kind" in cit.columns:
+            for k, n in cit["quote_kind"].value_counts(sort=True).iter_rows():
+                if k is not None:
+                    kinds[str(k)] = int(n)
+    rows = {t["name"]: t["rows"] for t in tabs}
+    return {"tables": tabs, "total_rows": sum(rows.values()), "sources": rows.get(SOURCES),
+            "date_range": {"min": min(dates), "max": max(dates)} if dates else None,
+            "citations": rows.get(CITATIONS, 0), "fact_rows": len(fact_ids),
+            "fact_rows_cited": len(fact_ids & cited), "quote_kinds": kinds}

@@ -1,0 +1,151 @@
+"""The tables as every writer receives them: the frames the one reader made, typed by the Table Schemas.
+
+    read (ecocluster.tables.reader) -> check (ecocluster.validation) -> type (here) -> export / load / site
+
+`typed()` turns a frame of strings into the schema's types; `Tables` carries them with the package
+they come from. `build` and `load()` get theirs from the validator (`loading.validated_tables`), so
+what is exported is exactly what was checked; `read_tables` reads without validating (`export`).
+"""
+
+from __future__ import annotations
+
+from collections.abc import Iterator
+from dataclasses import dataclass
+
+import polars as pl
+
+from ..errors import EcoclusterError
+from ..package import Field, Package, Resource
+from .reader import ENGINE, Problem, Problems, read_table
+
+# What a boolean cell may hold (the validator refuses anything else).
+TRUE_VALUES = ("true", "True", "TRUE", "1")
+FALSE_VALUES = ("false", "False", "FALSE", "0")
+BOOLEAN_VALUES = TRUE_VALUES + FALSE_VALUES
+
+
+class UnreadableTables(EcoclusterError):
+    """A CSV file cannot be read (missing, not UTF-8, not CSV, a header unlike its schema)."""
+
+    def __init__(self, problems: list[Problem]):
+        first = problems[0]
+        where = ", ".join(x for x in (first.resource or "", f"line {first.line}" if first.line else "") if x)
+        super().__init__(f"{where}: {first.detail or first.code} [{first.code}]"
+                         + (f" (and {len(problems) - 1} more problems)" if len(problems) > 1 else ""))
+        self.problems = problems
+        self.hint = "run `ecocluster validate` for every problem with its fix"
+
+
+@dataclass(frozen=True)
+class Tables:
+    """Every table of `package` as a typed polars frame: the schema's fields in order, nothing else."""
+
+    package: Package
+    frames: dict[str, pl.DataFrame]
+
+    def __getitem__(self, name: str) -> pl.DataFrame:
+        return self.frames[name]
+
+    def __contains__(self, name: object) -> bool:
+        return name in self.frames
+
+    def __iter__(self) -> Iterator[str]:
+        return iter(self.frames)
+
+    @property
+    def rows(self) -> int:
+        return sum(f.height for f in self.frames.values())
+
+
+def dtype(f: Field) -> pl.DataType:
+    """The polars type of a field. Reduced-precision dates stay strings (see `date_bounds_columns`)."""
+    if f.enum is not None and f.type == "string":
+        return pl.Enum(list(f.enum))
+    return {"string": pl.String(), "integer": pl.Int64(), "number": pl.Float64(), "boolean": pl.Boolean(),
+            "date": pl.Date(), "year": pl.Int64()}[f.type]
+
+
+def _cast(f: Field) -> pl.Expr:
+    c = pl.col(f.name)
+    if f.enum is not None and f.type == "string":
+        # only unvalidated data holds other values; they become missing, never an error
+        return pl.when(c.is_in(list(f.enum))).then(c).cast(pl.Enum(list(f.enum)))
+    if f.type in ("integer", "year"):
+        return c.cast(pl.Int64, strict=False)
+    if f.type == "number":
+        return c.cast(pl.Float64, strict=False)
+    if f.type == "boolean":
+        return pl.when(c.is_in(TRUE_VALUES)).then(True).when(c.is_in(FALSE_VALUES)).then(False).cast(pl.Boolean)
+    if f.type == "date":
+        return c.str.to_date("%Y-%m-%d", strict=False)
+    return c
+
+
+def typed(frame: pl.DataFrame, res: Resource) -> pl.DataFrame:
+    """The schema's fields of `frame` (strings, null for missing) in schema order, cast to their types."""
+    return frame.select([_cast(f).alias(f.name) for f in res.fields])
+
+
+def earliest_day(col: pl.Expr) -> pl.Expr:
+    """The first day a reduced-precision date can mean (`2023` -> 2023-01-01); null if not a real date.
+
+    The vectorised twin of `ecocluster.base.dates.earliest_day`; tests/test_dates.py keeps the two equal.
+    """
+    length = col.str.len_bytes()
+    padded = pl.when(length == 4).then(col + "-01-01").when(length == 7).then(col + "-01").otherwise(col)
+    return padded.str.to_date("%Y-%m-%d", strict=False)
+
+
+def latest_day(col: pl.Expr) -> pl.Expr:
+    """The last day a reduced-precision date can mean (`2023-02` -> 2023-02-28).
+
+    The vectorised twin of `ecocluster.base.dates.latest_day`; tests/test_dates.py keeps the two equal.
+    """
+    # from the same parse as `earliest_day`, which a query holding both then runs once (polars
+    # eliminates the common subexpression): a year's last day is its 31 December, a month's its end
+    day = earliest_day(col)
+    length = col.str.len_bytes()
+    return pl.when(length == 4).then(pl.date(day.dt.year(), 12, 31)).when(length < 10).then(
+        day.dt.month_end()).otherwise(day)
+
+
+def bound_names(f: Field) -> tuple[str, str]:
+    """The two date columns every export puts beside a reduced-precision date field."""
+    return f"{f.name}_earliest", f"{f.name}_latest"
+
+
+def date_bounds_columns(frame: pl.DataFrame, res: Resource) -> pl.DataFrame:
+    """`frame` with, right after each reduced-precision date field, its earliest and latest day."""
+    cols: list[pl.Expr] = []
+    for f in res.fields:
+        cols.append(pl.col(f.name))
+        if f.is_date:
+            early, late = bound_names(f)
+            cols += [earliest_day(pl.col(f.name)).alias(early), latest_day(pl.col(f.name)).alias(late)]
+    return frame.lazy().select(cols).collect(engine=ENGINE)  # lazy, so each date is parsed once
+
+
+def bound_clashes(res: Resource) -> list[str]:
+    """Bound column names that a table already uses for a field of its own (exports refuse them)."""
+    names = set(res.field_names)
+    return [n for f in res.fields if f.is_date for n in bound_names(f) if n in names]
+
+
+def from_frames(package: Package, frames: dict[str, pl.DataFrame]) -> Tables:
+    """Typed tables from the reader's frames of strings (as the validator holds them)."""
+    return Tables(package, {r.name: typed(frames[r.name], r) for r in package.resources if r.name in frames})
+
+
+def read_tables(package: Package) -> Tables:
+    """Read and type every table without validating; raise UnreadableTables if a file cannot be read."""
+    problems = Problems()
+    frames = {}
+    for res in package.resources:
+        table = read_table(package, res, problems)
+        if table is not None:
+            frames[res.name] = table.frame
+    # a lone CR stays a character of its cell (docs/validation.md, `line-end-invalid`)
+    fatal = [p for p in problems.items if p.code not in ("row-blank", "line-end-invalid")]
+    if fatal:
+        raise UnreadableTables(fatal)
+    return from_frames(package, frames)
