@@ -23,6 +23,31 @@ def require(present: bool, reason: str) -> None:
     pytest.skip(reason)
 
 
+FTM_REASON = ("the FollowTheMoney library is not installed: it is the `ftm` extra (pip install \".[ftm]\"), "
+              "which needs PyICU, compiled with a C++ compiler and the ICU headers (libicu-dev)")
+
+
+def has_module(name: str) -> bool:
+    import importlib.util
+
+    return importlib.util.find_spec(name) is not None
+
+
+def require_followthemoney() -> None:
+    """For a module of FollowTheMoney tests (at import: allowed at module level)."""
+    if has_module("followthemoney"):
+        return
+    if os.environ.get("CI") == "true":
+        pytest.fail(f"CI=true but {FTM_REASON}", pytrace=False)
+    pytest.skip(FTM_REASON, allow_module_level=True)
+
+
+@pytest.fixture(scope="session")
+def followthemoney() -> None:
+    """For a test that exports FollowTheMoney."""
+    require_followthemoney()
+
+
 def has_cjk_font() -> bool:
     if shutil.which("fc-list") is None:
         return False

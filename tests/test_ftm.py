@@ -10,16 +10,20 @@ from pathlib import Path
 
 import pytest
 from click.testing import CliRunner
-from followthemoney import model
-from followthemoney.cli.cli import cli as ftm_cli
-from followthemoney.dataset import DataCatalog, Dataset
-from followthemoney.statement import CSV, StatementEntity, read_path_statements
-from followthemoney.statement.serialize import CSV_COLUMNS
+from conftest import require_followthemoney
 
-from ecocluster.errors import EcoclusterError
-from ecocluster.exports import FORMATS, format_module
-from ecocluster.package import Package
-from ecocluster.tables import read_tables
+require_followthemoney()
+
+from followthemoney import model  # noqa: E402
+from followthemoney.cli.cli import cli as ftm_cli  # noqa: E402
+from followthemoney.dataset import DataCatalog, Dataset  # noqa: E402
+from followthemoney.statement import CSV, StatementEntity, read_path_statements  # noqa: E402
+from followthemoney.statement.serialize import CSV_COLUMNS  # noqa: E402
+
+from ecocluster.errors import EcoclusterError  # noqa: E402
+from ecocluster.exports import FORMATS, format_module  # noqa: E402
+from ecocluster.package import Package  # noqa: E402
+from ecocluster.tables import read_tables  # noqa: E402
 
 ROOT = Path(__file__).resolve().parent.parent
 

@@ -17,7 +17,7 @@ ISO639_3 = {"en": "eng", "ko": "kor", "fr": "fra"}
 
 
 @pytest.fixture(scope="module")
-def ftm_statements(tmp_path_factory) -> list[dict[str, str]]:
+def ftm_statements(tmp_path_factory, followthemoney) -> list[dict[str, str]]:
     out = tmp_path_factory.mktemp("ftm")
     format_module("ftm").export(read_tables(Package.open(ROOT)), out)
     with open(out / "ftm" / "statements.csv", encoding="utf-8", newline="") as fh:
@@ -36,7 +36,7 @@ def test_every_name_statement_carries_the_language_of_its_name(ftm_statements):
     assert not missing
 
 
-def test_the_ftm_catalog_collection_carries_the_package_title_version_and_licence(tmp_path):
+def test_the_ftm_catalog_collection_carries_the_package_title_version_and_licence(tmp_path, followthemoney):
     """Guards ftm.catalog: the `ecocluster` collection is described from datapackage.json, licence URL included."""
     import json
 
@@ -210,7 +210,7 @@ def test_every_datasette_canned_query_has_a_title_a_description_and_its_sql():
         assert all(isinstance(v, str) and v.strip() for v in query.values()), name
 
 
-def test_a_project_start_and_end_date_become_its_ftm_start_and_end_date(tmp_path):
+def test_a_project_start_and_end_date_become_its_ftm_start_and_end_date(tmp_path, followthemoney):
     """Guards ftm.build: no shipped project has a start or end date yet, so a copy of the valid fixture
     gives one both; each becomes a `startDate` / `endDate` statement of the Project, as the README says."""
     import shutil
