@@ -208,13 +208,15 @@ def test_build_refuses_invalid_data_and_writes_nothing(tmp_path):
     assert not (tmp_path / "out").exists() or snapshot(tmp_path / "out") == {}
 
 
-def test_readme_documents_the_commands_and_the_views():
+def test_readme_and_formats_page_document_the_commands_and_the_views():
     from ecocluster.exports.sql.views import VIEWS
 
     readme = (ROOT / "README.md").read_text(encoding="utf-8")
-    for text in ["ecocluster build", "ecocluster export --to", "ecocluster.load()", "psql", "sqlite3",
-                 *(v.name for v in VIEWS)]:
+    formats = (ROOT / "docs" / "formats.md").read_text(encoding="utf-8")
+    for text in ["ecocluster build", "ecocluster.load()", "psql", "sqlite3"]:
         assert text in readme, text
+    for text in ["ecocluster export --to", *(v.name for v in VIEWS)]:
+        assert text in formats, text
 
 
 @pytest.mark.parametrize("command", [["build"], ["export", "--to", "jsonl"]])

@@ -18,7 +18,8 @@ from pathlib import Path
 import pytest
 from click.testing import CliRunner
 
-from ecocluster.cli import main
+from ecocluster.cli import COMMANDS, main
+from ecocluster.cli.reference import cli_reference
 from ecocluster.curation.docgen import BEGIN, END, check_docs, generate_docs, generate_texts, layout_problems
 from ecocluster.curation.docgen.graphviz import dot_sha256, read_stamp
 from ecocluster.package import Package
@@ -71,19 +72,19 @@ def test_committed_pictures_were_drawn_from_the_current_dot(name):
         f"docs/{name} was drawn from an older DOT: run `ecocluster docs` and commit the result")
 
 
-def test_readme_block_is_fresh_and_check_docs_agrees():
-    assert check_docs(None, DOCS, ROOT / "README.md") == {"out": str(DOCS), "fresh": True, "stale": []}
-    readme = (ROOT / "README.md").read_text(encoding="utf-8")
-    block = readme[readme.index(BEGIN):readme.index(END)]
+def test_tables_page_block_is_fresh_and_check_docs_agrees():
+    assert check_docs(None, DOCS, DOCS / "tables.md") == {"out": str(DOCS), "fresh": True, "stale": []}
+    page = (DOCS / "tables.md").read_text(encoding="utf-8")
+    block = page[page.index(BEGIN):page.index(END)]
     assert generate_texts()["er-diagram.mmd"] in block
-    assert "](docs/partnership.png)" in block
+    assert "](partnership.png)" in block
 
 
 # --- drift is caught -----------------------------------------------------------------------------
 
 def test_changing_a_field_description_stales_the_dictionary_only(tmp_path):
     pkg = copy_package(tmp_path)
-    assert check_docs(pkg, pkg / "docs", pkg / "README.md")["fresh"]
+    assert check_docs(pkg, pkg / "docs", pkg / "docs" / "tables.md")["fresh"]
 
     schema_path = pkg / "schemas" / "people.schema.json"
     schema = json.loads(schema_path.read_text(encoding="utf-8"))
@@ -95,7 +96,7 @@ def test_changing_a_field_description_stales_the_dictionary_only(tmp_path):
     row = ("| `family_name` | Family name | string | no | — | — | "
            "Surname, as the person writes it (changed by a test). |")
     assert row in texts["data-dictionary.md"]
-    report = check_docs(pkg, pkg / "docs", pkg / "README.md")
+    report = check_docs(pkg, pkg / "docs", pkg / "docs" / "tables.md")
     assert report["stale"] == [{"path": str(pkg / "docs" / "data-dictionary.md"), "problem": "differs"}]
 
 
@@ -105,7 +106,7 @@ def test_changing_data_stales_the_partnership_picture_but_not_the_dictionary(tmp
     text = path.read_text(encoding="utf-8")
     path.write_text(text.replace("Oh Lin-tae,Oh,Lin-tae", "Oh Rin-tae,Oh,Rin-tae"), encoding="utf-8")
 
-    report = check_docs(pkg, pkg / "docs", pkg / "README.md")
+    report = check_docs(pkg, pkg / "docs", pkg / "docs" / "tables.md")
     assert sorted((Path(s["path"]).name, s["problem"]) for s in report["stale"]) == [
         ("partnership.dot", "differs"), ("partnership.png", "stale-picture"),
         ("partnership.svg", "stale-picture")]
@@ -156,7 +157,7 @@ def test_docs_check_fails_with_exit_1_and_lists_stale_files(tmp_path, graphviz):
     (pkg / "docs" / "er-diagram.svg").unlink()
     (pkg / "docs" / "er-diagram.mmd").write_text("erDiagram\n", encoding="utf-8")
     result = CliRunner().invoke(main, ["docs", str(pkg), "--out", str(pkg / "docs"),
-                                       "--readme", str(pkg / "README.md"), "--check"])
+                                       "--page", str(pkg / "docs" / "tables.md"), "--check"])
     assert result.exit_code == 1
     docs = pkg / "docs"
     assert result.stdout == f"{docs / 'er-diagram.mmd'}: differs\n{docs / 'er-diagram.svg'}: missing\n"
@@ -164,18 +165,18 @@ def test_docs_check_fails_with_exit_1_and_lists_stale_files(tmp_path, graphviz):
     assert (pkg / "docs" / "er-diagram.mmd").read_text(encoding="utf-8") == "erDiagram\n"  # nothing written
 
     fixed = CliRunner().invoke(main, ["docs", str(pkg), "--out", str(pkg / "docs"),
-                                      "--readme", str(pkg / "README.md")])
+                                      "--page", str(pkg / "docs" / "tables.md")])
     assert fixed.stdout == f"{pkg / 'docs' / 'er-diagram.mmd'}\n{pkg / 'docs' / 'er-diagram.svg'}\n"
-    assert check_docs(pkg, pkg / "docs", pkg / "README.md")["fresh"]
+    assert check_docs(pkg, pkg / "docs", pkg / "docs" / "tables.md")["fresh"]
 
 
 def test_docs_json_equals_the_library_result(tmp_path):
     pkg = copy_package(tmp_path)
-    args = ["docs", str(pkg), "--out", str(pkg / "docs"), "--readme", str(pkg / "README.md")]
+    args = ["docs", str(pkg), "--out", str(pkg / "docs"), "--page", str(pkg / "docs" / "tables.md")]
     result = CliRunner().invoke(main, [*args, "--check", "--format", "json"])
-    assert json.loads(result.stdout) == check_docs(pkg, pkg / "docs", pkg / "README.md")
+    assert json.loads(result.stdout) == check_docs(pkg, pkg / "docs", pkg / "docs" / "tables.md")
     result = CliRunner().invoke(main, [*args, "--format", "json"])
-    assert json.loads(result.stdout) == generate_docs(pkg, pkg / "docs", pkg / "README.md")
+    assert json.loads(result.stdout) == generate_docs(pkg, pkg / "docs", pkg / "docs" / "tables.md")
 
 
 def test_readme_without_markers_is_left_alone_with_a_warning(tmp_path, graphviz):
@@ -204,7 +205,7 @@ def test_without_graphviz_docs_names_what_it_cannot_draw_and_writes_nothing(tmp_
     (pkg / "docs" / "er-diagram.mmd").write_text("erDiagram\n", encoding="utf-8")
     before = _snapshot(pkg)
     result = CliRunner().invoke(main, ["docs", str(pkg), "--out", str(pkg / "docs"),
-                                       "--readme", str(pkg / "README.md")])
+                                       "--page", str(pkg / "docs" / "tables.md")])
     assert result.exit_code == 1 and result.stdout == ""
     docs = pkg / "docs"
     assert result.stderr == (f"error: Graphviz `dot` is not on PATH, so {docs / 'partnership.svg'}, "
@@ -230,7 +231,7 @@ def test_docs_writes_all_or_nothing_when_one_file_fails(tmp_path, monkeypatch):
     before = _snapshot(pkg)
     monkeypatch.setattr("ecocluster.curation.docgen.os.replace", replace)
     result = CliRunner().invoke(main, ["docs", str(pkg), "--out", str(pkg / "docs"),
-                                       "--readme", str(pkg / "README.md")])
+                                       "--page", str(pkg / "docs" / "tables.md")])
     assert result.exit_code == 1 and result.stderr.startswith("error: cannot write ")
     assert _snapshot(pkg) == before  # no temporary files left behind, no file changed
 
@@ -238,7 +239,7 @@ def test_docs_writes_all_or_nothing_when_one_file_fails(tmp_path, monkeypatch):
 def test_docs_check_needs_no_graphviz_and_covers_models_and_validation_docs(tmp_path, monkeypatch):
     monkeypatch.setattr("ecocluster.curation.docgen.shutil.which", lambda name: None)
     monkeypatch.setattr("ecocluster.curation.docgen.graphviz.shutil.which", lambda name: None)
-    assert check_docs(ROOT, DOCS, ROOT / "README.md") == {"out": str(DOCS), "fresh": True, "stale": []}
+    assert check_docs(ROOT, DOCS, DOCS / "tables.md") == {"out": str(DOCS), "fresh": True, "stale": []}
     # a source checkout's other generated files: a CRLF models.py and an edited code section are stale
     pkg = copy_package(tmp_path)
     models = pkg / "src" / "ecocluster" / "validation" / "models.py"
@@ -247,7 +248,7 @@ def test_docs_check_needs_no_graphviz_and_covers_models_and_validation_docs(tmp_
                        .replace(b"\n", b"\r\n"))
     (pkg / "docs" / "validation.md").write_bytes((DOCS / "validation.md").read_bytes()
                                                  .replace(b"*Fix:*", b"*Fix it:*", 1))
-    stale = check_docs(pkg, pkg / "docs", pkg / "README.md")["stale"]
+    stale = check_docs(pkg, pkg / "docs", pkg / "docs" / "tables.md")["stale"]
     assert stale == [{"path": str(models), "problem": "differs"},
                      {"path": str(pkg / "docs" / "validation.md"), "problem": "differs"}]
 
@@ -323,12 +324,20 @@ def test_field_id_prefixes():
     assert pkg.resource("organisations").field("country").id_prefixes == ()
 
 
-@pytest.mark.parametrize("name", ["docs", "describe"])
-def test_command_has_help_with_an_example_and_a_readme_section(name):
+@pytest.mark.parametrize("name", sorted(COMMANDS))
+def test_every_command_has_help_with_an_example_and_a_section_in_the_reference(name):
     result = CliRunner().invoke(main, [name, "--help"])
     assert result.exit_code == 0
     assert "Example:" in result.stdout and f"ecocluster {name}" in result.stdout
-    assert f"`ecocluster {name}" in (ROOT / "README.md").read_text(encoding="utf-8")
+    assert f"\n## ecocluster {name}\n" in (DOCS / "cli.md").read_text(encoding="utf-8")
+
+
+def test_the_command_reference_is_the_commands_own_help():
+    """docs/cli.md is regenerated by `ecocluster docs` in a source checkout; stale, it fails here."""
+    assert (DOCS / "cli.md").read_text(encoding="utf-8") == cli_reference(), (
+        "docs/cli.md is stale: run `ecocluster docs` and commit the result")
+    assert check_docs(ROOT, DOCS, DOCS / "tables.md", {"cli.md": cli_reference() + "changed"})["stale"] == [
+        {"path": str(DOCS / "cli.md"), "problem": "differs"}]
 
 
 # --- readability of the pictures -----------------------------------------------------------------

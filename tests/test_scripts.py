@@ -320,3 +320,15 @@ def test_bench_runs_at_a_small_size_and_writes_json(tmp_path: Path) -> None:
         assert line in result.stdout
     assert (tmp_path / "cache" / "rows-400-seed-0" / "datapackage.json").is_file()
     assert not list(tmp_path.glob(".results.json.*"))
+
+
+def test_bench_leaves_the_committed_results_alone_unless_asked(tmp_path: Path) -> None:
+    committed = ROOT / "bench" / "results.json"
+    before = committed.read_bytes()
+    result = run_script(BENCH, "--sizes", "400", "--cache", str(tmp_path / "cache"), "--tools", "floor",
+                        "--repeat", "1")
+    assert result.returncode == 0, result.stderr
+    assert committed.read_bytes() == before
+    assert json.loads((tmp_path / "cache" / "results-validate.json").read_text())["sizes"] == [400]
+    clash = run_script(BENCH, "--sizes", "400", "--commit", "--out", str(tmp_path / "x.json"))
+    assert clash.returncode == 2 and "--commit writes the committed results file" in clash.stderr

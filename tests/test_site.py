@@ -296,7 +296,7 @@ def test_partnership_picture_only_from_inside_the_package(tmp_path):
     assert "no CITATION.cff was found" in (tmp_path / "out" / "site" / "index.html").read_text(encoding="utf-8")
 
 
-def test_readme_shows_the_generated_entity_picture():
-    readme = (ROOT / "README.md").read_text(encoding="utf-8")
-    assert "## The website" in readme and "(docs/site-entity.png)" in readme
+def test_site_page_shows_the_generated_entity_picture():
+    page = (ROOT / "docs" / "site.md").read_text(encoding="utf-8")
+    assert "# The website" in page and "(site-entity.png)" in page
     assert (ROOT / "docs" / "site-entity.png").read_bytes()[:8] == b"\x89PNG\r\n\x1a\n"

@@ -14,9 +14,10 @@ from .common import EPILOG, package_arg, say
 @click.argument("path", required=False, type=click.Path(path_type=Path))
 @click.option("--out", default="docs", show_default=True, type=click.Path(file_okay=False, path_type=Path),
               help="Folder to write the generated files into.")
-@click.option("--readme", default="README.md", show_default=True,
+@click.option("--page", "--readme", "readme", default="docs/tables.md", show_default=True,
               type=click.Path(dir_okay=False, path_type=Path),
-              help="README whose block between the `ecocluster docs` markers is rewritten.")
+              help="The Markdown page whose block between the `ecocluster docs` markers is rewritten "
+                   "(--readme is the older name).")
 @click.option("--check", is_flag=True, help="Write nothing; exit 1 if regenerating would change any file.")
 @click.option("--force", is_flag=True, help="Re-render the pictures even when they are up to date.")
 @click.option("--format", "fmt", type=click.Choice(["text", "json"]), default="text", show_default=True)
@@ -26,10 +27,11 @@ def docs(path: Path | None, out: Path, readme: Path, check: bool, force: bool, f
 
     Writes OUT/data-dictionary.md (every table and column, from the Table Schemas), OUT/er-diagram.mmd,
     .dot and .svg (the tables and their keys), OUT/partnership.dot, .svg and .png (who signed what and
-    who builds what, from the data), and the diagrams' block in the README. The pictures need
+    who builds what, from the data), and the diagrams' block in docs/tables.md. The pictures need
     Graphviz's `dot`; without it nothing is written and the pictures it cannot draw are named. All or
     nothing: every changed file is written, or none. Only files whose content changes are written. In
-    a source checkout, validation/models.py and OUT/validation.md are regenerated too. With --check
+    a source checkout, validation/models.py, OUT/validation.md and OUT/cli.md (this reference, from
+    each command's --help) are regenerated too. With --check
     nothing is written and `dot` is not needed: the texts are compared byte for byte and each picture
     by the DOT hash stamped in it; the files regenerating would change are listed and the exit code is 1.
 
@@ -37,15 +39,21 @@ def docs(path: Path | None, out: Path, readme: Path, check: bool, force: bool, f
     Example:
         ecocluster docs
         ecocluster docs --check
-        ecocluster docs path/to/datapackage.json --out build/docs --readme build/README.md
+        ecocluster docs path/to/datapackage.json --out build/docs --page build/tables.md
     """
     from ..curation.docgen import check_docs, generate_docs
 
     package = package_arg(path)
+    root = package if package.is_dir() else package.parent
+    extra = None
+    if (root / "src" / "ecocluster" / "cli").is_dir():  # a source checkout: its command reference too
+        from .reference import cli_reference
+
+        extra = {"cli.md": cli_reference()}
     if check:
-        result = check_docs(package, out, readme if readme.exists() else None)
+        result = check_docs(package, out, readme if readme.exists() else None, extra)
     else:
-        result = generate_docs(package, out, readme, force=force)
+        result = generate_docs(package, out, readme, force=force, extra=extra)
 
     if fmt == "json":
         click.echo(json.dumps(result, ensure_ascii=False, indent=2))

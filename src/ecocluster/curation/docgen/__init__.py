@@ -8,8 +8,8 @@
     partnership.dot      people, organisations, agreements and projects of the shipped rows
     partnership.svg/.png its pictures
 
-and rewrites the block between the two marker comments in the README (the Mermaid diagram and the
-partnership picture). `check_docs` says which of them regenerating would change; the text outputs
+and rewrites the block between the two marker comments of a Markdown page (docs/tables.md: the
+Mermaid diagram and the partnership picture). `check_docs` says which of them regenerating would change; the text outputs
 are compared byte for byte, the pictures by the DOT SHA-256 stamped into them (see `graphviz`).
 """
 
@@ -126,12 +126,13 @@ def _source_checkout_texts(pkg: Package, out_dir: Path) -> tuple[dict[Path, byte
     return texts, missing
 
 
-def _plan(pkg: Package, out_dir: Path, readme: str | Path | None) -> tuple[dict[str, str], dict[Path, bytes],
-                                                                           list[dict[str, str]]]:
+def _plan(pkg: Package, out_dir: Path, readme: str | Path | None, extra: dict[str, str] | None = None
+          ) -> tuple[dict[str, str], dict[Path, bytes], list[dict[str, str]]]:
     """What regenerating means: the DOT and other texts by name, every text file's path -> its
-    bytes (README included), and the files that cannot be regenerated ({path, problem})."""
+    bytes (README included), and the files that cannot be regenerated ({path, problem}). `extra` is
+    more files for `out_dir` made by the caller (the command reference, which the CLI makes)."""
     texts = generate_texts(pkg)
-    files = {out_dir / name: text.encode("utf-8") for name, text in texts.items()}
+    files = {out_dir / name: text.encode("utf-8") for name, text in {**texts, **(extra or {})}.items()}
     extra, problems = _source_checkout_texts(pkg, out_dir)
     files.update(extra)
     if readme is not None:
@@ -159,7 +160,8 @@ def _stale_pictures(texts: dict[str, str], out_dir: Path, force: bool = False) -
 
 
 def generate_docs(package: Package | str | Path | None = None, out: str | Path = "docs",
-                  readme: str | Path | None = None, force: bool = False) -> dict[str, Any]:
+                  readme: str | Path | None = None, force: bool = False,
+                  extra: dict[str, str] | None = None) -> dict[str, Any]:
     """Write every output into `out` and the README block into `readme` (when given): all or nothing.
 
     Files whose content would not change are left alone, and a picture is re-rendered only when its
@@ -172,7 +174,7 @@ def generate_docs(package: Package | str | Path | None = None, out: str | Path =
     pkg = _package(package)
     out_dir = Path(out)
     finish_journal(out_dir)  # a run killed while renaming: finish it first, so no file stays old
-    texts, files, problems = _plan(pkg, out_dir, readme)
+    texts, files, problems = _plan(pkg, out_dir, readme, extra)
     for target in [*files, *(out_dir / name for name in PICTURES)]:
         remove_stale_temps(target)  # a run killed before renaming left only temps
     warnings = [f"{p['path']}: not updated: it does not exist or lacks the marker lines"
@@ -199,7 +201,7 @@ def generate_docs(package: Package | str | Path | None = None, out: str | Path =
 
 
 def check_docs(package: Package | str | Path | None = None, out: str | Path = "docs",
-               readme: str | Path | None = None) -> dict[str, Any]:
+               readme: str | Path | None = None, extra: dict[str, str] | None = None) -> dict[str, Any]:
     """Which outputs regenerating would change, without writing anything or running Graphviz.
 
     Every text file (the DOT, Mermaid and Markdown outputs, the README block and, in a source
@@ -209,7 +211,7 @@ def check_docs(package: Package | str | Path | None = None, out: str | Path = "d
     """
     pkg = _package(package)
     out_dir = Path(out)
-    texts, files, problems = _plan(pkg, out_dir, readme)
+    texts, files, problems = _plan(pkg, out_dir, readme, extra)
     stale = []
     for path, data in files.items():
         current = _read(path)

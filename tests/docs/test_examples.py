@@ -1,0 +1,54 @@
+"""Every ```sh, ```python and ```sql block in README.md and docs/*.md runs as written (tests/docs/examples.py)."""
+
+from __future__ import annotations
+
+from pathlib import Path
+
+import pytest
+from conftest import require
+from examples import PAGES, ROOT, MissingTool, Page, blocks, make_template
+from sybil.example import NotEvaluated
+
+CASES = [(path, n) for path in PAGES for n in range(len(blocks(path)))]
+BLOCKS = {path: blocks(path) for path in PAGES}
+
+
+@pytest.fixture(scope="session")
+def docs_template(tmp_path_factory) -> Path:
+    return make_template(tmp_path_factory.mktemp("docs") / "template")
+
+
+@pytest.fixture(scope="session")
+def pages(docs_template, tmp_path_factory):
+    opened: dict[Path, Page] = {}
+
+    def page(path: Path) -> Page:
+        if path not in opened:
+            opened[path] = Page(path, docs_template, tmp_path_factory.mktemp("page") / "repo")
+        return opened[path]
+
+    yield page
+    for p in opened.values():
+        p.close()
+
+
+def case_id(case: tuple[Path, int]) -> str:
+    path, n = case
+    return f"{path.relative_to(ROOT)}:{BLOCKS[path][n][1].line}"
+
+
+@pytest.mark.parametrize("case", CASES, ids=[case_id(c) for c in CASES])
+def test_documented_example_runs_as_written(case, pages, monkeypatch):
+    path, n = case
+    markers, example = BLOCKS[path][n]
+    page = pages(path)
+    example.namespace["page"] = page
+    monkeypatch.chdir(page.cwd)
+    for marker in markers:
+        marker.evaluate()
+    try:
+        example.evaluate()
+    except NotEvaluated:
+        pytest.skip("marked `skip` in the page")
+    except MissingTool as e:
+        require(False, str(e))
