@@ -9,8 +9,9 @@
     partnership.svg/.png its pictures
 
 and rewrites the block between the two marker comments of a Markdown page (docs/tables.md: the
-Mermaid diagram and the partnership picture). `check_docs` says which of them regenerating would change; the text outputs
-are compared byte for byte, the pictures by the DOT SHA-256 stamped into them (see `graphviz`).
+Mermaid diagram and the partnership picture). `check_docs` says which of them regenerating would
+change; the text outputs are compared byte for byte, the pictures by the DOT SHA-256 stamped into
+them (see `graphviz`).
 """
 
 from __future__ import annotations
@@ -133,8 +134,8 @@ def _plan(pkg: Package, out_dir: Path, readme: str | Path | None, extra: dict[st
     more files for `out_dir` made by the caller (the command reference, which the CLI makes)."""
     texts = generate_texts(pkg)
     files = {out_dir / name: text.encode("utf-8") for name, text in {**texts, **(extra or {})}.items()}
-    extra, problems = _source_checkout_texts(pkg, out_dir)
-    files.update(extra)
+    checkout, problems = _source_checkout_texts(pkg, out_dir)
+    files.update(checkout)
     if readme is not None:
         readme_path = Path(readme)
         old = _read(readme_path)
