@@ -191,7 +191,8 @@ def without_followthemoney(monkeypatch):
 
 
 def test_a_format_whose_library_is_missing_is_unavailable_with_its_reason(without_followthemoney):
-    from ecocluster.exports import ExportError, FormatUnavailable, format_module
+    from ecocluster.errors import ExportError, FormatUnavailable
+    from ecocluster.exports import format_module
 
     with pytest.raises(FormatUnavailable) as caught:
         format_module("ftm")
@@ -202,7 +203,8 @@ def test_a_format_whose_library_is_missing_is_unavailable_with_its_reason(withou
 
 
 def test_a_missing_module_that_is_not_the_optional_library_is_a_plain_import_error(monkeypatch):
-    from ecocluster.exports import FORMATS, FormatUnavailable, format_module
+    from ecocluster.errors import FormatUnavailable
+    from ecocluster.exports import FORMATS, format_module
 
     monkeypatch.setitem(FORMATS, "ftm", "ecocluster.exports.no_such_module")
     with pytest.raises(ModuleNotFoundError) as caught:

@@ -12,7 +12,7 @@ from readback import AWKWARD, ROOT, edit, tables
 
 import ecocluster
 from ecocluster.cli import main
-from ecocluster.exports import ExportError
+from ecocluster.errors import ExportError
 
 NEEDS_VALIDATOR = "needs ecocluster.validation, merged from the validator's branch"
 

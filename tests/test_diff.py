@@ -204,8 +204,11 @@ def test_an_unsafe_archive_is_refused_and_nothing_lands_outside(tmp_path, name, 
     assert not (tmp_path / "evil.txt").exists()
 
 
-@pytest.mark.parametrize("make", ["missing", "not-a-zip-package", "not-utf8", "bad-descriptor"])
-def test_unreadable_input_exits_2_without_a_traceback(tmp_path, make):
+@pytest.mark.parametrize("make,code", [("missing", 2), ("not-a-zip-package", 2), ("not-utf8", 1),
+                                       ("bad-descriptor", 2)])
+def test_unreadable_input_exits_as_validate_does_without_a_traceback(tmp_path, make, code):
+    """No package to open exits 2; a package whose CSV cannot be read is invalid data, exit 1, as in
+    `validate` and every other command."""
     bad = tmp_path / "bad"
     shutil.copytree(NEW, bad)
     target = {"missing": tmp_path / "nowhere", "not-a-zip-package": tmp_path / "empty.zip"}.get(make, bad)
@@ -216,7 +219,7 @@ def test_unreadable_input_exits_2_without_a_traceback(tmp_path, make):
     elif make == "bad-descriptor":
         (bad / "datapackage.json").write_text("{", encoding="utf-8")
     result = run(OLD, str(target))
-    assert result.exit_code == 2
+    assert result.exit_code == code
     assert result.stderr.startswith("error: ") and "Traceback" not in result.output
     assert result.stdout == ""
 

@@ -4,7 +4,8 @@ import pytest
 from readback import read_rows
 
 from ecocluster.base.files import atomic_path, write_text
-from ecocluster.package import Package, PackageError
+from ecocluster.errors import PackageError
+from ecocluster.package import Package
 
 
 def test_open_shipped_package():

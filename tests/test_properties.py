@@ -99,12 +99,12 @@ def test_fmt_is_idempotent_and_keeps_every_row(rows, ids, order, quoting, newlin
 def test_fmt_refuses_a_lone_carriage_return_rather_than_write_what_cannot_re_read() -> None:
     # csv.QUOTE_MINIMAL with LF line ends would write a lone CR unquoted; the reader refuses a lone
     # CR anywhere (`line-end-invalid`), so fmt leaves such a file alone and says where
-    from ecocluster.curation.fmt import UnparseableCSV
+    from ecocluster.errors import TableUnreadable
 
     raw = b'id,name,family_name,given_name,wikidata_id\nperson-a,"x\ry",,,\n'
-    with pytest.raises(UnparseableCSV, match="carriage return") as e:
+    with pytest.raises(TableUnreadable, match="carriage return") as e:
         ecocluster.canonical_csv(PEOPLE, raw)
-    assert e.value.line == 2
+    assert e.value.row == 2
 
 
 # --- diff: a package compared with itself has no differences ---

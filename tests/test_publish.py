@@ -21,7 +21,7 @@ from outputs import complete, leftovers, tree
 
 import ecocluster
 from ecocluster.cli import main
-from ecocluster.exports import ExportError
+from ecocluster.errors import ExportError
 from ecocluster.release import publish
 
 KILLS = 16  # kill -9 at random instants of a real `ecocluster build`, besides the two aimed at the swap

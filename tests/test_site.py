@@ -15,7 +15,8 @@ import html5lib
 import pytest
 
 import ecocluster
-from ecocluster.exports.site import SiteSkipped, build_site, export
+from ecocluster.errors import SiteSkipped
+from ecocluster.exports.site import build_site, export
 from ecocluster.exports.site.model import file_stem
 from ecocluster.package import Package
 from ecocluster.release import _file_resource, release_archive

@@ -5,6 +5,9 @@ Each rule has a stable kebab-case `code`, a `title`, a `message` template (fille
 docs/validation.md (generated from this table). Engines only say *which* rule failed where.
 
 `level` decides the exit code: "package" errors (nothing could be checked) exit 2, all others 1.
+`reading` says what a file-level error leaves for a command that reads without validating (fmt, diff,
+export, load(validate=False)): "unreadable", no rows at all; "misshapen", rows, but not in the shape
+the Table Schema gives them (so no typed table can be built); "" otherwise.
 """
 
 from __future__ import annotations
@@ -13,6 +16,7 @@ from dataclasses import dataclass
 from typing import Literal
 
 Level = Literal["package", "descriptor", "file", "cell", "cross"]
+Reading = Literal["", "unreadable", "misshapen"]
 
 
 @dataclass(frozen=True)
@@ -23,6 +27,7 @@ class Rule:
     message: str
     hint: str
     doc: str
+    reading: Reading = ""
 
 
 _RULES = [
@@ -166,6 +171,7 @@ _RULES = [
         "{detail}",
         "Create the file with its header row, or fix the resource's `path`.",
         "The file a resource's `path` points to does not exist. Checks that need this table are skipped.",
+        reading="unreadable",
     ),
     Rule(
         "file-unreadable",
@@ -175,6 +181,7 @@ _RULES = [
         "Check the file's permissions, and that `path` names a file, not a folder.",
         "The operating system refused to open or read the file (permission denied, a folder in its place, an "
         "I/O error). Checks that need this table are skipped.",
+        reading="unreadable",
     ),
     Rule(
         "file-empty",
@@ -183,6 +190,7 @@ _RULES = [
         "the file has no header row",
         "Write the header row: the schema's field names, comma-separated, in order.",
         "The file has no bytes, or only a byte order mark or blank space, so it has not even a header.",
+        reading="unreadable",
     ),
     Rule(
         "encoding-invalid",
@@ -192,6 +200,7 @@ _RULES = [
         "Save the file as UTF-8 (in a spreadsheet: CSV UTF-8).",
         "A byte sequence is not valid UTF-8. `row` is the line holding it; the rest of the file is still "
         "checked, with the bad bytes replaced.",
+        reading="unreadable",
     ),
     Rule(
         "csv-invalid",
@@ -201,6 +210,7 @@ _RULES = [
         "Look for a quote that is opened and never closed at or after this line.",
         "The file is not CSV a parser can read to the end, most often because of an unbalanced quote. "
         "Checks that need this table are skipped.",
+        reading="unreadable",
     ),
     Rule(
         "line-end-invalid",
@@ -221,6 +231,7 @@ _RULES = [
         "Add the column to the header row (and a cell to every row), or fix its name if it was renamed.",
         "The header row lacks a field the Table Schema declares. A renamed column shows as one missing and "
         "one extra column.",
+        reading="misshapen",
     ),
     Rule(
         "header-extra-column",
@@ -229,6 +240,7 @@ _RULES = [
         "column `{field}` is not in the schema",
         "Remove the column, fix its name, or add the field to the Table Schema.",
         "The header row has a column the Table Schema does not declare. Its cells are not checked.",
+        reading="misshapen",
     ),
     Rule(
         "header-duplicate-column",
@@ -237,6 +249,7 @@ _RULES = [
         "column `{field}` appears more than once",
         "Remove or rename the second column.",
         "Two header cells have the same name.",
+        reading="misshapen",
     ),
     Rule(
         "header-order",
@@ -254,6 +267,7 @@ _RULES = [
         "the row ends before column `{field}`",
         "Add the missing cells (empty cells still need their commas).",
         "A row has fewer cells than the header. `field` is the first missing column.",
+        reading="misshapen",
     ),
     Rule(
         "row-extra-cells",
@@ -262,6 +276,7 @@ _RULES = [
         "{detail}",
         "Remove the extra cells, or quote a cell that contains a comma.",
         "A row has more cells than the header; usually an unquoted comma inside a cell.",
+        reading="misshapen",
     ),
     Rule(
         "row-blank",
@@ -578,6 +593,8 @@ _RULES = [
 ]
 
 RULES: dict[str, Rule] = {r.code: r for r in _RULES}
+UNREADABLE = frozenset(r.code for r in _RULES if r.reading == "unreadable")
+MISSHAPEN = frozenset(r.code for r in _RULES if r.reading == "misshapen")
 
 LEVELS = {
     "package": "The package (exit code 2: nothing could be checked)",

@@ -8,11 +8,7 @@ import math
 import re
 from typing import Any
 
-from ..errors import EcoclusterError
-
-
-class EscapeError(EcoclusterError):
-    """A value has no safe form in the target format (a NUL in SQL, an infinite number)."""
+from ..errors import EscapeError
 
 
 def quote_ident(name: str) -> str:

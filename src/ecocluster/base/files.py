@@ -23,28 +23,7 @@ from collections.abc import Iterable, Iterator
 from contextlib import contextmanager
 from pathlib import Path
 
-from ..errors import EcoclusterError
-
-# errno -> what to do about it, for the hint of a WriteError
-HINTS = {
-    errno.ENOSPC: "the disk is full: free some space (or write to another disk with --out) and rerun.",
-    errno.EDQUOT: "the disk quota is used up: free some space (or write to another disk with --out) and rerun.",
-    errno.EFBIG: "the file is larger than this process may write (`ulimit -f`): raise the limit and rerun.",
-    errno.EROFS: "the file system is read-only: write to another folder.",
-    errno.EACCES: "check the folder's permissions, or write to another folder.",
-    errno.EPERM: "check the folder's permissions, or write to another folder.",
-    errno.ENAMETOOLONG: "a name is too long for this file system: use a shorter path.",
-}
-
-
-class WriteError(EcoclusterError):
-    """A file could not be written; `path` names it, `reason` is the OS's words, `hint` what to do."""
-
-    def __init__(self, path: str | Path, error: OSError):
-        self.path, self.errno = str(path), error.errno
-        self.reason = error.strerror or str(error) or type(error).__name__
-        self.hint = HINTS.get(error.errno or 0, "check that the folder exists and is writable, then rerun.")
-        super().__init__(f"cannot write {self.path}: {self.reason}")
+from ..errors import OS_HINTS, EcoclusterError, WriteError
 
 
 def engine_errno(message: str) -> int | None:
@@ -52,7 +31,7 @@ def engine_errno(message: str) -> int | None:
     words (DuckDB quotes them) or SQLite's "database or disk is full"."""
     if "disk is full" in message:
         return errno.ENOSPC
-    return next((code for code in HINTS if os.strerror(code) in message), None)
+    return next((code for code in OS_HINTS if os.strerror(code) in message), None)
 
 
 def pid_alive(pid: int) -> bool:

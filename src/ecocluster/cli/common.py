@@ -2,8 +2,8 @@
 
 Every failure is reported the same way, from one place (`report_error`, called by the group in
 ecocluster.cli for any exception a command lets through): `error: <what went wrong>` then
-`hint: <how to fix it>` on stderr, and an exit code chosen by the kind of error alone, so the same
-input gets the same code from every command.
+`hint: <how to fix it>` on stderr, and the exit code the exception carries (ecocluster.errors), so the
+same input gets the same code from every command.
 """
 
 from __future__ import annotations
@@ -18,7 +18,7 @@ from typing import Any, NoReturn
 
 import click
 
-from ..errors import EcoclusterError, PackageNotFound
+from ..errors import OS_HINTS, EcoclusterError
 
 EPILOG = ("Exit codes: 0 ok; 1 invalid data or failed operation; 2 usage error or missing input.\n\n"
           "Without PATH, the package in the current folder (or its nearest parent holding a "
@@ -27,17 +27,6 @@ EPILOG = ("Exit codes: 0 ok; 1 invalid data or failed operation; 2 usage error o
 QUIET_HELP = "No progress on stderr (it is shown only when stderr is a terminal)."
 REPORT_URL = "the project's issue tracker"
 DEBUG_ENV = "ECOCLUSTER_DEBUG"
-
-# The hint shown when an error carries none of its own, by error class name.
-DEFAULT_HINTS = {
-    "PackageNotFound": "give a datapackage.json or the folder holding it.",
-    "UnreadableTable": "each input must be a package folder, a datapackage.json or a release .zip, "
-                       "with readable UTF-8 CSV files.",
-    "ArchiveError": "give a release archive made by `ecocluster build`, or the unzipped folder.",
-    "OutputPathError": "choose a separate, writable folder such as build/.",
-    "GraphvizError": "install Graphviz (apt-get install graphviz).",
-    "FormatUnavailable": "pip install \"ecocluster[ftm]\" (FollowTheMoney needs PyICU, built against libicu-dev).",
-}
 
 
 def progress_to_stderr(quiet: bool) -> Callable[[str], None] | None:
@@ -64,17 +53,6 @@ def package_arg(path: str | Path | None) -> Path:
     return descriptor
 
 
-def exit_code(error: BaseException) -> int:
-    """2 when the input is missing or cannot be read (or the output folder cannot be used), else 1."""
-    from ..curation.diff import UnreadableTable
-    from ..package import PackageError
-    from ..package.archive import ArchiveError
-    from ..release import OutputPathError
-
-    usage = (PackageNotFound, PackageError, OutputPathError, ArchiveError, UnreadableTable)
-    return 2 if isinstance(error, usage) else 1
-
-
 def say(message: str, hint: str = "") -> None:
     """One failure, in the one shape: `error: ...` and, when there is one, `hint: ...`."""
     click.echo(f"error: {message}", err=True)
@@ -84,18 +62,15 @@ def say(message: str, hint: str = "") -> None:
 
 def _os_hint(error: BaseException | None) -> str:
     """What to do about an OS error (a full disk, a file too large), also when wrapped by an export."""
-    from ..base.files import HINTS
-
     while error is not None and not isinstance(error, OSError):
         error = error.__cause__
-    return HINTS.get(error.errno or 0, "") if isinstance(error, OSError) else ""
+    return OS_HINTS.get(error.errno or 0, "") if isinstance(error, OSError) else ""
 
 
 def fail(error: EcoclusterError) -> NoReturn:
-    """Report a library error on stderr and exit with its code."""
-    hint = getattr(error, "hint", "") or _os_hint(error.__cause__) or DEFAULT_HINTS.get(type(error).__name__, "")
-    say(str(error), hint)
-    raise SystemExit(exit_code(error))
+    """Report a library error on stderr and exit with the code it carries."""
+    say(str(error), _os_hint(error.__cause__) or error.hint)
+    raise SystemExit(error.exit_code)
 
 
 def report_error(error: Exception, debug: bool = False) -> NoReturn:

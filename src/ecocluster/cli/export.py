@@ -7,7 +7,8 @@ from pathlib import Path
 
 import click
 
-from ..exports import FORMATS, FormatUnavailable, format_module
+from ..errors import FormatUnavailable
+from ..exports import FORMATS, format_module
 from .common import EPILOG, QUIET_HELP, package_arg, progress_to_stderr
 
 

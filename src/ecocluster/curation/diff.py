@@ -14,16 +14,13 @@ from typing import Any
 
 import polars as pl
 
-from ..errors import EcoclusterError
 from ..package import Package, Resource
 from ..package.archive import open_package
+from ..rules import UNREADABLE
+from ..tables import unreadable
+from ..tables.reader import Problem
 
 BUMPS = ("none", "patch", "minor", "major")
-UNREADABLE = {"file-missing", "file-empty", "encoding-invalid", "csv-invalid"}
-
-
-class UnreadableTable(EcoclusterError):
-    """A CSV of one of the two packages cannot be read."""
 
 
 @dataclass(frozen=True)
@@ -163,7 +160,7 @@ class PackageDiff:
 def diff_packages(old: str | Path, new: str | Path) -> PackageDiff:
     """Compare two packages, each a folder, a datapackage.json or a release archive (.zip).
 
-    Raises EcoclusterError (PackageNotFound, PackageError, ArchiveError, UnreadableTable) when either
+    Raises EcoclusterError (PackageNotFound, PackageError, ArchiveError, TableUnreadable) when either
     side cannot be read; differences, however large, are the result and never an error.
     """
     with open_package(old) as a, open_package(new) as b:
@@ -237,10 +234,7 @@ def _rows(pkg: Package, res: Resource) -> list[dict[str, str]]:
     # a file diff cannot read at all; header and row-shape mistakes still leave rows to compare
     fatal = [p for p in problems.items if p.code in UNREADABLE]
     if table is None or fatal:
-        first = fatal[0] if fatal else None
-        why = f"{first.detail or first.code}" + (f", line {first.line}" if first and first.line else "") \
-            if first else "it cannot be read"
-        raise UnreadableTable(f"{res.path} cannot be read ({why}; in {pkg.root})")
+        raise unreadable(fatal or [Problem("file-empty", res.name, 1, None)])
     names = res.field_names
     frame = table.frame
     # a column missing from the file reads as empty cells; columns beyond the schema are not compared

@@ -14,17 +14,11 @@ from dataclasses import asdict, dataclass, field
 from pathlib import Path
 
 from ..base.files import remove_stale_temps, write_bytes
-from ..errors import EcoclusterError
+from ..errors import TableUnreadable, UsageError
 from ..package import Package, Resource
+from ..package.archive import is_archive, open_package
+from ..rules import MISSHAPEN, UNREADABLE
 from ..tables.reader import Problem
-
-
-class UnparseableCSV(EcoclusterError):
-    """A CSV cannot be read reliably enough to rewrite it; `line` is the line a person sees in an editor."""
-
-    def __init__(self, file: str, line: int, message: str):
-        super().__init__(f"{file}, line {line}: {message}")
-        self.file, self.line, self.message = file, line, message
 
 
 @dataclass(frozen=True)
@@ -62,7 +56,13 @@ _WHY = {
 }
 
 
-def _problem(resource: Resource, file: str, problems: list[Problem]) -> UnparseableCSV:
+def _unreadable(file: str, line: int, message: str, code: str) -> TableUnreadable:
+    """A CSV that cannot be read reliably enough to rewrite it; `row` is the line a person sees in an editor."""
+    return TableUnreadable(f"{file}, line {line}: {message}", code=code, resource=file, row=line,
+                           hint="fix it by hand, then run `ecocluster fmt` again.", detail=message)
+
+
+def _problem(resource: Resource, file: str, problems: list[Problem]) -> TableUnreadable:
     """The first reason the reader gave for not reading the file as its schema says, as one message."""
     header = [p for p in problems if p.code in _HEADER]
     if header:
@@ -70,12 +70,12 @@ def _problem(resource: Resource, file: str, problems: list[Problem]) -> Unparsea
         for p in header:
             parts.setdefault(_HEADER[p.code], []).append((p.detail or "").removeprefix("column ").strip("`"))
         why = "; ".join(f"{kind} column(s) {', '.join(names)}" for kind, names in parts.items())
-        return UnparseableCSV(file, 1, f"header does not match the schema of `{resource.name}`: {why}")
+        return _unreadable(file, 1, f"header does not match the schema of `{resource.name}`: {why}", header[0].code)
     first = problems[0]
     if first.code == "row-truncated":
-        return UnparseableCSV(file, first.line or 1, f"the row ends before {first.detail}")
+        return _unreadable(file, first.line or 1, f"the row ends before {first.detail}", first.code)
     detail = first.detail if first.code in ("csv-invalid", "line-end-invalid", "row-extra-cells") else None
-    return UnparseableCSV(file, first.line or 1, detail or _WHY.get(first.code) or first.code)
+    return _unreadable(file, first.line or 1, detail or _WHY.get(first.code) or first.code, first.code)
 
 
 def _canonical(resource: Resource, path: Path, file: str) -> bytes:
@@ -83,7 +83,8 @@ def _canonical(resource: Resource, path: Path, file: str) -> bytes:
 
     problems = Problems()
     table = read_table(None, resource, problems, missing=False, path=path)
-    fatal = [p for p in problems.items if p.code not in ("row-blank", "header-order")]
+    # and a lone CR: QUOTE_MINIMAL with LF line ends would write it bare, where readers disagree
+    fatal = [p for p in problems.items if p.code in UNREADABLE | MISSHAPEN or p.code == "line-end-invalid"]
     if table is None or fatal:
         raise _problem(resource, file, fatal or problems.items or [Problem("file-empty", None, 1, None)])
     import polars as pl
@@ -103,7 +104,7 @@ def _canonical(resource: Resource, path: Path, file: str) -> bytes:
 
 
 def canonical_csv(resource: Resource, raw: bytes, file: str | None = None) -> bytes:
-    """The canonical bytes of `raw`, a CSV for `resource`; raises UnparseableCSV if it cannot be read.
+    """The canonical bytes of `raw`, a CSV for `resource`; raises TableUnreadable if it cannot be read.
 
     The bytes are read by the one reader every command uses, so `fmt` never disagrees with `validate`
     on where a row ends or what a cell holds.
@@ -119,9 +120,17 @@ def format_package(path: str | Path | None = None, check: bool = False) -> Forma
 
     A file that cannot be parsed is never rewritten: it is listed in `problems` with its line and why.
     A rewritten file keeps its mode and owner; the temps a killed run left beside the CSVs are removed
-    (not with `check`, which changes nothing). WriteError when a file cannot be written.
+    (not with `check`, which changes nothing). WriteError when a file cannot be written. A release
+    archive can be checked, not rewritten (UsageError).
     """
-    pkg = Package.open(path)
+    if path is not None and not check and is_archive(path):
+        raise UsageError(f"{Path(path).name} is a release archive: `fmt` rewrites a package's files in place",
+                         hint="unzip it and format the folder, or check it with `ecocluster fmt --check`.")
+    with open_package(path) as pkg:
+        return _format(pkg, check)
+
+
+def _format(pkg: Package, check: bool) -> FormatReport:
     report = FormatReport(root=str(pkg.root), check=check)
     for res in pkg.resources:
         target = pkg.csv_path(res)
@@ -134,8 +143,8 @@ def format_package(path: str | Path | None = None, check: bool = False) -> Forma
             continue
         try:
             canonical = _canonical(res, target, res.path)
-        except UnparseableCSV as e:
-            report.problems.append(FormatProblem(e.file, e.line, e.message))
+        except TableUnreadable as e:
+            report.problems.append(FormatProblem(res.path, e.row, e.detail))
             continue
         if canonical == raw:
             report.unchanged.append(res.path)

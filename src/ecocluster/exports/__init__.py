@@ -20,7 +20,7 @@ import re
 from types import ModuleType
 from typing import TYPE_CHECKING
 
-from ..errors import EcoclusterError
+from ..errors import ExportError, FormatUnavailable
 
 if TYPE_CHECKING:
     from ..package import Package
@@ -53,19 +53,8 @@ BUILD_LIMITS: dict[str, int] = {"xlsx": 100_000, "ftm": 100_000, "popolo": 100_0
 OPTIONAL: dict[str, tuple[str, str]] = {
     "ftm": ("followthemoney", "ftm"),
 }
-
-
-class ExportError(EcoclusterError):
-    """An export could not be written (a type it cannot map, a name clash, a broken key)."""
-
-
-class FormatUnavailable(ExportError):
-    """A format needs an optional library that is not installed; `reason` says how to get it."""
-
-    def __init__(self, name: str, reason: str):
-        super().__init__(f"the {name} export is unavailable: {reason}")
-        self.name = name
-        self.reason = reason
+# what installing an extra takes, beyond pip, for the hint
+EXTRA_NEEDS = {"ftm": "FollowTheMoney needs PyICU, built against libicu-dev"}
 
 
 def build_skip(name: str, rows: int) -> str | None:
@@ -89,7 +78,9 @@ def format_module(name: str) -> ModuleType:
     except ModuleNotFoundError as e:
         library, extra = OPTIONAL.get(name, ("", ""))
         if library and (e.name or "").split(".")[0] == library:
-            raise FormatUnavailable(name, f"install ecocluster[{extra}]") from None
+            raise FormatUnavailable(name, f"install ecocluster[{extra}]",
+                                    f'pip install "ecocluster[{extra}]"'
+                                    + (f" ({EXTRA_NEEDS[extra]})." if extra in EXTRA_NEEDS else ".")) from None
         raise
 
 

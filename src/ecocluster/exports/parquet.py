@@ -17,7 +17,7 @@ from ..base.escape import file_name
 from ..base.files import atomic_path, write_text
 from ..package import Field, Resource
 from ..tables import Tables, bound_clashes, bound_names, date_bounds_columns
-from . import ExportError
+from ..errors import ExportError
 
 if TYPE_CHECKING:
     import pyarrow as pa

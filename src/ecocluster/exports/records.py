@@ -9,7 +9,7 @@ from dataclasses import dataclass
 from typing import Any
 
 from ..tables import Tables
-from . import ExportError
+from ..errors import ExportError
 
 Row = dict[str, Any]
 

@@ -20,7 +20,8 @@ import polars as pl
 from ..base.files import atomic_path
 from ..package import Resource
 from ..tables import Tables
-from . import ExportError, base_name
+from . import base_name
+from ..errors import ExportError
 
 NAME = "xlsx"
 DESCRIPTION = "an Excel workbook: a sheet per table and a `columns` sheet"

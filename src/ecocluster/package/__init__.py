@@ -13,7 +13,7 @@ from pathlib import Path, PurePosixPath
 from typing import Any
 
 from ..base.paths import resolve_package
-from ..errors import EcoclusterError
+from ..errors import PackageError
 
 # A reduced-precision ISO 8601 date: YYYY, YYYY-MM or YYYY-MM-DD. A field whose pattern is this one
 # holds such dates; the validator also checks they are real calendar days.
@@ -24,14 +24,6 @@ LANGUAGE_PATTERN = "^[a-z]{2,3}(-[A-Z][a-z]{3})?(-([A-Z]{2}|[0-9]{3}))?$"
 COUNTRY_PATTERN = "^[A-Z]{2}$"
 # An ID or a reference to IDs: `^<prefix>-…$` or `^(<prefix>|<prefix>…)-…$` with the slug tail below.
 _ID_TAIL = "-[a-z0-9]+(-[a-z0-9]+)*$"
-
-
-class PackageError(EcoclusterError):
-    """The descriptor or a schema cannot be read. `code` is a stable kebab-case error code."""
-
-    def __init__(self, code: str, message: str, hint: str = "", resource: str | None = None):
-        super().__init__(message)
-        self.code, self.message, self.hint, self.resource = code, message, hint, resource
 
 
 @dataclass(frozen=True)

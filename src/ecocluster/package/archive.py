@@ -16,15 +16,11 @@ from contextlib import contextmanager
 from pathlib import Path, PurePosixPath
 
 from ..base.paths import DESCRIPTOR
-from ..errors import EcoclusterError
+from ..errors import ArchiveError
 from . import Package
 
 MAX_TOTAL_BYTES = 1 << 30  # far above any plausible release of this dataset
 MAX_MEMBERS = 10_000
-
-
-class ArchiveError(EcoclusterError):
-    """A release archive cannot be read or holds something unsafe."""
 
 
 @contextmanager

@@ -25,13 +25,13 @@ from pathlib import Path
 from typing import Any
 
 from ..base.files import atomic_path, write_text
-from ..errors import EcoclusterError
-from ..exports import FORMATS, ExportError, FormatUnavailable, build_skip, format_module
+from ..errors import EcoclusterError, ExportError, FormatUnavailable, OutputPathError
+from ..exports import FORMATS, build_skip, format_module
 from ..loading import validated_tables
 from ..package import Package
 from ..package.archive import open_package
 from ..tables import Tables, read_tables
-from .publish import OutputPathError, listed, publication
+from .publish import listed, publication
 
 MANIFEST = "manifest.json"
 ZIP_LEVEL = 4
@@ -319,7 +319,8 @@ def _site(tables: Tables, stage: Path, manifest: dict[str, Any], skipped: list[d
           progress: Progress | None) -> None:
     """The website, last, from the manifest of the other files; its own files are then added to the
     manifest. A skip (over the site's limit) is recorded with the other formats left out."""
-    from ..exports.site import SiteSkipped, build_site
+    from ..errors import SiteSkipped
+    from ..exports.site import build_site
 
     if progress:
         progress("writing the site")

@@ -48,8 +48,8 @@ import time
 from collections.abc import Callable, Iterator
 from pathlib import Path
 
-from ..base.files import WriteError, current_umask, pid_alive
-from ..errors import EcoclusterError
+from ..base.files import current_umask, pid_alive
+from ..errors import OutputPathError, WriteError
 
 try:
     import fcntl
@@ -68,15 +68,6 @@ PAUSE_ENV = "ECOCLUSTER_TEST_PAUSE_PUBLISH"  # tests only: seconds to sleep just
 RENAME_EXCHANGE = 2
 O_DIR = os.O_RDONLY | getattr(os, "O_DIRECTORY", 0)
 AT_FDCWD = -100
-
-
-class OutputPathError(EcoclusterError):
-    """The output folder cannot be used: it is a file, it holds the package's own files, or one of its
-    entries is a file where an output is a folder (or the other way round)."""
-
-    def __init__(self, message: str, hint: str = ""):
-        super().__init__(message)
-        self.hint = hint  # what to do, when it is not the general advice (commands._common)
 
 
 def _stage_prefix(out: Path) -> str:

@@ -14,8 +14,9 @@ from dataclasses import dataclass
 
 import polars as pl
 
-from ..errors import EcoclusterError
+from ..errors import TableUnreadable
 from ..package import Field, Package, Resource
+from ..rules import MISSHAPEN, UNREADABLE
 from .reader import ENGINE, Problem, Problems, read_table
 
 # What a boolean cell may hold (the validator refuses anything else).
@@ -24,16 +25,15 @@ FALSE_VALUES = ("false", "False", "FALSE", "0")
 BOOLEAN_VALUES = TRUE_VALUES + FALSE_VALUES
 
 
-class UnreadableTables(EcoclusterError):
-    """A CSV file cannot be read (missing, not UTF-8, not CSV, a header unlike its schema)."""
-
-    def __init__(self, problems: list[Problem]):
-        first = problems[0]
-        where = ", ".join(x for x in (first.resource or "", f"line {first.line}" if first.line else "") if x)
-        super().__init__(f"{where}: {first.detail or first.code} [{first.code}]"
-                         + (f" (and {len(problems) - 1} more problems)" if len(problems) > 1 else ""))
-        self.problems = problems
-        self.hint = "run `ecocluster validate` for every problem with its fix"
+def unreadable(problems: list[Problem]) -> TableUnreadable:
+    """The error every command raises for a CSV it cannot read (missing, not UTF-8, not CSV, a header
+    unlike its schema): the first problem, with where it is and how many more there are."""
+    first = problems[0]
+    where = ", ".join(x for x in (first.resource or "", f"line {first.line}" if first.line else "") if x)
+    return TableUnreadable(f"{where}: {first.detail or first.code} [{first.code}]"
+                           + (f" (and {len(problems) - 1} more problems)" if len(problems) > 1 else ""),
+                           code=first.code, resource=first.resource, row=first.line, problems=problems,
+                           detail=first.detail or first.code)
 
 
 @dataclass(frozen=True)
@@ -137,15 +137,16 @@ def from_frames(package: Package, frames: dict[str, pl.DataFrame]) -> Tables:
 
 
 def read_tables(package: Package) -> Tables:
-    """Read and type every table without validating; raise UnreadableTables if a file cannot be read."""
+    """Read and type every table without validating; raise TableUnreadable if a file cannot be read."""
     problems = Problems()
     frames = {}
     for res in package.resources:
         table = read_table(package, res, problems)
         if table is not None:
             frames[res.name] = table.frame
-    # a lone CR stays a character of its cell (docs/validation.md, `line-end-invalid`)
-    fatal = [p for p in problems.items if p.code not in ("row-blank", "line-end-invalid")]
+    # a lone CR stays a character of its cell (docs/validation.md, `line-end-invalid`); columns out of
+    # the schema's order are refused too, as `validate` refuses them (`fmt` puts them back in order)
+    fatal = [p for p in problems.items if p.code in UNREADABLE | MISSHAPEN or p.code == "header-order"]
     if fatal:
-        raise UnreadableTables(fatal)
+        raise unreadable(fatal)
     return from_frames(package, frames)

@@ -10,9 +10,9 @@ from pathlib import Path
 
 import polars as pl
 
-from ..errors import PackageNotFound
-from ..package import Package, PackageError, Resource
-from ..package.archive import ArchiveError, extract_archive, is_archive
+from ..errors import ArchiveError, PackageError, PackageNotFound
+from ..package import Package, Resource
+from ..package.archive import extract_archive, is_archive
 from ..rules import RULES
 from ..tables.reader import LINE, Table, read_table
 from . import standards

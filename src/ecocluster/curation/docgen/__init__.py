@@ -23,10 +23,11 @@ from pathlib import Path
 from typing import Any
 
 from ...base.files import finish_journal, remove_stale_temps, write_all
+from ...errors import GraphvizError
 from ...package import Package
 from .dictionary import data_dictionary
 from .er import er_dot, er_mermaid
-from .graphviz import GraphvizError, dot_sha256, read_stamp, render
+from .graphviz import dot_sha256, read_stamp, render
 from .layout import layout_problems
 from .partnership import partnership_dot
 

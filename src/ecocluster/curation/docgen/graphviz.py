@@ -14,15 +14,11 @@ import struct
 import subprocess
 import zlib
 
-from ...errors import EcoclusterError
+from ...errors import GraphvizError
 
 STAMP_KEY = "ecocluster-dot-sha256"
 PNG_SIGNATURE = b"\x89PNG\r\n\x1a\n"
 PNG_DPI = "96"
-
-
-class GraphvizError(EcoclusterError):
-    """Graphviz `dot` is missing or failed."""
 
 
 def dot_sha256(dot: str) -> str:

@@ -13,7 +13,8 @@ import json
 import subprocess
 from typing import Any
 
-from .graphviz import GraphvizError, dot_exe
+from ...errors import GraphvizError
+from .graphviz import dot_exe
 
 Box = tuple[float, float, float, float]  # x0, y0, x1, y1 in points
 

@@ -20,7 +20,7 @@ from followthemoney.statement import CSV, Statement, StatementEntity, write_stat
 from ...base.files import atomic_path, write_text
 from ...package import Package
 from ...tables import Tables
-from .. import ExportError
+from ...errors import ExportError
 from ..records import Records, Row
 
 NAME = "ftm"

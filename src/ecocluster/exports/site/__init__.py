@@ -22,7 +22,7 @@ from pathlib import Path
 from typing import TYPE_CHECKING, Any
 
 from ...base.files import atomic_path, write_text
-from .. import ExportError
+from ...errors import ExportError, SiteSkipped
 
 if TYPE_CHECKING:
     from ...tables import Tables
@@ -32,14 +32,6 @@ DESCRIPTION = "a static website: a page per entity and table, offline search, JS
 FOLDER = "site"
 MAX_ENTITIES = 20_000  # ~13k pages take 30-70 s at 100k rows (README, "The website"); 1M rows is over it
 HERE = Path(__file__).parent
-
-
-class SiteSkipped(ExportError):
-    """The site was not written because the package is over the documented limit (`reason` says why)."""
-
-    def __init__(self, reason: str):
-        super().__init__(reason)
-        self.reason = reason
 
 
 def export(tables: Tables, out_dir: Path) -> list[Path]:

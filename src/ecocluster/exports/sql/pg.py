@@ -21,7 +21,8 @@ from pathlib import Path
 from ...base.files import write_pieces
 from ...package import Package
 from ...tables import Tables
-from .. import ExportError, base_name
+from .. import base_name
+from ...errors import ExportError
 from .rows import insert_statements, sql_frame
 from .schema import (
     METADATA_COLUMNS,

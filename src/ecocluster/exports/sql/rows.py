@@ -17,7 +17,7 @@ import polars as pl
 from ...base.escape import quote_ident
 from ...package import Resource
 from ...tables import Tables, date_bounds_columns
-from .. import ExportError
+from ...errors import ExportError
 from .schema import Dialect, create_indexes, create_table, metadata_insert, metadata_rows, metadata_table, table_order
 from .views import available_views
 

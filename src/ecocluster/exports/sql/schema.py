@@ -20,7 +20,7 @@ from typing import Literal
 from ...base.escape import quote_ident, quote_literal
 from ...package import DATE_PATTERN, Field, ForeignKey, Package, Resource
 from ...tables import bound_names
-from .. import ExportError
+from ...errors import ExportError
 from .views import available_views
 
 __all__ = ["quote_ident", "quote_literal"]  # re-exported with the DDL helpers below, for the writers

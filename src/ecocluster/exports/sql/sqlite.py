@@ -7,7 +7,8 @@ from pathlib import Path
 
 from ...base.files import atomic_path
 from ...tables import Tables
-from .. import ExportError, base_name
+from .. import base_name
+from ...errors import ExportError
 from .rows import populate
 
 NAME = "sqlite"
