@@ -10,8 +10,9 @@ from collections.abc import Callable
 from pathlib import Path
 from typing import TYPE_CHECKING, Any, Literal
 
-from .errors import EcoclusterError, InvalidData
+from .errors import InvalidData, UsageError
 from .package import Package
+from .package.archive import open_package
 from .tables import Tables, date_bounds_columns, read_tables
 
 if TYPE_CHECKING:
@@ -94,7 +95,8 @@ def load(path: str | Path | None = None, validate: bool = True, engine: Literal[
     `<column>_earliest` and `<column>_latest` (datetime64 in pandas), the first and last day it can
     mean, as in the Parquet files and the databases.
 
-    `path` is a descriptor or a folder holding one; None loads the shipped package. Unless
+    `path` is a folder, a `datapackage.json` or a release archive (`ecocluster-<version>.zip`), as
+    every command takes it; None loads the shipped package. Unless
     `validate=False`, raises `ecocluster.errors.InvalidData` when the package does not validate; with
     `validate=False` a value outside its enum, or not of its type, is loaded as missing.
 
@@ -103,8 +105,12 @@ def load(path: str | Path | None = None, validate: bool = True, engine: Literal[
     >>> tables["agreements"].query("kind == 'memorandum-of-understanding'")[["date", "title"]]
     """
     if engine not in ("pandas", "polars"):
-        raise EcoclusterError(f"engine must be 'pandas' or 'polars', not {engine!r}")
-    package = Package.open(path)
+        raise UsageError(f"engine must be 'pandas' or 'polars', not {engine!r}")
+    with open_package(path) as package:  # an archive's files are read into memory before it is removed
+        return _load(package, validate, engine, bounds)
+
+
+def _load(package: Package, validate: bool, engine: str, bounds: bool) -> dict[str, Any]:
     importing = _import_pandas() if engine == "pandas" else None
     try:
         tables = validated_tables(package) if validate else read_tables(package)

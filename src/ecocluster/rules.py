@@ -54,7 +54,7 @@ _RULES = [
         "package",
         "A release archive cannot be read",
         "{detail}",
-        "Download the release again, or validate the unpacked folder.",
+        "Download the release again, or use the unpacked folder.",
         "`ecocluster validate` was given a `.zip` that is damaged, encrypted, uses an unsupported compression "
         "method (such as Deflate64), holds a member that would land outside the extraction folder or a link, "
         "would unpack to more than 1 GiB, or holds no `datapackage.json` at its top level.",

@@ -4,27 +4,10 @@ from __future__ import annotations
 
 import json
 import sys
-import tempfile
-import zipfile
-from collections.abc import Iterator
-from contextlib import contextmanager
-from pathlib import Path
 
 import click
 
 from .common import QUIET_HELP, package_arg, progress_to_stderr, say
-
-
-@contextmanager
-def _unpacked(path: Path) -> Iterator[Path]:
-    """A release archive (a .zip made by `ecocluster build`) is checked as the folder it unpacks to."""
-    if path.is_file() and zipfile.is_zipfile(path):
-        from ..package.archive import extract_archive
-
-        with tempfile.TemporaryDirectory(prefix="ecocluster-") as tmp:
-            yield extract_archive(path, Path(tmp))
-    else:
-        yield path
 
 
 def _explain(code: str) -> None:
@@ -80,8 +63,8 @@ def validate(ctx: click.Context, path: str | None, fmt: str, max_errors: int | N
     from ..validation import validate as run
     from ..validation.report import render_github, render_text
 
-    with _unpacked(package_arg(path)) as target:
-        report = run(target, max_errors=max_errors, progress=progress_to_stderr(quiet))
+    # a release archive is opened by the library, which reports a damaged one as `archive-invalid`
+    report = run(package_arg(path), max_errors=max_errors, progress=progress_to_stderr(quiet))
     if fmt == "json":
         click.echo(json.dumps(report.to_dict(), ensure_ascii=False, indent=2))
     elif fmt == "github":

@@ -24,13 +24,22 @@ MAX_MEMBERS = 10_000
 
 
 @contextmanager
-def open_package(path: str | Path | None) -> Iterator[Package]:
-    """Yield the package at `path`: a folder, a descriptor, a release archive, or None for the shipped one."""
+def package_path(path: str | Path | None) -> Iterator[str | Path | None]:
+    """The path to open for `path`: itself, or for a release archive the folder it is extracted into,
+    which lives as long as the `with` block. ArchiveError when the archive cannot be used."""
     if path is not None and is_archive(path):
         with tempfile.TemporaryDirectory(prefix="ecocluster-") as tmp:
-            yield Package.open(extract_archive(Path(path), Path(tmp)))
+            yield extract_archive(Path(path), Path(tmp))
     else:
-        yield Package.open(path)
+        yield path
+
+
+@contextmanager
+def open_package(path: str | Path | None) -> Iterator[Package]:
+    """The package at `path`: a folder, a descriptor, a release archive, or None for the shipped one.
+    Every entry point opens its input here, so each takes the same kinds of path and says the same."""
+    with package_path(path) as opened:
+        yield Package.open(opened)
 
 
 def is_archive(path: str | Path) -> bool:

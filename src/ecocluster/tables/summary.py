@@ -12,6 +12,7 @@ from pathlib import Path
 from typing import Any
 
 from ..package import Package
+from ..package.archive import open_package
 from . import Tables
 
 SOURCES, CITATIONS = "sources", "citations"
@@ -31,8 +32,13 @@ def describe(package: Package | Tables | str | Path | None = None) -> dict[str, 
 
     from . import read_tables
 
-    data = package if isinstance(package, Tables) else read_tables(
-        package if isinstance(package, Package) else Package.open(package))
+    if isinstance(package, Tables):
+        data = package
+    elif isinstance(package, Package):
+        data = read_tables(package)
+    else:  # a folder, a descriptor or a release archive, as every command takes them
+        with open_package(package) as opened:
+            data = read_tables(opened)
     pkg = data.package
     d = pkg.descriptor
     tables: list[dict[str, Any]] = []

@@ -2,7 +2,6 @@
 
 from __future__ import annotations
 
-import tempfile
 import threading
 from collections.abc import Callable
 from concurrent.futures import Future, ThreadPoolExecutor
@@ -12,7 +11,7 @@ import polars as pl
 
 from ..errors import ArchiveError, PackageError, PackageNotFound
 from ..package import Package, Resource
-from ..package.archive import extract_archive, is_archive
+from ..package.archive import is_archive, package_path
 from ..rules import RULES
 from ..tables.reader import LINE, Table, read_table
 from . import standards
@@ -134,15 +133,14 @@ def run(
 
 
 def _run_archive(path: Path, max_errors: int | None, progress: Callable[[str], None] | None) -> Report:
-    """A release archive, extracted defensively (ecocluster.package.archive) into a folder removed afterwards."""
-    with tempfile.TemporaryDirectory(prefix="ecocluster-validate-") as tmp:
-        try:
-            root = extract_archive(path, Path(tmp))
-        except ArchiveError as e:
-            out = Collector()
-            out.one("archive-invalid", detail=f"{path.name}: {e}"[:500])
-            return out.report([], {"tables": 0, "rows": 0}, max_errors)
-        return check(root, max_errors, progress)[0]
+    """A release archive, opened as every command opens it (ecocluster.package.archive)."""
+    try:
+        with package_path(path) as root:
+            return check(root, max_errors, progress)[0]
+    except ArchiveError as e:  # the same message every other command gives for this archive
+        out = Collector()
+        out.one("archive-invalid", detail=str(e)[:500])
+        return out.report([], {"tables": 0, "rows": 0}, max_errors)
 
 
 def check(

@@ -18,13 +18,15 @@ from __future__ import annotations
 
 import os
 import shutil
-from collections.abc import Callable
+from collections.abc import Callable, Iterator
+from contextlib import contextmanager
 from pathlib import Path
 from typing import Any
 
 from ...base.files import finish_journal, remove_stale_temps, write_all
 from ...errors import GraphvizError
 from ...package import Package
+from ...package.archive import open_package
 from .dictionary import data_dictionary
 from .er import er_dot, er_mermaid
 from .graphviz import dot_sha256, read_stamp, render
@@ -50,14 +52,20 @@ BEGIN = "<!-- BEGIN ecocluster docs -->"
 END = "<!-- END ecocluster docs -->"
 
 
-def _package(package: Package | str | Path | None) -> Package:
-    return package if isinstance(package, Package) else Package.open(package)
+@contextmanager
+def _opened(package: Package | str | Path | None) -> Iterator[Package]:
+    """The package as given, or opened as every command opens a path (a release archive too)."""
+    if isinstance(package, Package):
+        yield package
+    else:
+        with open_package(package) as pkg:
+            yield pkg
 
 
 def generate_texts(package: Package | str | Path | None = None) -> dict[str, str]:
     """The text outputs, by file name; pure, no Graphviz needed."""
-    pkg = _package(package)
-    return {name: make(pkg) for name, make in TEXTS.items()}
+    with _opened(package) as pkg:
+        return {name: make(pkg) for name, make in TEXTS.items()}
 
 
 def readme_block(texts: dict[str, str], out_dir: str | Path, readme: str | Path) -> str:
@@ -173,8 +181,12 @@ def generate_docs(package: Package | str | Path | None = None, out: str | Path =
     nothing was changed. The files are written by `io.write_all`: all temps first, then a journal,
     then the renames, so a kill leaves each file old or new and the next run finishes the renames.
     """
-    pkg = _package(package)
-    out_dir = Path(out)
+    with _opened(package) as pkg:
+        return _generate(pkg, Path(out), readme, force, extra)
+
+
+def _generate(pkg: Package, out_dir: Path, readme: str | Path | None, force: bool,
+              extra: dict[str, str] | None) -> dict[str, Any]:
     finish_journal(out_dir)  # a run killed while renaming: finish it first, so no file stays old
     texts, files, problems = _plan(pkg, out_dir, readme, extra)
     for target in [*files, *(out_dir / name for name in PICTURES)]:
@@ -211,8 +223,12 @@ def check_docs(package: Package | str | Path | None = None, out: str | Path = "d
     DOT SHA-256 stamped into it. `stale` lists {path, problem}: `missing`, `differs` (a text file),
     `stale-picture` (its stamp does not match the DOT generated now) or `no-markers`.
     """
-    pkg = _package(package)
-    out_dir = Path(out)
+    with _opened(package) as pkg:
+        return _check(pkg, Path(out), readme, extra)
+
+
+def _check(pkg: Package, out_dir: Path, readme: str | Path | None,
+           extra: dict[str, str] | None) -> dict[str, Any]:
     texts, files, problems = _plan(pkg, out_dir, readme, extra)
     stale = []
     for path, data in files.items():
