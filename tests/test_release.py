@@ -105,3 +105,34 @@ def test_the_readme_examples_load_the_tables_as_they_say(archive, tmp_path):
     lines = (tmp_path / "data" / f"{name}.csv").read_text(encoding="utf-8").splitlines()
     assert list(frame.columns) == lines[0].split(",")
     assert len(frame) == len(duck) == len(lines) - 1
+
+
+def test_the_readme_sqlite_recipe_loads_every_row_with_its_column_names(archive, tmp_path):
+    """The README's SQLite recipe, run as written with the sqlite3 shell, gives every table every row of
+    its CSV, with the header's column names (the CSV module counts rows, so cells with line breaks count once)."""
+    import csv
+    import shutil
+    import sqlite3
+    import subprocess
+
+    from conftest import require
+
+    require(shutil.which("sqlite3") is not None,
+            "the sqlite3 command-line shell is not installed (apt-get install sqlite3)")
+    with zipfile.ZipFile(archive) as zf:
+        zf.extractall(tmp_path)
+    readme = (tmp_path / "README.md").read_text(encoding="utf-8")
+    recipe = re.search(r"```sh\n(sqlite3 .*?\nEOF)\n```", readme, flags=re.S).group(1)
+    done = subprocess.run(["bash", "-e", "-c", recipe], cwd=tmp_path, capture_output=True, text=True, timeout=120)
+    assert done.returncode == 0, done.stderr
+    db = next(tmp_path.glob("*.sqlite"))
+    con = sqlite3.connect(db)
+    pkg = Package.open(tmp_path)
+    for res in pkg.resources:
+        with open(tmp_path / res.path, encoding="utf-8", newline="") as fh:
+            header, *rows = list(csv.reader(fh))
+        columns = [c[1] for c in con.execute(f'PRAGMA table_info("{res.name}")')]
+        assert columns == header, res.name
+        assert con.execute(f'SELECT count(*) FROM "{res.name}"').fetchone()[0] == len(rows), res.name
+        first = con.execute(f'SELECT * FROM "{res.name}" LIMIT 1').fetchone()
+        assert list(first) == rows[0], res.name  # the first data row is kept, not taken for a header

@@ -163,13 +163,30 @@ SYBIL = Sybil(parsers=[SkipParser(), PythonBlockParser(), FencedBlockParser("sh"
                        FencedBlockParser("sql", evaluate_sql)], patterns=["*.md"], path=str(ROOT))
 
 
+def release_readme_page(folder: Path) -> Path:
+    """The README a release archive carries (written from the descriptor alone), as a page to run."""
+    from ecocluster.package import Package
+    from ecocluster.release.readme import release_readme
+
+    path = folder / "release-README.md"
+    path.write_text(release_readme(Package.open(ROOT), ["CITATION.cff"]), encoding="utf-8")
+    return path
+
+
 class Page:
-    """One documentation page's run: its scratch folder, its environment, its database."""
+    """One documentation page's run: its scratch folder, its environment, its database. The release
+    README runs in the unzipped release archive; every other page in a copy of the repository's files."""
 
     def __init__(self, path: Path, template: Path, scratch: Path):
         self.path = path
         self.cwd = scratch
-        shutil.copytree(template, scratch, symlinks=True)
+        if path.name == "release-README.md":
+            import zipfile
+
+            with zipfile.ZipFile(next((template / "build").glob("*.zip"))) as zf:
+                zf.extractall(scratch)
+        else:
+            shutil.copytree(template, scratch, symlinks=True)
         self.env = dict(os.environ)
         self.env["PATH"] = f"{Path(sys.executable).parent}{os.pathsep}{self.env.get('PATH', '')}"
         self.env.pop("ECOCLUSTER_DEBUG", None)

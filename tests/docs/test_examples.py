@@ -2,15 +2,18 @@
 
 from __future__ import annotations
 
+import tempfile
 from pathlib import Path
 
 import pytest
 from conftest import require
-from examples import PAGES, ROOT, MissingTool, Page, blocks, make_template
+from examples import PAGES, ROOT, MissingTool, Page, blocks, make_template, release_readme_page
 from sybil.example import NotEvaluated
 
-CASES = [(path, n) for path in PAGES for n in range(len(blocks(path)))]
-BLOCKS = {path: blocks(path) for path in PAGES}
+# README.md, docs/*.md, and the README inside the release archive
+RUN = [*PAGES, release_readme_page(Path(tempfile.mkdtemp(prefix="ecocluster-docs-")))]
+CASES = [(path, n) for path in RUN for n in range(len(blocks(path)))]
+BLOCKS = {path: blocks(path) for path in RUN}
 
 
 @pytest.fixture(scope="session")
@@ -34,7 +37,8 @@ def pages(docs_template, tmp_path_factory):
 
 def case_id(case: tuple[Path, int]) -> str:
     path, n = case
-    return f"{path.relative_to(ROOT)}:{BLOCKS[path][n][1].line}"
+    name = path.relative_to(ROOT) if path.is_relative_to(ROOT) else f"release/{path.name.removeprefix('release-')}"
+    return f"{name}:{BLOCKS[path][n][1].line}"
 
 
 @pytest.mark.parametrize("case", CASES, ids=[case_id(c) for c in CASES])

@@ -93,7 +93,9 @@ def _loading(package: Package) -> list[str]:
     if not safe:
         return []
     first = safe[0]
-    imports = "\n".join(f".import --csv --skip 1 {r.path} {r.name}" for r in safe)
+    # into a table that does not exist yet, `.import --csv` takes the first row for the column names
+    # (`--skip 1` would drop the first data row instead, and name the columns after its values)
+    imports = "\n".join(f".import --csv {r.path} {r.name}" for r in safe)
     return [
         "## Loading the tables", "",
         "Every file is UTF-8 CSV with a header row. Read the values as text and convert them as each "
@@ -104,7 +106,8 @@ def _loading(package: Package) -> list[str]:
         "R:", "", "```r",
         f'{first.name} <- read.csv("{first.path}", colClasses = "character", na.strings = "", '
         'encoding = "UTF-8")', "```", "",
-        "SQL (SQLite's shell: each table is created from its header row, every column as text):", "",
+        "SQL (SQLite's shell, 3.32 or newer: each table is created from its header row, every column "
+        "as text):", "",
         "```sh", f"sqlite3 {package.name if _SAFE_NAME.fullmatch(package.name) else 'data'}.sqlite <<'EOF'",
         imports, "EOF", "```", "",
         "DuckDB:", "", "```sql",
