@@ -10,11 +10,8 @@ import importlib
 from typing import Any
 
 from .base.paths import shipped_package
+from .base.version import VERSION as __version__
 from .errors import EcoclusterError
-
-# Kept equal to pyproject.toml's version and the descriptor's by a test; a literal, because
-# importlib.metadata costs more start-up time than the whole CLI should.
-__version__ = "0.2.0"
 
 # public name -> module that defines it
 _LAZY: dict[str, str] = {

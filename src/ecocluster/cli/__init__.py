@@ -14,7 +14,7 @@ import sys
 
 import click
 
-from .. import __version__
+from ..base.version import VERSION
 
 # name -> "module:attribute"; each module imports its heavy dependencies inside the command.
 COMMANDS: dict[str, tuple[str, str]] = {
@@ -64,7 +64,7 @@ EPILOG = ("Exit codes: 0 ok; 1 invalid data or failed operation; 2 usage error o
 
 
 @click.group(cls=LazyGroup, epilog=EPILOG, context_settings={"help_option_names": ["-h", "--help"]})
-@click.version_option(__version__, "--version", prog_name="ecocluster")
+@click.version_option(VERSION, "--version", prog_name="ecocluster")
 @click.option("--debug", is_flag=True, help="On an internal error, show the traceback (or set ECOCLUSTER_DEBUG=1).")
 @click.pass_context
 def main(ctx: click.Context, debug: bool) -> None:

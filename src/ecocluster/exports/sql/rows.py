@@ -18,7 +18,8 @@ from ...base.escape import quote_ident
 from ...package import Resource
 from ...tables import Tables, date_bounds_columns
 from ...errors import ExportError
-from .schema import Dialect, create_indexes, create_table, metadata_insert, metadata_rows, metadata_table, table_order
+from . import Dialect
+from .schema import create_indexes, create_table, metadata_insert, metadata_rows, metadata_table, table_order
 from .views import available_views
 
 BATCH = 500  # rows per INSERT statement in the SQL file

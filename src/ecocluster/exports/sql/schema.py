@@ -21,11 +21,11 @@ from ...base.escape import quote_ident, quote_literal
 from ...package import DATE_PATTERN, Field, ForeignKey, Package, Resource
 from ...tables import bound_names
 from ...errors import ExportError
+from . import Dialect
 from .views import available_views
 
 __all__ = ["quote_ident", "quote_literal"]  # re-exported with the DDL helpers below, for the writers
 
-Dialect = Literal["sqlite", "duckdb", "portable", "postgres"]
 
 TYPES: dict[str, dict[str, str]] = {
     "sqlite": {"string": "TEXT", "integer": "INTEGER", "number": "REAL", "boolean": "INTEGER",

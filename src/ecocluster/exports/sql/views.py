@@ -14,14 +14,12 @@ from __future__ import annotations
 
 from collections.abc import Callable
 from dataclasses import dataclass
-from typing import TYPE_CHECKING
 
 from ...base.escape import quote_ident as q
 from ...base.escape import quote_literal
 from ...package import Package
 
-if TYPE_CHECKING:  # a name for annotations only: sqlschema imports this module, not the other way round
-    from .schema import Dialect
+from . import Dialect
 
 
 @dataclass(frozen=True)
