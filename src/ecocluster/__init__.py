@@ -14,7 +14,7 @@ from .paths import shipped_package
 
 # Kept equal to pyproject.toml's version and the descriptor's by a test; a literal, because
 # importlib.metadata costs more start-up time than the whole CLI should.
-__version__ = "0.2.0"
+__version__ = "0.3.0"
 
 # public name -> module that defines it
 _LAZY: dict[str, str] = {
