@@ -192,6 +192,16 @@ def test_the_2021_announcement_is_signed_by_the_two_signatories_the_research_fil
                        "org-renault-korea": ("signatory", "person-dominique-signora")}
 
 
+def test_the_datasheet_describes_this_version_and_its_row_counts():
+    import re
+
+    text = (ROOT / "DATASHEET.md").read_text(encoding="utf-8")
+    version = json.loads((ROOT / "datapackage.json").read_text(encoding="utf-8"))["version"]
+    assert f"version **{version}**" in text
+    counts = {t: int(n) for t, n in re.findall(r"^\| `([a-z_]+)` \| (\d+) \|", text, re.MULTILINE)}
+    assert counts == {t: len(rows(t)) for t in MODEL}
+
+
 def test_no_identifier_is_invented():
     for table in ("organisations", "people"):
         assert all(r["wikidata_id"] == "" for r in rows(table))
