@@ -323,7 +323,21 @@ def build_citations(pkg: Package, res: Resource, frames: dict[str, pl.DataFrame]
     tag[missing] = True
     df = pl.DataFrame({f: key[f] if f in key else rest[f] for f in res.field_names}).with_columns(
         _tag=pl.Series(tag)).sort(list(CITATION_KEY))
+    df = translations(df, frames["sources"])
     return df.drop("_tag"), np.flatnonzero(df["_tag"].to_numpy()).tolist()
+
+
+def translations(cits: pl.DataFrame, sources: pl.DataFrame) -> pl.DataFrame:
+    """`quote_en` where a verbatim quote's source is in a language other than English, and nowhere else
+    (the validator's translation-missing and translation-not-needed)."""
+    if not {"quote_en", "quote_kind"} <= set(cits.columns) or "language" not in sources.columns:
+        return cits
+    lang = sources.select(pl.col("id").alias("source_id"), pl.col("language").alias("_lang"))
+    needs = ((pl.col("quote_kind") == "verbatim") & pl.col("_lang").is_not_null()
+             & (pl.col("_lang").str.extract(r"^([a-z]+)") != "en"))
+    return (cits.join(lang, on="source_id", how="left", maintain_order="left")
+            .with_columns(pl.when(needs).then(pl.col("quote_en").fill_null(pl.col("quote"))).alias("quote_en"))
+            .drop("_lang"))
 
 
 class Planter:

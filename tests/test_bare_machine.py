@@ -230,3 +230,33 @@ def test_exporting_an_unavailable_format_says_how_to_get_it(without_followthemon
     assert result.stderr == ("error: the ftm export is unavailable: install ecocluster[ftm]\n"
                              'hint: pip install "ecocluster[ftm]" (FollowTheMoney needs PyICU, built against '
                              "libicu-dev).\n")
+
+
+def test_every_third_party_import_of_the_library_is_a_declared_dependency():
+    # An import another package happens to bring (yaml came with frictionless, a test extra) breaks
+    # `pip install . && ecocluster build` on a fresh machine: every import must be declared itself.
+    import ast
+    import importlib.metadata
+    import re
+    import tomllib
+
+    def norm(name: str) -> str:
+        return re.sub(r"[-_.]+", "-", name).lower()
+
+    project = tomllib.loads((ROOT / "pyproject.toml").read_text(encoding="utf-8"))["project"]
+    wanted = project["dependencies"] + project["optional-dependencies"]["ftm"]
+    declared = {norm(re.split(r"[<>=!~\[ ;]", d)[0]) for d in wanted}
+    owners = importlib.metadata.packages_distributions()
+    undeclared = set()
+    for path in sorted((ROOT / "src" / "ecocluster").rglob("*.py")):
+        for node in ast.walk(ast.parse(path.read_text(encoding="utf-8"))):
+            if isinstance(node, ast.Import):
+                names = [a.name for a in node.names]
+            elif isinstance(node, ast.ImportFrom) and node.level == 0 and node.module:
+                names = [node.module]
+            else:
+                continue
+            for top in {n.split(".")[0] for n in names} - set(sys.stdlib_module_names) - {"ecocluster"}:
+                if not {norm(d) for d in owners.get(top, [])} & declared:
+                    undeclared.add((path.relative_to(ROOT).as_posix(), top))
+    assert undeclared == set()

@@ -65,7 +65,7 @@ def errors(root: Path) -> list[tuple[str, str, int, str]]:
 
 
 def cite(record_id: str) -> tuple[str, str]:
-    return "citations", f"{record_id},*,src-herald-2023,Busan and Renault Korea signed the MOU,dossier-summary,"
+    return "citations", f"{record_id},*,src-herald-2023,Busan and Renault Korea signed the MOU,dossier-summary,,"
 
 
 def test_the_valid_fixture_is_valid(tmp_path: Path) -> None:

@@ -17,6 +17,8 @@ from ecocluster.errors import ExportError
 NEEDS_VALIDATOR = "needs ecocluster.validation, merged from the validator's branch"
 
 
+ZIP = f"ecocluster-{ecocluster.__version__}.zip"  # the release archive of the shipped package
+
 def copy_package(src, dest):
     dest.mkdir(parents=True)
     shutil.copy(src / "datapackage.json", dest)
@@ -45,13 +47,13 @@ def test_build_writes_every_export_the_archive_and_a_manifest_with_hashes(built)
         data = on_disk[res["path"]]
         assert res["bytes"] == len(data) and res["hash"] == "sha256:" + hashlib.sha256(data).hexdigest()
     assert {"ecocluster.sqlite", "ecocluster.duckdb", "ecocluster.sql", "ecocluster.xlsx",
-            "ecocluster-0.2.0.zip", "parquet/datapackage.json", "jsonl/citations.jsonl",
+            ZIP, "parquet/datapackage.json", "jsonl/citations.jsonl",
             "parquet/citations.parquet"} <= set(on_disk)
 
 
 def test_release_archive_holds_the_descriptor_csvs_and_schemas_unchanged(built):
     _, out = built
-    with zipfile.ZipFile(out / "ecocluster-0.2.0.zip") as zf:
+    with zipfile.ZipFile(out / ZIP) as zf:
         members = {name: zf.read(name) for name in zf.namelist()}
     expected = {"datapackage.json", *(f"data/{t}.csv" for t in tables()),
                 *(f"schemas/{t}.schema.json" for t in tables()), "DATASHEET.md", "CITATION.cff", "CHANGELOG.md"}
@@ -66,7 +68,7 @@ def test_the_archive_and_table_files_are_byte_identical_on_rebuild(built, tmp_pa
     manifest, _ = built
     again = {r["path"]: r["hash"] for r in ecocluster.build(ROOT, tmp_path, validate=False)["resources"]}
     first = {r["path"]: r["hash"] for r in manifest["resources"]}
-    for path in ["ecocluster-0.2.0.zip", "ecocluster.sql", "ecocluster.sqlite", "parquet/agreements.parquet",
+    for path in [ZIP, "ecocluster.sql", "ecocluster.sqlite", "parquet/agreements.parquet",
                  "jsonl/agreements.jsonl"]:
         assert again[path] == first[path], path
 
@@ -190,7 +192,7 @@ def test_build_command_json_is_the_librarys_manifest(tmp_path, built):
     result = CliRunner().invoke(main, ["build", "--out", str(tmp_path / "b"), "--format", "json", str(ROOT)])
     assert result.exit_code == 0, result.output
     assert json.loads(result.stdout) == json.loads((tmp_path / "b" / "manifest.json").read_text())
-    stable = ("ecocluster-0.2.0.zip", "ecocluster.sql", "parquet/citations.parquet")
+    stable = (ZIP, "ecocluster.sql", "parquet/citations.parquet")
     assert {r["path"]: r["hash"] for r in json.loads(result.stdout)["resources"] if r["path"] in stable} == {
         r["path"]: r["hash"] for r in built[0]["resources"] if r["path"] in stable}
 
@@ -235,11 +237,11 @@ def test_build_and_export_take_a_release_archive_like_validate(built, tmp_path):
     outputs as from the folder it was made from."""
     _, out = built
     first = {r["path"]: r["hash"] for r in json.loads((out / "manifest.json").read_text())["resources"]}
-    again = ecocluster.build(out / "ecocluster-0.2.0.zip", tmp_path / "from-zip")
+    again = ecocluster.build(out / ZIP, tmp_path / "from-zip")
     hashes = {r["path"]: r["hash"] for r in again["resources"]}
-    for path in ["ecocluster-0.2.0.zip", "ecocluster.sql", "ecocluster.sqlite", "jsonl/citations.jsonl"]:
+    for path in [ZIP, "ecocluster.sql", "ecocluster.sqlite", "jsonl/citations.jsonl"]:
         assert hashes[path] == first[path], path
-    written = ecocluster.export(out / "ecocluster-0.2.0.zip", ["jsonl"], tmp_path / "exported")
+    written = ecocluster.export(out / ZIP, ["jsonl"], tmp_path / "exported")
     assert (tmp_path / "exported" / "jsonl" / "citations.jsonl").read_bytes() == \
         (out / "jsonl" / "citations.jsonl").read_bytes()
     assert len(written) == len(tables())
@@ -250,8 +252,8 @@ def test_a_damaged_archive_is_refused_as_an_archive_by_every_command(built, tmp_
     """A truncated zip is `archive-invalid` (exit 2) for validate, build and export alike, never read
     as a descriptor, and nothing is written."""
     _, out = built
-    damaged = tmp_path / "ecocluster-0.2.0.zip"
-    damaged.write_bytes((out / "ecocluster-0.2.0.zip").read_bytes()[:300])
+    damaged = tmp_path / ZIP
+    damaged.write_bytes((out / ZIP).read_bytes()[:300])
     args = {"validate": ["validate", str(damaged)],
             "build": ["build", str(damaged), "--out", str(tmp_path / "o")],
             "export": ["export", str(damaged), "--to", "jsonl", "--out", str(tmp_path / "o")]}[command]

@@ -21,7 +21,7 @@ from ecocluster.validation import validate
 from ecocluster.validation.report import printable, render_github, render_text
 from ecocluster.validation.standards import ISO_3166_ALPHA2, language_problem
 
-CITE = "{},*,src-herald-2023,Busan and Renault Korea signed the MOU,dossier-summary,"
+CITE = "{},*,src-herald-2023,Busan and Renault Korea signed the MOU,dossier-summary,,"
 
 
 def resource(name: str, key: str, value: object) -> Edit:

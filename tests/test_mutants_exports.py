@@ -79,11 +79,14 @@ def test_the_sql_header_names_every_licence(tmp_path):
 
 
 @pytest.mark.parametrize("licences,about", [
-    (TWO, "version 0.2.0; licence LIC-A, LIC-B.'"),
-    (None, "version 0.2.0.'"),
+    (TWO, "version {}; licence LIC-A, LIC-B.'"),
+    (None, "version {}.'"),
 ])
 def test_the_postgres_metadata_comment_names_the_licences_or_none(tmp_path, licences, about):
     """Guards pg._about: the `_metadata` table comment says the version, then the licences when there are any."""
+    import json
+
+    about = about.format(json.loads((VALID / "datapackage.json").read_text(encoding="utf-8"))["version"])
     text = _export(tmp_path, "pg", licences)
     [comment] = [line for line in text.splitlines() if line.startswith('COMMENT ON TABLE "_metadata" IS')]
     assert comment.endswith(about + ";"), comment

@@ -166,11 +166,40 @@ def test_the_primary_articles_spellings_are_kept_as_name_variants():
     names = {(n["entity_id"], n["name"]) for n in rows("names")}
     for entity, spelling in [
         ("person-park-heong-joon", "Park Hyeong-joon"), ("person-stephane-deblaise", "Stephane Deblaise"),
-        ("person-kim-hyeong-gyun", "Kim Hyung-gyun"), ("org-zhejiang-geely-holding-group", "Geely Motors"),
+        ("person-kim-hyeong-gyun", "Kim Hyung-gyun"), ("org-geely-motors-herald", "Geely Motors"),
         ("org-busan-autoparts-industries-cooperative", "Busan Automobile Parts Cooperative"),
         ("project-eco-cluster-center", "Eco Cluster Center"), ("org-renault-korea", "Renault Korea Motors"),
     ]:
         assert (entity, spelling) in names
+
+
+def test_the_heralds_geely_motors_is_not_identified_with_a_geely_company():
+    # the research file calls the Herald's "Geely Motors" imprecise, and no source says which Geely company
+    # is the Aurora partner: the name is its own organisation, linked to no other
+    assert {n["entity_id"] for n in rows("names") if n["name"] == "Geely Motors"} == {"org-geely-motors-herald"}
+    partners = {p["org_id"] for p in rows("project_participants") if p["project_id"] == "project-aurora"
+                and p["role"] == "partner"}
+    assert partners == {"org-geely-motors-herald"}
+    assert not [r for r in rows("org_relations") if "org-geely-motors-herald" in (r["subject_id"], r["object_id"],
+                                                                                     r["via_id"])]
+
+
+def test_the_2021_announcement_is_signed_by_the_two_signatories_the_research_file_names():
+    parties = {p["org_id"]: (p["role"], p["signatory_person_id"]) for p in rows("agreement_parties")
+               if p["agreement_id"] == "agreement-2021-09-15-busan-future-car-joint-announcement"}
+    assert parties == {"org-busan-metropolitan-city": ("party", ""),
+                       "org-renault-group": ("signatory", "person-francois-provost"),
+                       "org-renault-korea": ("signatory", "person-dominique-signora")}
+
+
+def test_the_datasheet_describes_this_version_and_its_row_counts():
+    import re
+
+    text = (ROOT / "DATASHEET.md").read_text(encoding="utf-8")
+    version = json.loads((ROOT / "datapackage.json").read_text(encoding="utf-8"))["version"]
+    assert f"version **{version}**" in text
+    counts = {t: int(n) for t, n in re.findall(r"^\| `([a-z_]+)` \| (\d+) \|", text, re.MULTILINE)}
+    assert counts == {t: len(rows(t)) for t in MODEL}
 
 
 def test_no_identifier_is_invented():

@@ -78,12 +78,38 @@ def test_every_quote_shown_equals_the_csvs(site):
             assert text(q) in quotes, (page, text(q))
             shown.add(text(q))
     assert shown == quotes  # every quote appears somewhere
-    # and each one on its source's page, in the source's language
-    languages = {s["id"]: s["language"] for s in rows(ROOT, "sources")}
+    # and each one on its source's page, in the source's language (a research-file summary is in the
+    # research file's English; a source whose language is not recorded has no lang attribute)
+    languages = {s["id"]: s["language"] or None for s in rows(ROOT, "sources")}
     for c in citations:
         doc = parse(site / "sources" / f"{c['source_id']}.html")
         found = [q for q in doc.iter("blockquote") if text(q) == c["quote"]]
-        assert found and all(q.get("lang") == languages[c["source_id"]] for q in found), c
+        lang = "en" if c["quote_kind"] == "dossier-summary" else languages[c["source_id"]]
+        assert found and all(q.get("lang") == lang for q in found), c
+
+
+def test_every_translation_is_shown_beside_its_quote_as_the_curators(site):
+    citations = [c for c in rows(ROOT, "citations") if c["quote_en"]]
+    assert citations
+    label = "Curators' translation, not the source's words:"
+    for c in citations:
+        doc = parse(site / "sources" / f"{c['source_id']}.html")
+        shown = []
+        for parent in doc.iter():
+            kids = list(parent)
+            for quote, after in zip(kids, kids[1:], strict=False):
+                if quote.tag == "blockquote" and text(quote) == c["quote"] and after.get("class") == "translation":
+                    shown.append(after)
+        assert shown, c
+        for p in shown:
+            assert text(p) == f"{label} {c['quote_en']}"
+            assert [s.get("lang") for s in p.iter("span") if text(s) == c["quote_en"]] == ["en"]
+    # and only there: no translation stands beside an English quote
+    english = {c["quote_en"] for c in citations}
+    for page in pages(site):
+        for p in parse(page).iter("p"):
+            if p.get("class") == "translation":
+                assert text(p)[len(label) + 1:] in english, page
 
 
 def test_names_carry_their_language(site):

@@ -39,7 +39,7 @@ def mark_unique(table: str, field: str) -> Edit:
 def cite(record_id: str) -> Edit:
     """Cite a row added by a variant, keeping its only problem the one under test."""
     return append(
-        "citations", f"{record_id},*,src-herald-2023,Busan and Renault Korea signed the MOU,dossier-summary,"
+        "citations", f"{record_id},*,src-herald-2023,Busan and Renault Korea signed the MOU,dossier-summary,,"
     )
 
 
@@ -297,8 +297,9 @@ CASES: dict[str, tuple[list[Edit], list[tuple], int]] = {
         [
             sub(
                 "citations",
-                "agreement-2023-05-22-mou,date,src-yonhap-2023,",
-                "agreement-2023-05-22-mou,*,src-herald-2023,",
+                "agreement-2023-05-22-mou,date,src-yonhap-2023,22일 업무협약을 체결했다,verbatim,,signed the "
+                "business agreement on the 22nd",
+                "agreement-2023-05-22-mou,*,src-herald-2023,22일 업무협약을 체결했다,verbatim,,",
             )
         ],
         [("primary-key-duplicate", "citations", 4, "record_id")],
@@ -402,7 +403,7 @@ CASES: dict[str, tuple[list[Edit], list[tuple], int]] = {
             sub(
                 "citations",
                 "project-eco-cluster-lab,*,src-herald-2023,Busan and Renault Korea signed "
-                "the MOU,dossier-summary,\n",
+                "the MOU,dossier-summary,,\n",
                 "",
             )
         ],
@@ -491,6 +492,36 @@ CASES: dict[str, tuple[list[Edit], list[tuple], int]] = {
         [sub("roles", "2022-03-01,2025-09-01", "2022-03-01,2023-01")],
         [("signatory-no-role", "agreement_parties", 4, "signatory_person_id")],
         1,
+    ),
+    # quote_en: the curators' translation of a verbatim quote from a source not in English, and only that
+    "translation-missing": (
+        [sub("citations", "verbatim,,signed the business agreement on the 22nd", "verbatim,,")],
+        [("translation-missing", "citations", 4, "quote_en")],
+        1,
+    ),
+    "translation-of-a-summary": (
+        [sub("citations", "agreement-2023-05-22-mou,*,src-herald-2023,Busan and Renault Korea signed the MOU,"
+             "dossier-summary,,", "agreement-2023-05-22-mou,*,src-herald-2023,Busan and Renault Korea signed the "
+             "MOU,dossier-summary,,Busan and Renault Korea signed the MOU")],
+        [("translation-not-needed", "citations", 3, "quote_en")],
+        1,
+    ),
+    "translation-of-english": (  # any English: en-GB is English, so the translation is not needed
+        [sub("sources", "2023-05,ko,", "2023-05,en-GB,")],
+        [("translation-not-needed", "citations", 4, "quote_en")],
+        1,
+    ),
+    "translation-other-language": (  # ko-Latn is not English: the translation stays required
+        [sub("sources", "2023-05,ko,", "2023-05,ko-Latn,"),
+         sub("citations", "verbatim,,signed the business agreement on the 22nd", "verbatim,,")],
+        [("translation-missing", "citations", 4, "quote_en")],
+        1,
+    ),
+    "translation-language-unrecorded": (  # an empty language decides nothing, with or without quote_en
+        [sub("sources", "2023-05,ko,", "2023-05,,"),
+         sub("citations", "verbatim,,signed the business agreement on the 22nd", "verbatim,,")],
+        [],
+        0,
     ),
     # valid CSV quirks are accepted, and rows after a quoted line break keep their editor line
     "quirks-accepted": ([write("data/people.csv", CRLF_BOM_QUOTES)], [], 0),

@@ -590,6 +590,27 @@ _RULES = [
         "`agreement_parties.signatory_person_id` must hold a role in the party's `org_id`, and on the "
         "agreement's date when both are dated (a role whose dates could cover that day counts).",
     ),
+    Rule(
+        "translation-missing",
+        "cross",
+        "A quote not in English has no English translation",
+        "{detail} has no English translation in `quote_en`",
+        "Write the curators' English translation of the quote in `quote_en`, with names spelled as the dataset "
+        "spells them.",
+        "A `verbatim` citation quotes its source in the source's language (`sources.language`). When that "
+        "language is not English (its first subtag is not `en`), `citations.quote_en` holds the curators' "
+        "English translation, so a reader who cannot read the quote can still check the fact. A source whose "
+        "language is not recorded (empty) asks for none.",
+    ),
+    Rule(
+        "translation-not-needed",
+        "cross",
+        "A quote in English has an English translation",
+        "`{value}` translates {detail}, which is English already",
+        "Leave `quote_en` empty: the quote is already in English.",
+        "`citations.quote_en` is empty where the quote is English: a `verbatim` quote from a source in English "
+        "(`en`, `en-GB`, …) or a `dossier-summary`, which is the research file's English wording.",
+    ),
 ]
 
 RULES: dict[str, Rule] = {r.code: r for r in _RULES}

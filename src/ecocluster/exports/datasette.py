@@ -62,12 +62,15 @@ def _queries(package: Package, db: str) -> dict[str, Any]:
     names = set(package.resource_names) | {v.name for v in available_views(package)}
     queries: dict[str, Any] = {}
     if "cited_facts" in names:
+        en = "quote_en" in package.resource("citations").field_names
         queries["record_facts"] = {
             "title": "Every fact about a record, with its quote and source",
             "description": "Give a record's ID (such as org-renault-korea): every citation of it, the field "
-                           "it supports (* for the whole row), the quote and the source.",
-            "sql": 'SELECT "field", "quote", "note", "source_title", "source_url", "source_published_date", '
-                   '"source_id" FROM "cited_facts" '
+                           "it supports (* for the whole row), the quote"
+                           + (" (with the curators' English translation of a quote not in English)" if en else "")
+                           + " and the source.",
+            "sql": 'SELECT "field", "quote", ' + ('"quote_en", ' if en else "")
+                   + '"note", "source_title", "source_url", "source_published_date", "source_id" FROM "cited_facts" '
                    'WHERE "record_id" = :record_id ORDER BY "field", "source_id"',
         }
     if "names" in names:

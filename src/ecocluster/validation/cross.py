@@ -18,13 +18,15 @@ from ..tables.reader import ENGINE, LINE, Table
 from . import expressions as ex
 from .collect import Collector
 from .graph import cycles
+from .standards import language_problem
 
 # Tables and columns the data model gives special meaning (see shared/design/data-model.md).
 SOURCES, CITATIONS = "sources", "citations"
 UNCITED = {SOURCES, CITATIONS}
 # Columns the rules below read besides keys and references (which every table keeps for them).
 USED_COLUMNS = {
-    CITATIONS: {"field"},
+    SOURCES: {"language"},
+    CITATIONS: {"field", "quote_kind", "quote_en"},
     "org_relations": {"kind", "share_percent", "end_date"},
     "agreements": {"date"},
     "roles": {"start_date", "end_date"},
@@ -478,6 +480,34 @@ def check_signatories(tables: dict[str, Table], out: Collector) -> None:
     )
 
 
+def check_translations(tables: dict[str, Table], out: Collector) -> None:
+    """`quote_en` where a quote is not in English, and only there. A `verbatim` quote is in its source's
+    language; a `dossier-summary` is the research file's English. An unrecorded language decides nothing."""
+    cits, srcs = tables.get(CITATIONS), tables.get(SOURCES)
+    if (cits is None or srcs is None or not cits.has("source_id", "quote_kind", "quote_en")
+            or not srcs.has("id", "language")):
+        return
+    # a tag refused as `language-invalid` decides nothing either (a handful of distinct tags, looked up once)
+    refused = [t for t in srcs.frame.get_column("language").drop_nulls().unique().to_list() if language_problem(t)]
+    lang = srcs.frame.select(pl.col("id").alias("source_id"), pl.when(pl.col("language").is_in(refused))
+                             .then(None).otherwise(pl.col("language")).alias("__lang"))
+    rows = (cits.frame.lazy().select(LINE, "source_id", "quote_kind", "quote_en")
+            .filter(pl.col("quote_kind").is_in(["verbatim", "dossier-summary"]))
+            .join(lang.lazy(), on="source_id", how="left")
+            .collect(engine=ENGINE))
+    verbatim = pl.col("quote_kind") == "verbatim"
+    english = pl.col("__lang").str.extract(r"^([A-Za-z]+)").str.to_lowercase() == "en"
+    source = pl.format("a verbatim quote from `{}` (language `{}`)", pl.col("source_id"), pl.col("__lang"))
+    missing = rows.filter(verbatim & ~english & pl.col("quote_en").is_null())
+    out.add("translation-missing", CITATIONS, "quote_en",
+            missing.select(pl.col(LINE).alias("line"), source.alias("detail")))
+    needless = rows.filter((~verbatim | english.fill_null(False)) & pl.col("quote_en").is_not_null())
+    out.add("translation-not-needed", CITATIONS, "quote_en", needless.select(
+        pl.col(LINE).alias("line"), pl.col("quote_en").alias("value"),
+        pl.when(verbatim).then(source).otherwise(pl.lit("a `dossier-summary` (the research file's English)"))
+        .alias("detail")))
+
+
 @dataclass(frozen=True)
 class Job:
     """A rule across a few tables, run as soon as the tables it `needs` are read and checked, beside
@@ -499,11 +529,12 @@ def _foreign_keys(
 
 def early_jobs(pkg: Package, deferred: dict[str, set[str]]) -> list[Job]:
     """The rules that need no Registry of every ID: declared foreign keys, self-references, the
-    relations between organisations and the signatories' roles."""
+    relations between organisations, the signatories' roles and the quotes' translations."""
     names = set(pkg.resource_names)
     jobs = [
         Job(frozenset({"org_relations"}) & names, check_org_relations),
         Job(frozenset({"agreement_parties", "roles", "agreements"}) & names, check_signatories),
+        Job(frozenset({CITATIONS, SOURCES}) & names, check_translations),
     ]
     for res in pkg.resources:
         targets = frozenset(fk.resource for fk in res.foreign_keys) & names

@@ -44,7 +44,7 @@ class Sources(pa.DataFrameModel):
         title='Published',
     )
     language: str = pa.Field(
-        nullable=False,
+        nullable=True,
         str_matches='^[a-z]{2,3}(-[A-Z][a-z]{3})?(-([A-Z]{2}|[0-9]{3}))?$',
         title='Language',
     )
@@ -424,6 +424,7 @@ class Citations(pa.DataFrameModel):
     quote: str = pa.Field(nullable=False, title='Quote')
     quote_kind: str = pa.Field(nullable=False, isin=['verbatim', 'dossier-summary'], title='Quote kind')
     note: str = pa.Field(nullable=True, title='Note')
+    quote_en: str = pa.Field(nullable=True, title="Quote in English (curators' translation)")
 
     class Config:
         name = 'citations'

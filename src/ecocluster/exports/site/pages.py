@@ -71,8 +71,10 @@ def _cite(site: Site, res: Resource | None, c: dict[str, Any]) -> dict[str, Any]
             kind_desc = cres.field("quote_kind").enum_descriptions.get(str(kind), "")
     row = src.row if src else {}
     url = row.get("url")
+    # a research-file summary is the research file's English, whatever the page's language
+    language = "en" if kind == "dossier-summary" else row.get("language")
     return {"field": field, "field_title": title, "quote": c.get("quote") or "", "kind": kind, "kind_desc": kind_desc,
-            "note": c.get("note"), "lang": lang_attr(row.get("language")), "language": row.get("language"),
+            "quote_en": c.get("quote_en"), "note": c.get("note"), "lang": lang_attr(language), "language": language,
             "source": src.label if src else str(c.get("source_id")), "source_url": src.url if src else None,
             "external": url if isinstance(url, str) and _WEB.fullmatch(url) else None,
             "locator": row.get("locator"), "published": row.get("published_date")}

@@ -99,8 +99,11 @@ def _cited_facts(package: Package, dialect: Dialect) -> str:
         parts.append(f"SELECT {quote_literal(res.name)} AS \"record_table\", {q('id')} AS \"record_id\", "
                      f"{q(label)} AS \"record_label\" FROM {q(res.name)}")
     records = "\n  UNION ALL ".join(parts)
+    # the curators' translation, where the package has the column (0.3.0 and later)
+    cites = package.resource("citations").field_names
+    en = ' c."quote_en" AS "quote_en",' if "quote_en" in cites else ""
     return f"""SELECT rec."record_table" AS "record_table", c."record_id" AS "record_id",
-  rec."record_label" AS "record_label", c."field" AS "field", c."quote" AS "quote",
+  rec."record_label" AS "record_label", c."field" AS "field", c."quote" AS "quote",{en}
   c."quote_kind" AS "quote_kind", c."note" AS "note", c."source_id" AS "source_id",
   s."title" AS "source_title", s."publisher" AS "source_publisher", s."url" AS "source_url",
   s."locator" AS "source_locator", s."published_date" AS "source_published_date"
@@ -128,7 +131,8 @@ VIEWS: tuple[View, ...] = (
          ("projects", "project_participants", "organisations"), _project_organisations),
     View("cited_facts", "Every fact with its quote and source",
          "One row per citation: the cited record (its table and label), the field it supports "
-         "(`*` for the whole row), the verbatim quote or summary, and the source it comes from.",
+         "(`*` for the whole row), the verbatim quote or summary, the curators' English translation of a "
+         "quote not in English (`quote_en`, not the source's words), and the source it comes from.",
          ("citations", "sources"), _cited_facts),
 )
 
