@@ -19,6 +19,7 @@ import re
 from pathlib import Path
 from typing import Any
 
+from ..datamodel import CITATIONS, PROVENANCE, QUOTE_EN
 from ..base.files import write_text
 from ..package import Package
 from ..tables import Tables, bound_names
@@ -62,7 +63,7 @@ def _queries(package: Package, db: str) -> dict[str, Any]:
     names = set(package.resource_names) | {v.name for v in available_views(package)}
     queries: dict[str, Any] = {}
     if "cited_facts" in names:
-        en = "quote_en" in package.resource("citations").field_names
+        en = QUOTE_EN in package.resource(CITATIONS).field_names
         queries["record_facts"] = {
             "title": "Every fact about a record, with its quote and source",
             "description": "Give a record's ID (such as org-renault-korea): every citation of it, the field "
@@ -125,7 +126,7 @@ def metadata(package: Package) -> dict[str, Any]:
         table: dict[str, Any] = {
             "title": res.title or res.name,
             "description_html": html_text(res.description)
-            + (provenance if res.name not in ("citations", "sources") and res.primary_key == ("id",) else ""),
+            + (provenance if res.name not in PROVENANCE and res.primary_key == ("id",) else ""),
             "columns": columns,
         }
         facets = [f.name for f in res.fields if f.enum is not None]

@@ -8,6 +8,7 @@ from collections import defaultdict
 from dataclasses import dataclass
 from typing import Any
 
+from ..datamodel import CITATIONS, FIELD, RECORD_ID, SOURCE_ID, SOURCES
 from ..tables import Tables
 from ..errors import ExportError
 
@@ -26,12 +27,12 @@ class Records:
         # plain Python values, as these small formats' libraries want them: enums as their codes
         tables = {name: data[name].to_dicts() for name in data.package.resource_names if name in data}
         by_id = {row["id"]: (name, row) for name, rows in tables.items()
-                 if name != "citations" for row in rows if row.get("id")}
+                 if name != CITATIONS for row in rows if row.get("id")}
         cites: dict[str, dict[str, set[str]]] = defaultdict(lambda: defaultdict(set))
-        for c in tables.get("citations", []):
-            cites[c["record_id"]][c["field"]].add(c["source_id"])
+        for c in tables.get(CITATIONS, []):
+            cites[c[RECORD_ID]][c[FIELD]].add(c[SOURCE_ID])
         citations = {rid: {f: sorted(s) for f, s in by_field.items()} for rid, by_field in cites.items()}
-        return cls(tables, by_id, citations, {r["id"]: r for r in tables.get("sources", [])})
+        return cls(tables, by_id, citations, {r["id"]: r for r in tables.get(SOURCES, [])})
 
     def rows(self, table: str) -> list[Row]:
         """The table's rows sorted by ID, or none when the package lacks the table."""

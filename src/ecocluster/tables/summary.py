@@ -11,11 +11,10 @@ from collections import Counter
 from pathlib import Path
 from typing import Any
 
+from ..datamodel import CITATIONS, QUOTE_KIND, RECORD_ID, SOURCES
 from ..package import Package
 from ..package.archive import open_package
 from . import Tables
-
-SOURCES, CITATIONS = "sources", "citations"
 
 
 def _share(part: int, whole: int) -> float | None:
@@ -53,16 +52,16 @@ def describe(package: Package | Tables | str | Path | None = None) -> dict[str, 
                 bounds = frame.select(pl.col(f.name).min().alias("lo"), pl.col(f.name).max().alias("hi")).row(0)
                 dates += [v for v in bounds if v is not None]
         if res.name == CITATIONS:
-            if "record_id" in frame.columns:
-                cited |= set(frame.get_column("record_id").drop_nulls().to_list())
-            if "quote_kind" in frame.columns:
-                kinds.update(frame.get_column("quote_kind").drop_nulls().cast(pl.String).to_list())
+            if RECORD_ID in frame.columns:
+                cited |= set(frame.get_column(RECORD_ID).drop_nulls().to_list())
+            if QUOTE_KIND in frame.columns:
+                kinds.update(frame.get_column(QUOTE_KIND).drop_nulls().cast(pl.String).to_list())
         elif res.name != SOURCES and "id" in res.primary_key and "id" in frame.columns:
             fact_ids += [i or "" for i in frame.get_column("id").to_list()]
         tables.append({"name": res.name, "title": res.title, "rows": frame.height})
     rows: dict[str, int] = {t["name"]: t["rows"] for t in tables}
     # quote kinds in the schema's code order, any unlisted ones after
-    codes = pkg.resource(CITATIONS).field("quote_kind").enum if _has(pkg, CITATIONS, "quote_kind") else None
+    codes = pkg.resource(CITATIONS).field(QUOTE_KIND).enum if _has(pkg, CITATIONS, QUOTE_KIND) else None
     order = list(codes or ())
     kinds_sorted = sorted(kinds.items(),
                           key=lambda kv: (order.index(kv[0]) if kv[0] in order else len(order), kv[0]))

@@ -13,6 +13,7 @@ from dataclasses import dataclass
 
 import polars as pl
 
+from ..datamodel import CITATIONS, PROVENANCE, SOURCES
 from ..package import ForeignKey, Package, Resource
 from ..tables.reader import ENGINE, LINE, Table
 from . import expressions as ex
@@ -20,9 +21,7 @@ from .collect import Collector
 from .graph import cycles
 from .standards import language_problem
 
-# Tables and columns the data model gives special meaning (see shared/design/data-model.md).
-SOURCES, CITATIONS = "sources", "citations"
-UNCITED = {SOURCES, CITATIONS}
+UNCITED = PROVENANCE
 # Columns the rules below read besides keys and references (which every table keeps for them).
 USED_COLUMNS = {
     SOURCES: {"language"},

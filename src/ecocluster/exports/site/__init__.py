@@ -39,7 +39,7 @@ def export(tables: Tables, out_dir: Path) -> list[Path]:
 
 
 def skip_reason(tables: Tables, max_entities: int | None = None) -> str | None:
-    from .model import ENTITY_TABLES
+    from ...datamodel import ENTITY_TABLES
 
     max_entities = MAX_ENTITIES if max_entities is None else max_entities
     n = sum(tables[t].height for t in ENTITY_TABLES if t in tables)

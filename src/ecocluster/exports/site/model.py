@@ -13,12 +13,11 @@ from collections import defaultdict
 from dataclasses import dataclass, field
 from typing import Any
 
+from ...datamodel import CITATIONS, ENTITY_TABLES, NAMES, SOURCES
 from ...package import LANGUAGE_PATTERN, Field, Resource
 from ...tables import Tables
 
 # The tables whose rows get a page of their own, in the order the site lists them.
-ENTITY_TABLES = ("organisations", "people", "agreements", "projects", "sources")
-NAMES, CITATIONS, SOURCES = "names", "citations", "sources"
 LABEL_FIELDS = ("name", "title")
 _SLUG = re.compile(r"[a-z0-9]+(-[a-z0-9]+)*")
 _LANG = re.compile(LANGUAGE_PATTERN)
@@ -175,35 +174,11 @@ def events(site: Site, ent: Entity) -> list[dict[str, Any]]:
 
 
 def counts(tables: Tables) -> dict[str, Any]:
-    """The counts `ecocluster describe` gives, from the frames (describe itself reads the CSVs)."""
-    pkg = tables.package
-    tabs = [{"name": r.name, "title": r.title, "rows": tables[r.name].height}
-            for r in pkg.resources if r.name in tables]
-    dates: list[str] = []
-    for r in pkg.resources:
-        if r.name not in tables:
-            continue
-        for f in r.fields:
-            if f.is_date:
-                col = tables[r.name][f.name].drop_nulls()
-                if len(col):
-                    dates += [str(col.min()), str(col.max())]
-    fact_ids: set[str] = set()
-    for r in pkg.resources:
-        if r.name not in (SOURCES, CITATIONS) and r.name in tables and "id" in r.field_names:
-            fact_ids |= set(tables[r.name]["id"].drop_nulls().to_list())
-    cited: set[str] = set()
-    kinds: dict[str, int] = {}
-    if CITATIONS in tables:
-        cit = tables[CITATIONS]
-        if "record_id" in cit.columns:
-            cited = set(cit["record_id"].drop_nulls().to_list())
-        if "quote_kind" in cit.columns:
-            for k, n in cit["quote_kind"].value_counts(sort=True).iter_rows():
-                if k is not None:
-                    kinds[str(k)] = int(n)
-    rows = {t["name"]: t["rows"] for t in tabs}
-    return {"tables": tabs, "total_rows": sum(rows.values()), "sources": rows.get(SOURCES),
-            "date_range": {"min": min(dates), "max": max(dates)} if dates else None,
-            "citations": rows.get(CITATIONS, 0), "fact_rows": len(fact_ids),
-            "fact_rows_cited": len(fact_ids & cited), "quote_kinds": kinds}
+    """The front page's counts: `ecocluster describe`'s, so the two can never say different things."""
+    from ...tables.summary import describe
+
+    s = describe(tables)
+    c = s["citations"]
+    return {"tables": s["tables"], "total_rows": s["total_rows"], "sources": s["sources"],
+            "date_range": s["date_range"], "citations": c["total"], "fact_rows": c["fact_rows"],
+            "fact_rows_cited": c["fact_rows_cited"], "quote_kinds": c["quote_kinds"]}

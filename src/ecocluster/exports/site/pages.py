@@ -10,7 +10,8 @@ from typing import Any
 from ...base.files import write_text
 from ...package import Package, Resource
 from ...tables import Tables
-from .model import CITATIONS, ENTITY_TABLES, NAMES, SOURCES, Entity, Site, events, file_stem, lang_attr, source_facts
+from ...datamodel import CITATIONS, ENTITY_TABLES, NAMES, SOURCES
+from .model import Entity, Site, events, file_stem, lang_attr, source_facts
 from .timeline import layout
 
 _WEB = re.compile(r"https?://[^\s\"'<>]+")
