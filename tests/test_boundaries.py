@@ -14,6 +14,7 @@ from pathlib import Path
 import pytest
 
 import ecocluster
+from ecocluster.base.dates import earliest_day_expr, latest_day_expr
 from ecocluster.validation import expressions as ex
 
 FIXTURES = Path(__file__).parent / "fixtures"
@@ -195,7 +196,7 @@ def test_every_month_end_of_a_leap_and_a_common_year_in_python_and_polars() -> N
     expected = [expected_bounds(v) for v in values]
     assert [ecocluster.date_bounds(v) for v in values] == expected
     got = pl.DataFrame({"v": values}).select(
-        ex.earliest_day(pl.col("v")).alias("e"), ex.latest_day(pl.col("v")).alias("l"))
+        earliest_day_expr(pl.col("v")).alias("e"), latest_day_expr(pl.col("v")).alias("l"))
     assert list(zip(got["e"].to_list(), got["l"].to_list(), strict=True)) == expected
 
 

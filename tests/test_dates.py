@@ -34,13 +34,12 @@ def test_date_bounds_maps_over_a_pandas_column_skipping_missing_values():
 def test_the_validators_vectorised_bounds_agree_with_the_library():
     import polars as pl
 
-    from ecocluster.base.dates import date_bounds
-    from ecocluster.validation import expressions as ex
+    from ecocluster.base.dates import date_bounds, earliest_day_expr, latest_day_expr
 
     values = ["2021", "2021-09", "2021-09-15", "2024-02", "2023-02", "2000-02", "1900-02", "2023-12-31",
               "2023-02-30", "2023-13", "2021-04-31"]
     frame = pl.DataFrame({"d": values}).select(
-        ex.earliest_day(pl.col("d")).alias("lo"), ex.latest_day(pl.col("d")).alias("hi"))
+        earliest_day_expr(pl.col("d")).alias("lo"), latest_day_expr(pl.col("d")).alias("hi"))
     for value, lo, hi in zip(values, frame["lo"], frame["hi"], strict=True):
         try:
             expected = date_bounds(value)

@@ -6,6 +6,10 @@ that touches 1–30 September 2021. With pandas, skip missing values with `na_ac
 
     >>> from ecocluster import earliest_day
     >>> df["date"].map(earliest_day, na_action="ignore")
+
+Each helper comes twice, side by side: for one Python value, and as a polars expression over a
+column (`…_expr`), which the validator, the typed tables and every export use; tests/test_dates.py
+keeps the two equal on every kind of input.
 """
 
 from __future__ import annotations
@@ -13,6 +17,10 @@ from __future__ import annotations
 import calendar
 import re
 from datetime import date
+from typing import TYPE_CHECKING
+
+if TYPE_CHECKING:
+    import polars as pl
 
 _DATE = re.compile(r"(\d{4})(?:-(\d{2})(?:-(\d{2}))?)?")
 
@@ -53,3 +61,24 @@ def earliest_day(value: str) -> date:
 def latest_day(value: str) -> date:
     """The last day `value` can mean: `2021-09` -> 2021-09-30."""
     return date_bounds(value)[1]
+
+
+def earliest_day_expr(col: pl.Expr) -> pl.Expr:
+    """`earliest_day` over a column of strings (`2023` -> 2023-01-01); null where not a real date."""
+    import polars as pl  # here, so `ecocluster.date_bounds` alone does not load polars
+
+    length = col.str.len_bytes()
+    padded = pl.when(length == 4).then(col + "-01-01").when(length == 7).then(col + "-01").otherwise(col)
+    return padded.str.to_date("%Y-%m-%d", strict=False)
+
+
+def latest_day_expr(col: pl.Expr) -> pl.Expr:
+    """`latest_day` over a column of strings (`2023-02` -> 2023-02-28); null where not a real date."""
+    import polars as pl
+
+    # from the same parse as `earliest_day_expr`, which a query holding both then runs once (polars
+    # eliminates the common subexpression): a year's last day is its 31 December, a month's its end
+    day = earliest_day_expr(col)
+    length = col.str.len_bytes()
+    return pl.when(length == 4).then(pl.date(day.dt.year(), 12, 31)).when(length < 10).then(
+        day.dt.month_end()).otherwise(day)

@@ -14,6 +14,7 @@ from dataclasses import dataclass
 
 import polars as pl
 
+from ..base.dates import earliest_day_expr, latest_day_expr
 from ..errors import TableUnreadable
 from ..package import Field, Package, Resource
 from ..rules import MISSHAPEN, UNREADABLE
@@ -86,29 +87,6 @@ def typed(frame: pl.DataFrame, res: Resource) -> pl.DataFrame:
     return frame.select([_cast(f).alias(f.name) for f in res.fields])
 
 
-def earliest_day(col: pl.Expr) -> pl.Expr:
-    """The first day a reduced-precision date can mean (`2023` -> 2023-01-01); null if not a real date.
-
-    The vectorised twin of `ecocluster.base.dates.earliest_day`; tests/test_dates.py keeps the two equal.
-    """
-    length = col.str.len_bytes()
-    padded = pl.when(length == 4).then(col + "-01-01").when(length == 7).then(col + "-01").otherwise(col)
-    return padded.str.to_date("%Y-%m-%d", strict=False)
-
-
-def latest_day(col: pl.Expr) -> pl.Expr:
-    """The last day a reduced-precision date can mean (`2023-02` -> 2023-02-28).
-
-    The vectorised twin of `ecocluster.base.dates.latest_day`; tests/test_dates.py keeps the two equal.
-    """
-    # from the same parse as `earliest_day`, which a query holding both then runs once (polars
-    # eliminates the common subexpression): a year's last day is its 31 December, a month's its end
-    day = earliest_day(col)
-    length = col.str.len_bytes()
-    return pl.when(length == 4).then(pl.date(day.dt.year(), 12, 31)).when(length < 10).then(
-        day.dt.month_end()).otherwise(day)
-
-
 def bound_names(f: Field) -> tuple[str, str]:
     """The two date columns every export puts beside a reduced-precision date field."""
     return f"{f.name}_earliest", f"{f.name}_latest"
@@ -121,7 +99,7 @@ def date_bounds_columns(frame: pl.DataFrame, res: Resource) -> pl.DataFrame:
         cols.append(pl.col(f.name))
         if f.is_date:
             early, late = bound_names(f)
-            cols += [earliest_day(pl.col(f.name)).alias(early), latest_day(pl.col(f.name)).alias(late)]
+            cols += [earliest_day_expr(pl.col(f.name)).alias(early), latest_day_expr(pl.col(f.name)).alias(late)]
     return frame.lazy().select(cols).collect(engine=ENGINE)  # lazy, so each date is parsed once
 
 

@@ -14,6 +14,7 @@ from dataclasses import dataclass
 
 import polars as pl
 
+from ..base.dates import earliest_day_expr, latest_day_expr
 from ..package import DATE_PATTERN, Field, Resource
 from ..tables.reader import _TRUNCATED, ENGINE, LINE, Table
 from . import expressions as ex
@@ -244,7 +245,7 @@ def table_checks(
         checks.append(_duplicate("primary-key-duplicate", pk))
     for early, late in DATE_ORDER:
         if early in columns and late in columns and res.field(early).is_date and res.field(late).is_date:
-            exact = ex.earliest_day(pl.col(early)) > ex.latest_day(pl.col(late))
+            exact = earliest_day_expr(pl.col(early)) > latest_day_expr(pl.col(late))
             checks.append(
                 Check(
                     "date-order",

@@ -13,6 +13,7 @@ from dataclasses import dataclass
 
 import polars as pl
 
+from ..base.dates import earliest_day_expr, latest_day_expr
 from ..datamodel import CITATIONS, PROVENANCE, SOURCES
 from ..package import ForeignKey, Package, Resource
 from ..tables.reader import ENGINE, LINE, Table
@@ -409,7 +410,7 @@ def check_self_references(pkg: Package, tables: dict[str, Table], out: Collector
                 pl.col(fk.reference_field).alias(fk.field), pl.col("date").alias("__d")
             )
             rows = t.frame.select(LINE, fk.field, "date").join(dates, on=fk.field)
-            bad = rows.filter(ex.earliest_day(pl.col("__d")) > ex.latest_day(pl.col("date")))
+            bad = rows.filter(earliest_day_expr(pl.col("__d")) > latest_day_expr(pl.col("date")))
             out.add(
                 "follows-not-earlier",
                 res.name,
@@ -458,8 +459,8 @@ def check_signatories(tables: dict[str, Table], out: Collector) -> None:
         roles.frame.select(cols), on=["signatory_person_id", "org_id"], how="inner"
     )
     d = pl.col("__d")
-    starts_after = ex.earliest_day(pl.col("__start_date")) > ex.latest_day(d)
-    ended_before = ex.latest_day(pl.col("__end_date")) < ex.earliest_day(d)
+    starts_after = earliest_day_expr(pl.col("__start_date")) > latest_day_expr(d)
+    ended_before = latest_day_expr(pl.col("__end_date")) < earliest_day_expr(d)
     covering = (
         held.filter(~(starts_after.fill_null(False) | ended_before.fill_null(False))).select(LINE).unique()
     )

@@ -12,10 +12,6 @@ import re
 import polars as pl
 
 from ..package import DATE_PATTERN
-
-# defined with the typed tables, which give the same days to every export
-from ..tables import earliest_day as earliest_day
-from ..tables import latest_day as latest_day
 from .standards import (
     CONTROL_REGEX,
     FORMULA_PREFIXES,
