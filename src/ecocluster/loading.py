@@ -12,6 +12,7 @@ from typing import TYPE_CHECKING, Any, Literal
 
 from .errors import EcoclusterError, InvalidData
 from .package import Package
+from .package.archive import open_package
 from .tables import Tables, date_bounds_columns, read_tables
 
 if TYPE_CHECKING:
@@ -83,7 +84,8 @@ def _import_pandas() -> threading.Thread:
 
 
 def load(path: str | Path | None = None, validate: bool = True, engine: Literal["pandas", "polars"] = "pandas",
-         bounds: bool = True) -> dict[str, Any]:
+         bounds: bool = True, *, version: str | None = None, url: str | None = None,
+         base_url: str | None = None) -> dict[str, Any]:
     """The package's tables, keyed by table name, in the descriptor's order.
 
     With `engine="pandas"` (the default), DataFrames: strings are nullable `string`, enums
@@ -94,7 +96,12 @@ def load(path: str | Path | None = None, validate: bool = True, engine: Literal[
     `<column>_earliest` and `<column>_latest` (datetime64 in pandas), the first and last day it can
     mean, as in the Parquet files and the databases.
 
-    `path` is a descriptor or a folder holding one; None loads the shipped package. Unless
+    `path` is a descriptor, a folder holding one or a release archive; None loads the shipped package.
+    `version="0.2.0"` loads that published release instead, and `url=` the release at an address (a
+    release folder or archive); either is downloaded once into the user's cache, checked against the
+    SHA-256 in the published releases.json, and checked again on every later call, which then needs no
+    network (ecocluster.remote; docs/downloads.md). The published site's address is `base_url`, else
+    $ECOCLUSTER_BASE_URL. These need `pip install "ecocluster[download]"`. Unless
     `validate=False`, raises `ecocluster.errors.InvalidData` when the package does not validate; with
     `validate=False` a value outside its enum, or not of its type, is loaded as missing.
 
@@ -104,7 +111,17 @@ def load(path: str | Path | None = None, validate: bool = True, engine: Literal[
     """
     if engine not in ("pandas", "polars"):
         raise EcoclusterError(f"engine must be 'pandas' or 'polars', not {engine!r}")
-    package = Package.open(path)
+    if version is not None or url is not None:
+        if path is not None:
+            raise EcoclusterError("give either a path or a published version/url to load, not both")
+        from .remote import fetch_release
+
+        path = fetch_release(version=version, url=url, base_url=base_url).path
+    with open_package(path) as package:
+        return _load(package, validate, engine, bounds)
+
+
+def _load(package: Package, validate: bool, engine: str, bounds: bool) -> dict[str, Any]:
     importing = _import_pandas() if engine == "pandas" else None
     try:
         tables = validated_tables(package) if validate else read_tables(package)

@@ -71,6 +71,9 @@ def exit_code(error: BaseException) -> int:
     from ..package.archive import ArchiveError
     from ..release import OutputPathError
 
+    code = getattr(error, "exit_code", None)  # an error class that says its own code (errors.py)
+    if isinstance(code, int):
+        return code
     usage = (PackageNotFound, PackageError, OutputPathError, ArchiveError, UnreadableTable)
     return 2 if isinstance(error, usage) else 1
 
