@@ -54,6 +54,10 @@ class Fetched:
     index_url: str
 
 
+class NotFound(DownloadError):
+    """The server answered that there is nothing at the address (HTTP 404)."""
+
+
 def _pooch() -> Any:
     try:
         import pooch
@@ -143,8 +147,9 @@ def _failure(error: Exception, url: str, what: str) -> DownloadError:
     host = urlsplit(url).netloc
     if isinstance(error, requests.HTTPError):
         status = error.response.status_code if error.response is not None else "?"
-        return DownloadError(f"{what} is not at {url} (HTTP {status})",
-                             hint="check the address; a release's files stay at the address releases.json gives.")
+        return (NotFound if status == 404 else DownloadError)(
+            f"{what} is not at {url} (HTTP {status})",
+            hint="check the address; a release's files stay at the address releases.json gives.")
     if isinstance(error, requests.exceptions.ChunkedEncodingError | requests.exceptions.ContentDecodingError):
         return DownloadError(f"the download of {what} from {url} was cut off before its end; nothing was kept",
                              hint="try again; if it keeps stopping, the server or a proxy is cutting the transfer.")

@@ -46,8 +46,8 @@ def build(out: Path, format_: str, quiet: bool, timings: bool, previous: str | N
         ecocluster build --previous old/ecocluster-0.1.0.zip --out dist/
     """
     from ..release import MANIFEST
-    from ..release.index import FILE as RELEASES
     from ..release import build as run_build
+    from ..release.index import FILE as RELEASES
 
     started = time.perf_counter()
     try:

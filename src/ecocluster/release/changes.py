@@ -126,10 +126,10 @@ def changes_stem(old: str, new: str) -> str:
 def change_rows(diff: PackageDiff) -> Iterator[dict[str, Any]]:
     """One dict per change: a row added or removed (a line per non-empty field), a value changed, or a
     schema change (a table, column, type, code or key)."""
-    for t in diff.tables_added:
-        yield {"table": t.table, "key": None, "change": "table-added", "field": None, "old": None, "new": None}
-    for t in diff.tables_removed:
-        yield {"table": t.table, "key": None, "change": "table-removed", "field": None, "old": None, "new": None}
+    for ref in diff.tables_added:
+        yield {"table": ref.table, "key": None, "change": "table-added", "field": None, "old": None, "new": None}
+    for ref in diff.tables_removed:
+        yield {"table": ref.table, "key": None, "change": "table-removed", "field": None, "old": None, "new": None}
     for t in diff.tables:
         yield from _rows(t.table, t.rows_added, "row-added", "new")
         yield from _rows(t.table, t.rows_removed, "row-removed", "old")

@@ -9,14 +9,14 @@ changed (rows of other tables that name it do not count). The earliest version k
 
 from __future__ import annotations
 
-from collections.abc import Iterable
+from collections.abc import Iterable, Mapping
 from typing import Any
 
 FORMAT = "ecocluster-history/1"
 
 
 def entity_history(previous: dict[str, Any] | None, old_version: str, new_version: str,
-                   present: dict[str, Iterable[str]], added: dict[str, set[str]],
+                   present: Mapping[str, Iterable[str]], added: dict[str, set[str]],
                    changed: dict[str, set[str]]) -> dict[str, Any]:
     """The history of every row id in `present` ({table: ids in the new version}), given the ids
     `added` and `changed` since `old_version`, and `previous`, the history as of `old_version` (or None)."""
