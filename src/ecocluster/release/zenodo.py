@@ -10,7 +10,9 @@ keywords, version and related_identifiers, each from what the descriptor or CITA
 - the description is HTML on Zenodo, so the text is HTML-escaped;
 - related identifiers are the sources the descriptor lists with an http(s) address (`isDerivedFrom`:
   the data is taken from them) and CITATION.cff's `repository-code` (`isSupplementTo`), when present.
-  No DOI is written: Zenodo mints one for each version, and CITATION.cff records none yet.
+  Each is an identifier and a relation only: Zenodo's documentation lists no other attribute but an
+  optional resource_type, and detects the kind of identifier itself. No DOI is written: Zenodo mints
+  one for each version, and CITATION.cff records none yet.
 
 A copy is kept at the repository's root, where Zenodo's GitHub integration reads it (a test keeps it
 equal to what `build` writes).
@@ -56,10 +58,10 @@ def zenodo_metadata(package: Package, cff: dict[str, Any] | None) -> dict[str, A
     keywords = [str(k) for k in d.get("keywords") or c.get("keywords") or [] if str(k).strip()]
     if keywords:
         meta["keywords"] = list(dict.fromkeys(keywords))
-    related = [{"identifier": url, "relation": "isDerivedFrom", "scheme": "url"}
+    related = [{"identifier": url, "relation": "isDerivedFrom"}
                for s in d.get("sources") or [] if isinstance(s, dict) and (url := _http(s.get("path")))]
     if code := _http(c.get("repository-code")):
-        related.append({"identifier": code, "relation": "isSupplementTo", "scheme": "url"})
+        related.append({"identifier": code, "relation": "isSupplementTo"})
     if related:
         meta["related_identifiers"] = related
     return meta
