@@ -26,8 +26,8 @@ def site(tmp_path_factory) -> Path:
     """A site folder with 0.1.0 and 0.2.0 published (relative addresses: it is served at any port)."""
     tmp = tmp_path_factory.mktemp("site")
     folder = tmp / "site"
-    for version, edits in (("0.1.0", []), ("0.2.0", [EDIT])):
-        ecocluster.build(package(tmp / f"pkg-{version}", version, edits), tmp / f"build-{version}")
+    for version, edits, previous in (("0.1.0", [], None), ("0.2.0", [EDIT], tmp / "build-0.1.0")):
+        ecocluster.build(package(tmp / f"pkg-{version}", version, edits), tmp / f"build-{version}", previous=previous)
         published.add_release(tmp / f"build-{version}", folder)
     return folder
 
@@ -182,3 +182,30 @@ def test_without_pooch_the_message_says_which_extra(monkeypatch):
     with pytest.raises(DownloadError) as e:
         ecocluster.load(version="0.2.0", base_url="http://127.0.0.1:9/")
     assert "needs the `pooch` package" in str(e.value) and e.value.hint == 'pip install "ecocluster[download]"'
+
+
+def test_build_previous_takes_a_published_address_and_chains_its_history(server, tmp_path):
+    pkg = package(tmp_path / "pkg-0.3.0", "0.3.0", [EDIT, ("organisations", "Busan Metropolitan City", "Busan City")])
+    out = tmp_path / "build-0.3.0"
+    ecocluster.build(pkg, out, previous=server.url + "v/0.2.0/")
+    assert (out / "changes/0.2.0..0.3.0.csv").read_text(encoding="utf-8").splitlines()[1:] == [
+        'organisations,"{""id"":""org-busan-city""}",value-changed,name,Busan Metropolitan City,Busan City']
+    history = json.loads((out / "changes/history.json").read_text(encoding="utf-8"))
+    assert history["versions"] == ["0.1.0", "0.2.0", "0.3.0"]
+    assert history["tables"]["organisations"]["org-renault-korea"] == {"first": "0.1.0", "changed": "0.2.0"}
+    entry = json.loads((out / "releases.json").read_text(encoding="utf-8"))["releases"][0]
+    assert (entry["previous"], entry["bump"], entry["schema_changed"]) == ("0.2.0", "patch", False)
+
+
+def test_build_refuses_a_bad_previous_or_base_url_as_usage_errors(server, tmp_path):
+    pkg = package(tmp_path / "pkg", "0.2.0", [EDIT])
+    same = CliRunner().invoke(main, ["build", "--out", str(tmp_path / "o1"), "--previous", server.url + "v/0.2.0/",
+                                     str(pkg)])
+    assert same.exit_code == 2 and "has this package's version, 0.2.0" in same.stderr
+    assert "hint: " in same.stderr and not (tmp_path / "o1").exists()
+    bad = CliRunner().invoke(main, ["build", "--out", str(tmp_path / "o2"), "--base-url", "javascript:alert(1)",
+                                    str(pkg)])
+    assert bad.exit_code == 2 and "the base URL must be an http(s) address" in bad.stderr
+    gone = CliRunner().invoke(main, ["build", "--out", str(tmp_path / "o3"), "--previous", str(tmp_path / "nope"),
+                                     str(pkg)])
+    assert gone.exit_code == 2 and "Traceback" not in gone.output
