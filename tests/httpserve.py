@@ -87,8 +87,8 @@ def package(root: Path, version: str, edits: list[tuple[str, str, str]] = ()) ->
     dp = json.loads((root / "datapackage.json").read_text(encoding="utf-8"))
     dp["version"] = version
     (root / "datapackage.json").write_text(json.dumps(dp, indent=1, ensure_ascii=False), encoding="utf-8")
-    (root / "CHANGELOG.md").write_text(f"# Changelog\n\n## {version} — 2027-01-0{version[-1]}\n\n- Release {version}.\n",
-                                       encoding="utf-8")
+    changelog = f"# Changelog\n\n## {version} — 2027-01-0{version[-1]}\n\n- Release {version}.\n"
+    (root / "CHANGELOG.md").write_text(changelog, encoding="utf-8")
     for table, old, new in edits:
         csv = root / "data" / f"{table}.csv"
         text = csv.read_text(encoding="utf-8")

@@ -116,7 +116,8 @@ def test_a_build_writes_zenodo_json_and_a_releases_json_that_follows_its_schema(
 
 
 def test_changelog_section_is_the_versions_own():
-    text = "# Changelog\n\n## Unreleased\n\n- next\n\n## 0.2.0 — 2026-12-01\n\nThe audit.\n\n- a\n\n## 0.1.0 — 2026-01-01\n\n- b\n"
+    text = ("# Changelog\n\n## Unreleased\n\n- next\n\n## 0.2.0 — 2026-12-01\n\nThe audit.\n\n- a\n\n"
+            "## 0.1.0 — 2026-01-01\n\n- b\n")
     assert index.changelog_section(text, "0.2.0") == "The audit.\n\n- a"
     assert index.changelog_section(text, "0.1.0") == "- b"
     assert index.changelog_section(text, "9.9.9") == ""
