@@ -68,8 +68,12 @@ def test_offline_after_caching(site, tmp_path, monkeypatch):
         url = s.url
         monkeypatch.setenv(BASE_ENV, url)  # the address from the environment
         ecocluster.load(version="0.2.0")
+        ecocluster.load(url=url + "v/0.1.0/")  # a release's own folder
+        ecocluster.load(url=url + "v/0.1.0/ecocluster-0.1.0.zip")  # and an archive's address
     # the server is gone: the cached copy is checked and used
     assert "Renault Korea Motors" in set(ecocluster.load(version="0.2.0")["organisations"]["name"])
+    for address in (url + "v/0.1.0/", url + "v/0.1.0/ecocluster-0.1.0.zip"):
+        assert "Renault Korea Motors" not in set(ecocluster.load(url=address)["organisations"]["name"])
     with pytest.raises(DownloadError) as e:  # a version never downloaded cannot be had offline
         ecocluster.load(version="0.1.0")
     assert str(e.value).startswith("cannot reach 127.0.0.1:") and "cache" in e.value.hint

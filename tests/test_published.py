@@ -149,6 +149,9 @@ def test_the_deploy_starts_from_the_deployed_site_and_drops_nothing(three, tmp_p
     assert [r["version"] for r in idx["releases"]] == ["1.0.0", "0.2.0", "0.1.0"]
     for version, files in frozen.items():
         assert tree(fresh / "v" / version) == files, version
+    assert not (fresh / "latest").exists()  # deploying the same build again redoes latest/ and the front page
+    published.add_release(tmp_path / "build-1.0.0", fresh)
+    assert tree(fresh / "latest") == tree(site / "latest") and (fresh / "index.html").is_file()
     assert published.previous_version(fresh, "1.1.0") == "1.0.0"
     assert published.previous_version(fresh, "0.2.1") == "0.2.0"  # a patch to an older line
     assert published.previous_version(fresh, "0.0.9") is None

@@ -37,6 +37,7 @@ BASE_ENV = "ECOCLUSTER_BASE_URL"
 CACHE_ENV = "ECOCLUSTER_CACHE"
 INDEX = "releases.json"
 ENTRY = "release.json"  # beside each cached archive: the entry it was verified against
+OWN = "own-release"  # in a site's cache folder when its releases.json is one release's own (v/<version>/)
 TIMEOUT = 30  # seconds without an answer before a download counts as failed
 VERSION = re.compile(r"(0|[1-9][0-9]*)\.(0|[1-9][0-9]*)\.(0|[1-9][0-9]*)")
 EXTRA_HINT = 'pip install "ecocluster[download]"'
@@ -88,7 +89,7 @@ def http_url(url: str, where: str) -> str:
     parts = urlsplit(url)
     if parts.scheme not in ("http", "https") or not parts.netloc or any(c in url for c in " \n\r\t"):
         raise NoReleaseAddress(f"{where} must be an http(s) address, not {url!r}",
-                               hint="give the address of the published site, e.g. the folder that holds releases.json.")
+                               hint="give an absolute address that starts with https:// (or http://).")
     return url
 
 
@@ -260,6 +261,15 @@ def _cached(folder: Path, version: str) -> tuple[Fetched | None, Path | None]:
     return None, path
 
 
+def _own_release(folder: Path) -> str | None:
+    """The version whose own folder `folder` caches (see OWN), or None."""
+    try:
+        version = (folder / OWN).read_text(encoding="utf-8").strip()
+    except OSError:
+        return None
+    return version if VERSION.fullmatch(version) else None
+
+
 def cached_versions(index_url: str) -> list[str]:
     """The versions of the site at `index_url` that are in the cache (not checked here)."""
     try:
@@ -299,7 +309,14 @@ def fetch_release(version: str | None = None, url: str | None = None, base_url: 
     folder = _site_folder(index_url)
     _quiet_pooch()
     damaged: Path | None = None
-    if version is not None and wanted is None:  # a published version never changes: the cache answers first
+    if version is None and wanted is None:  # a release's own folder, fetched before, names its one version
+        version = _own_release(folder)
+    if wanted is not None:
+        for cached in cached_versions(index_url):
+            hit, _ = _cached(folder, cached)
+            if hit is not None and hit.entry["_archive"]["url"] == wanted:
+                return hit
+    elif version is not None:  # a published version never changes: the cache answers first
         hit, damaged = _cached(folder, version)
         if hit is not None:
             return hit
@@ -333,6 +350,8 @@ def fetch_release(version: str | None = None, url: str | None = None, base_url: 
     from .base.files import write_text
 
     write_text(folder / version / ENTRY, json.dumps(kept, indent=1, ensure_ascii=False) + "\n")
+    if len(index["releases"]) == 1 and urljoin(index_url, str(entry.get("url") or "")) == urljoin(index_url, "./"):
+        write_text(folder / OWN, version + "\n")  # this index is one release's own: it never changes
     return Fetched(version, target, kept, index_url)
 
 

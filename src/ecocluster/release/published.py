@@ -145,13 +145,14 @@ def add_release(build: str | Path, site: str | Path) -> dict[str, Any]:
     published = {r["version"]: r for r in (old or {}).get("releases", [])}
     for v, r in published.items():  # nothing is added onto a site that lost or changed a release
         check_release(site / RELEASES / v, r)
-    if version in published:
-        if _hashes(published[version]) == _hashes(entry):
-            return old or {}
+    if version in published and _hashes(published[version]) != _hashes(entry):
         raise PublishError(f"version {version} is already published with other files; a published version never "
                            "changes", hint="bump the version in datapackage.json (and CITATION.cff, CHANGELOG.md).")
-    _place(build, site / RELEASES / version)
-    new = index.merge(old, index.rebased(entry, f"{RELEASES}/{version}/"))
+    if version in published:  # the same files again: the release stays as it is; latest/ and the rest are redone
+        new = old or {}
+    else:
+        _place(build, site / RELEASES / version)
+        new = index.merge(old, index.rebased(entry, f"{RELEASES}/{version}/"))
     _point(site, LATEST, new["latest"])
     for major, newest in new["latest_by_major"].items():
         _point(site, f"v{major}/{LATEST}", newest)
