@@ -23,7 +23,7 @@ def read_citation(package: Package) -> dict[str, Any] | None:
     if not path.is_file() or package.root.resolve() not in path.resolve().parents:
         return None
     try:
-        import yaml  # a dependency of frictionless, so always present
+        import yaml  # declared in pyproject.toml (pyyaml)
 
         data = yaml.safe_load(path.read_text(encoding="utf-8"))
     except (OSError, UnicodeDecodeError, yaml.YAMLError):
