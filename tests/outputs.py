@@ -13,7 +13,7 @@ def complete(out: Path) -> dict:
     manifest = json.loads((out / "manifest.json").read_text(encoding="utf-8"))
     listed = {r["path"]: r for r in manifest["resources"]}
     on_disk = {p.relative_to(out).as_posix() for p in out.rglob("*") if not p.is_dir()}
-    assert on_disk == set(listed) | {"manifest.json"}
+    assert on_disk == set(listed) | {"manifest.json", "releases.json"}
     for rel, r in listed.items():
         data = (out / rel).read_bytes()
         assert (len(data), "sha256:" + hashlib.sha256(data).hexdigest()) == (r["bytes"], r["hash"]), rel

@@ -41,8 +41,13 @@ def built(tmp_path_factory):
 def test_build_writes_every_export_the_archive_and_a_manifest_with_hashes(built):
     manifest, out = built
     on_disk = snapshot(out)
-    assert sorted(on_disk) == sorted([r["path"] for r in manifest["resources"]] + ["manifest.json"])
+    assert sorted(on_disk) == sorted([r["path"] for r in manifest["resources"]] + ["manifest.json", "releases.json"])
     assert json.loads(on_disk["manifest.json"]) == manifest
+    # releases.json, written last, lists every other file, the manifest too, with the same hashes
+    entry = json.loads(on_disk["releases.json"])["releases"][0]
+    listed = {f["path"]: f["sha256"] for f in entry["files"]}
+    assert set(listed) == set(on_disk) - {"releases.json"}
+    assert all(listed[p] == hashlib.sha256(data).hexdigest() for p, data in on_disk.items() if p in listed)
     for res in manifest["resources"]:
         data = on_disk[res["path"]]
         assert res["bytes"] == len(data) and res["hash"] == "sha256:" + hashlib.sha256(data).hexdigest()
@@ -92,7 +97,7 @@ def test_a_failed_build_leaves_the_previous_outputs_as_they_were(tmp_path, monke
     with pytest.raises(ExportError if isinstance(failure, Exception) else KeyboardInterrupt):
         ecocluster.build(pkg, out, validate=False)
     assert snapshot(out) == before
-    assert [p.name for p in out.iterdir() if p.name.startswith(".")] == []
+    assert [p.name for p in out.iterdir() if p.name.startswith(".") and p.name != ".zenodo.json"] == []
 
 
 def test_a_failed_export_leaves_earlier_files_and_says_why(tmp_path, monkeypatch):
@@ -175,7 +180,7 @@ def test_build_command_default_writes_build_folder_in_the_current_directory(tmp_
     result = CliRunner().invoke(main, ["build"])
     assert result.exit_code == 0, result.output
     manifest = json.loads((tmp_path / "build" / "manifest.json").read_text())
-    listed = [f"build/{r['path']}" for r in manifest["resources"]] + ["build/manifest.json"]
+    listed = [f"build/{r['path']}" for r in manifest["resources"]] + ["build/manifest.json", "build/releases.json"]
     assert result.stdout.splitlines() == listed
     # no progress when stderr is not a terminal: which package (none here: the shipped one), the summary
     from ecocluster.base.paths import shipped_package

@@ -5,8 +5,8 @@
     2  tables/                                   data/*.csv -> frames
     3  validation/                               frames -> Report
     4  exports/, then loading                    frames -> files, frames -> pandas
-    5  release/                                  exports -> build/
-    6  curation/                                 what curators run on a source package
+    5  curation/                                 what curators run on a source package (fmt, diff, docs)
+    6  release/                                  exports -> build/ (with the diff from the last release)
     7  cli/, then __init__ and __main__          the command, and the library's front door
 
 Every import of an `ecocluster` module is an edge, wherever it stands (inside a function too): a lazy
@@ -25,7 +25,7 @@ SRC = Path(__file__).resolve().parent.parent / "src" / "ecocluster"
 STAGES = {
     "rules": 0.0, "errors": 0.1, "datamodel": 0.2, "base": 0.3,
     "package": 1, "tables": 2, "validation": 3, "exports": 4, "loading": 4.5,
-    "release": 5, "curation": 6, "cli": 7, "__init__": 7.5, "__main__": 7.6,
+    "curation": 5, "release": 6, "cli": 7, "__init__": 7.5, "__main__": 7.6,
 }
 
 

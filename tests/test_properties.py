@@ -17,6 +17,7 @@ from hypothesis import HealthCheck, given, settings
 from hypothesis import strategies as st
 
 import ecocluster
+from ecocluster.base.dates import earliest_day_expr, latest_day_expr
 from ecocluster.validation import expressions as ex
 
 VALID = Path(__file__).parent / "fixtures" / "validate" / "valid"
@@ -56,7 +57,7 @@ def test_date_bounds_lie_within_the_stated_precision(case: tuple[date, str]) -> 
 def test_vectorised_bounds_equal_the_python_ones(cases: list[tuple[date, str]]) -> None:
     values = [text_of(d, p) for d, p in cases if d.year >= 1000]  # polars parses four-digit years
     frame = pl.DataFrame({"v": values}, schema={"v": pl.String}).select(
-        ex.earliest_day(pl.col("v")).alias("lo"), ex.latest_day(pl.col("v")).alias("hi"))
+        earliest_day_expr(pl.col("v")).alias("lo"), latest_day_expr(pl.col("v")).alias("hi"))
     assert list(zip(frame["lo"].to_list(), frame["hi"].to_list(), strict=True)) == [
         ecocluster.date_bounds(v) for v in values]
 

@@ -164,7 +164,7 @@ def test_what_is_not_ours_is_kept_and_what_the_last_build_wrote_is_replaced(tmp_
     assert os.stat(out).st_mode & 0o777 == 0o750
     listed = {r["path"] for r in json.loads((out / "manifest.json").read_text())["resources"]}
     assert {p.relative_to(out).as_posix() for p in out.rglob("*") if not p.is_dir()} - listed == {
-        "manifest.json", "NOTES.md", "jsonl/mine.txt", "link"}
+        "manifest.json", "releases.json", "NOTES.md", "jsonl/mine.txt", "link"}
     assert leftovers(out) == []
 
 

@@ -175,3 +175,33 @@ class GraphvizError(EcoclusterError):
 
     code = "graphviz-failed"
     default_hint = "install Graphviz (apt-get install graphviz)."
+
+
+# --- publishing and downloading releases ------------------------------------------------------
+
+class DownloadError(EcoclusterError):
+    """A published release could not be fetched or did not verify: no network, a download cut off or
+    not matching its SHA-256, a damaged cached copy. Nothing unverified is used or kept."""
+
+    code = "download-failed"
+
+
+class UnknownVersion(DownloadError):
+    """The version asked for is not in the published releases.json."""
+
+    code = "version-unknown"
+    exit_code = 2
+
+
+class NoReleaseAddress(InputError):
+    """No address is known where the releases are published (no argument, no ECOCLUSTER_BASE_URL,
+    no `homepage` in datapackage.json), or the address given is not an http(s) URL."""
+
+    code = "release-address-missing"
+
+
+class PublishError(EcoclusterError):
+    """Adding a build to the published releases was refused: a published version would change, or a
+    version already published would be dropped."""
+
+    code = "publish-refused"

@@ -84,7 +84,8 @@ def _import_pandas() -> threading.Thread:
 
 
 def load(path: str | Path | None = None, validate: bool = True, engine: Literal["pandas", "polars"] = "pandas",
-         bounds: bool = True) -> dict[str, Any]:
+         bounds: bool = True, *, version: str | None = None, url: str | None = None,
+         base_url: str | None = None) -> dict[str, Any]:
     """The package's tables, keyed by table name, in the descriptor's order.
 
     With `engine="pandas"` (the default), DataFrames: strings are nullable `string`, enums
@@ -96,7 +97,12 @@ def load(path: str | Path | None = None, validate: bool = True, engine: Literal[
     mean, as in the Parquet files and the databases.
 
     `path` is a folder, a `datapackage.json` or a release archive (`ecocluster-<version>.zip`), as
-    every command takes it; None loads the shipped package. Unless
+    every command takes it; None loads the shipped package.
+    `version="0.2.0"` loads that published release instead, and `url=` the release at an address (a
+    release folder or archive); either is downloaded once into the user's cache, checked against the
+    SHA-256 in the published releases.json, and checked again on every later call, which then needs no
+    network (ecocluster.package.remote; docs/downloads.md). The published site's address is `base_url`, else
+    $ECOCLUSTER_BASE_URL. These need `pip install "ecocluster[download]"`. Unless
     `validate=False`, raises `ecocluster.errors.InvalidData` when the package does not validate; with
     `validate=False` a value outside its enum, or not of its type, is loaded as missing.
 
@@ -106,7 +112,13 @@ def load(path: str | Path | None = None, validate: bool = True, engine: Literal[
     """
     if engine not in ("pandas", "polars"):
         raise UsageError(f"engine must be 'pandas' or 'polars', not {engine!r}")
-    with open_package(path) as package:  # an archive's files are read into memory before it is removed
+    if version is not None or url is not None:
+        if path is not None:
+            raise UsageError("give either a path or a published version/url to load, not both")
+        from .package.remote import fetch_release
+
+        path = fetch_release(version=version, url=url, base_url=base_url).path
+    with open_package(path) as package:
         return _load(package, validate, engine, bounds)
 
 

@@ -24,6 +24,7 @@ COMMANDS: dict[str, tuple[str, str]] = {
     "export": ("ecocluster.cli.export:export", "Write one format (Parquet, SQLite, SQL, FtM, Popolo, …)."),
     "describe": ("ecocluster.cli.describe:describe", "One-screen summary: tables, dates, citations."),
     "docs": ("ecocluster.cli.docs:docs", "Generate the data dictionary and the diagrams."),
+    "download": ("ecocluster.cli.download:download", "Fetch a published release, verified against releases.json."),
     "validate": ("ecocluster.cli.validate:validate", "Check the data package; report every error."),
 }
 

@@ -20,28 +20,39 @@ from .common import EPILOG, QUIET_HELP, format_validation_error, package_arg, pr
               help="text: the files written, one per line; json: the manifest.")
 @click.option("--quiet", "-q", is_flag=True, help=QUIET_HELP + " Also leaves out the closing summary.")
 @click.option("--timings", is_flag=True, help="Print each step's seconds on stderr, as JSON (for scripts/bench.py).")
+@click.option("--previous", metavar="PATH|URL",
+              help="The release before this one (package folder, release .zip, build folder or published "
+                   "address): also write changes/<old>..<new>.csv and .jsonl and the entity history.")
+@click.option("--base-url", "base_url", metavar="URL",
+              help="The address OUT will be published at: every download link (site, JSON-LD, DCAT, "
+                   "releases.json) becomes absolute.")
 @click.argument("path", required=False, type=click.Path(path_type=Path))
-def build(out: Path, format_: str, quiet: bool, timings: bool, path: Path | None) -> None:
+def build(out: Path, format_: str, quiet: bool, timings: bool, previous: str | None, base_url: str | None,
+          path: Path | None) -> None:
     """Validate the data package at PATH and build every export into OUT.
 
     PATH is a datapackage.json, the folder holding one or a release archive; without it, the package in the current
     folder (or its nearest parent holding one), else the shipped package. Writes
     every format of `ecocluster export --to all`, the release archive <name>-<version>.zip (the
-    descriptor, the CSVs and the schemas) and manifest.json, a descriptor listing every file written
-    with its size and SHA-256 hash. Refuses invalid data (exit 1, the errors on stderr). Nothing in
+    descriptor, the CSVs and the schemas), .zenodo.json, manifest.json, a descriptor listing every file
+    written with its size and SHA-256 hash, and releases.json, this version's entry of the index of
+    releases (docs/downloads.md). Refuses invalid data (exit 1, the errors on stderr). Nothing in
     OUT changes unless the whole build succeeds.
 
     \b
     Example:
         ecocluster build
         ecocluster build --out dist/ --format json
+        ecocluster build --previous old/ecocluster-0.1.0.zip --out dist/
     """
     from ..release import MANIFEST
     from ..release import build as run_build
+    from ..release.index import FILE as RELEASES
 
     started = time.perf_counter()
     try:
-        manifest = run_build(package_arg(path), out, progress=progress_to_stderr(quiet), want_timings=timings)
+        manifest = run_build(package_arg(path), out, progress=progress_to_stderr(quiet), want_timings=timings,
+                             previous=previous, base_url=base_url)
     except InvalidData as e:
         report = e.report.to_dict()  # type: ignore[attr-defined]
         if format_ == "json":
@@ -60,10 +71,11 @@ def build(out: Path, format_: str, quiet: bool, timings: bool, path: Path | None
         for res in manifest["resources"]:
             click.echo(str(out / res["path"]))
         click.echo(str(out / MANIFEST))
+        click.echo(str(out / RELEASES))
     for skip in manifest.get("skipped", []):
         click.echo(f"warning: skipped the {skip['format']} export: {skip['reason']}", err=True)
     if quiet:
         return
     total = sum(r["bytes"] for r in manifest["resources"])
-    click.echo(f"built {len(manifest['resources']) + 1} files ({total:,} bytes) in {out} "
+    click.echo(f"built {len(manifest['resources']) + 2} files ({total:,} bytes) in {out} "
                f"in {time.perf_counter() - started:.1f} s", err=True)

@@ -31,6 +31,7 @@ from ..loading import validated_tables
 from ..package import Package
 from ..package.archive import open_package
 from ..tables import Tables, read_tables
+from . import index
 from .publish import listed, publication
 
 MANIFEST = "manifest.json"
@@ -241,20 +242,46 @@ def _file_resource(path: Path, rel: str) -> dict[str, Any]:
 
 
 def build(path: str | Path | Package | None = None, out_dir: str | Path = "build", validate: bool = True,
-          progress: Progress | None = None, want_timings: bool = False) -> dict[str, Any]:
-    """Validate, then write every export, the release archive and `manifest.json` into `out_dir`.
+          progress: Progress | None = None, want_timings: bool = False, *, previous: str | Path | None = None,
+          base_url: str | None = None) -> dict[str, Any]:
+    """Validate, then write every export, the release archive, `.zenodo.json`, `manifest.json` and
+    `releases.json` into `out_dir`.
 
     Returns the manifest: a Data Package descriptor listing every file written with its `bytes`
-    and `hash` (sha256). Raises InvalidData when the package does not validate (unless
-    `validate=False`); nothing in `out_dir` changes unless every step succeeds. `path` may also be a
-    release archive, as for `validate`.
+    and `hash` (sha256); releases.json (ecocluster.release.index), written after it, lists the manifest
+    too. Raises InvalidData when the package does not validate (unless `validate=False`); nothing in
+    `out_dir` changes unless every step succeeds. `path` may also be a release archive, as for `validate`.
+
+    `previous`, the release before this one (a package, archive, build folder or published address:
+    ecocluster.release.changes), adds changes/<old>..<new>.csv and .jsonl and changes/history.json,
+    and gives releases.json the bump and whether the schema changed. `base_url`, the address this
+    folder will be published at, makes every download link absolute (the site's pages, its JSON-LD
+    and DCAT, and releases.json).
     """
+    if base_url is not None:
+        from ..package.remote import http_url
+
+        base_url = http_url(base_url, "the base URL")
     with _opened(path) as package:
-        return _build(package, out_dir, validate, progress, want_timings)
+        comparison = _compare(package, previous) if previous is not None else None
+        return _build(package, out_dir, validate, progress, want_timings, comparison, base_url)
+
+
+def _compare(package: Package, previous: str | Path) -> dict[str, Any]:
+    """The previous release compared with this one: the diff, and its own entity history if it has one."""
+    from ..curation.diff import diff_opened
+    from .changes import PreviousError, open_previous
+
+    with open_previous(previous) as before:
+        if before.package.version == package.version:
+            raise PreviousError(f"the previous release {previous} has this package's version, {package.version}",
+                                hint="give the release before this one, or bump the version in datapackage.json.")
+        return {"diff": diff_opened(before.package, package), "history": before.history}
 
 
 def _build(package: Package, out_dir: str | Path, validate: bool, progress: Progress | None,
-           want_timings: bool) -> dict[str, Any]:
+           want_timings: bool, comparison: dict[str, Any] | None = None,
+           base_url: str | None = None) -> dict[str, Any]:
     out = check_out_dir(package, Path(out_dir))
     clock = time.perf_counter()
     timings: dict[str, float] = {}
@@ -293,6 +320,7 @@ def _build(package: Package, out_dir: str | Path, validate: bool, progress: Prog
                 timings[step] = seconds
                 entries.update(hashed)
         lap("exports")
+        history, compared = _archive_files(package, tables, stage, comparison)
         files = sorted((p for p in stage.rglob("*") if p.is_file()),
                        key=lambda p: p.relative_to(stage).as_posix())
         manifest = {
@@ -305,18 +333,39 @@ def _build(package: Package, out_dir: str | Path, validate: bool, progress: Prog
             "licenses": package.descriptor.get("licenses", []),
             "resources": [entries.get(p) or _file_resource(p, p.relative_to(stage).as_posix()) for p in files],
         }
-        _site(tables, stage, manifest, skipped, progress)
+        _site(tables, stage, manifest, skipped, progress, base_url, history)
         lap(SITE)
         if skipped:
             manifest["skipped"] = skipped
         write_text(stage / MANIFEST, json.dumps(manifest, indent=2, ensure_ascii=False) + "\n")
+        entry = index.release_entry(stage, manifest, package.name, package.version, compared, base_url)
+        write_text(stage / index.FILE, index.dumps(index.single(entry)))
     lap("publish")
     # not in the manifest file, which must be the same for the same data; the CLI can show them
     return {**manifest, "timings": timings} if want_timings else manifest
 
 
+def _archive_files(package: Package, tables: Tables, stage: Path, comparison: dict[str, Any] | None,
+                   ) -> tuple[dict[str, Any] | None, dict[str, Any] | None]:
+    """.zenodo.json and, with a previous release, the changes/ files: (the entity history for the site,
+    what releases.json says of the comparison)."""
+    from .changes import HISTORY, history_of, write_changes
+    from .zenodo import FILE, zenodo_text
+
+    write_text(stage / FILE, zenodo_text(package))
+    if comparison is None:
+        return None, None
+    diff = comparison["diff"]
+    written = write_changes(diff, stage)
+    history = history_of(diff, comparison["history"], package, tables)
+    write_text(stage / HISTORY, json.dumps(history, indent=1, ensure_ascii=False, sort_keys=True) + "\n")
+    return history, {"previous": diff.old["version"], "bump": diff.suggested_bump,
+                     "schema_changed": diff.summary["schema_changes"] > 0,
+                     "changes": [p.relative_to(stage).as_posix() for p in written]}
+
+
 def _site(tables: Tables, stage: Path, manifest: dict[str, Any], skipped: list[dict[str, str]],
-          progress: Progress | None) -> None:
+          progress: Progress | None, base_url: str | None = None, history: dict[str, Any] | None = None) -> None:
     """The website, last, from the manifest of the other files; its own files are then added to the
     manifest. A skip (over the site's limit) is recorded with the other formats left out."""
     from ..errors import SiteSkipped
@@ -325,7 +374,7 @@ def _site(tables: Tables, stage: Path, manifest: dict[str, Any], skipped: list[d
     if progress:
         progress("writing the site")
     try:
-        written = build_site(tables, stage, manifest)
+        written = build_site(tables, stage, manifest, base_url=base_url, history=history)
     except SiteSkipped as e:
         skipped.append({"format": SITE, "reason": e.reason})
         return

@@ -71,14 +71,17 @@ def _size(n: Any) -> str:
 
 
 def build_site(tables: Tables, out_dir: Path, manifest: dict[str, Any] | None,
-               base_url: str | None = None, max_entities: int | None = None) -> list[Path]:
+               base_url: str | None = None, max_entities: int | None = None,
+               history: dict[str, Any] | None = None) -> list[Path]:
     """Write the site into `out_dir/site/` and return the paths written.
 
     `manifest` is the build's (its `resources` give the downloads); None writes the site without them
-    and says that `ecocluster build` lists them. `base_url`, when the site's public address is known,
-    makes the JSON-LD download URLs absolute.
+    and says that `ecocluster build` lists them. `base_url`, the address the build folder is published
+    at, makes every download link absolute (the pages', the JSON-LD's and DCAT's). `history`
+    (ecocluster.exports.site.history) lets each entity page say when it first appeared and last changed.
     """
     from . import metadata, pages
+    from .history import seen
     from .model import build_model, counts
 
     if reason := skip_reason(tables, max_entities):
@@ -97,7 +100,9 @@ def build_site(tables: Tables, out_dir: Path, manifest: dict[str, Any] | None,
 
     def page(rel: str, template: str, **context: Any) -> None:
         depth = rel.count("/")
-        html = env.get_template(template).render(root="../" * depth, package=pkg, **context)
+        # `downloads`: where the build's files are, seen from this page (absolute with a base URL)
+        html = env.get_template(template).render(root="../" * depth, package=pkg, downloads=(
+            base_url.rstrip("/") + "/" if base_url else "../" * depth + "../"), **context)
         written.append(write_text(root / rel, html))
 
     picture = None
@@ -122,7 +127,7 @@ def build_site(tables: Tables, out_dir: Path, manifest: dict[str, Any] | None,
         res = pkg.resource(table)
         page(f"{table}/index.html", "list.html", res=res, entities=ents)
         for ent in ents:
-            page(ent.url, "entity.html", **pages.entity_context(site, ent))
+            page(ent.url, "entity.html", **pages.entity_context(site, ent), seen=seen(history, table, ent.id))
     stem = f"{pkg.name}-{pkg.version}"
     in_build = {f["path"] for f in files}
     for res in pkg.resources:

@@ -71,16 +71,17 @@ def licences(package: Package) -> list[dict[str, str]]:
 
 
 def downloads(manifest: dict[str, Any] | None, base_url: str | None) -> list[dict[str, Any]]:
-    """The build's files from the manifest (the site's own files left out), with URLs from the site root."""
+    """The build's files from the manifest (the site's own files left out), with their URLs: relative to
+    the site's pages (`../<path>`), or absolute under `base_url`, the build folder's published address."""
     out = []
     for r in (manifest or {}).get("resources") or []:
         path = str(r.get("path", ""))
         if not path or path.startswith(f"{SITE}/") or ".." in Path(path).parts or path.startswith("/"):
             continue
         digest = str(r.get("hash", ""))
+        url = (base_url.rstrip("/") + "/" + path) if base_url else f"../{path}"
         out.append({"path": path, "bytes": r.get("bytes"), "sha256": digest.removeprefix("sha256:"),
-                    "mediatype": str(r.get("mediatype") or "application/octet-stream"),
-                    "href": f"../{path}", "url": (base_url.rstrip("/") + "/" + path) if base_url else f"../{path}"})
+                    "mediatype": str(r.get("mediatype") or "application/octet-stream"), "href": url, "url": url})
     return out
 
 
