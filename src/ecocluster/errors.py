@@ -15,3 +15,10 @@ class InvalidData(EcoclusterError):
     def __init__(self, message: str, report: object):
         super().__init__(message)
         self.report = report
+
+
+class GitError(EcoclusterError):
+    """`git` could not say which lines a change touched (no git, not a repository, an unknown REF)."""
+
+    hint = "give a commit, branch or tag this clone has (in a shallow CI clone, fetch it first: " \
+           "git fetch --depth=1 origin BRANCH), or leave --changed-from out."
