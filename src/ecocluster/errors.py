@@ -20,5 +20,7 @@ class InvalidData(EcoclusterError):
 class GitError(EcoclusterError):
     """`git` could not say which lines a change touched (no git, not a repository, an unknown REF)."""
 
+    exit_code = 2
+
     hint = "give a commit, branch or tag this clone has (in a shallow CI clone, fetch it first: " \
            "git fetch --depth=1 origin BRANCH), or leave --changed-from out."

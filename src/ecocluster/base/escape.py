@@ -110,8 +110,9 @@ def markdown_code(value: object, cell: bool = False) -> str:
     """Text from the data as a Markdown code span, which GitHub renders literally: no emphasis, link,
     HTML, @mention or #reference can come out of it. The fence is one backtick longer than any run
     inside; padding spaces, where needed, keep a leading or trailing backtick or space as written
-    (CommonMark strips one space from each side when both have one); an empty value shows as *(empty)*. In a table `cell`, `|` is
-    escaped, since GitHub splits the row on it before it reads the code span."""
+    (CommonMark strips one space from each side when both have one); an empty value shows as
+    *(empty)*. In a table `cell`, `|` is escaped, since GitHub splits the row on it before it reads
+    the code span."""
     text = printable(value)
     if text == "":
         return "*(empty)*"

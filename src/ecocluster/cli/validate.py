@@ -147,7 +147,11 @@ def _changed(given: Path, ref: str | None) -> set[tuple[str, int]] | None:
 
     root = given if given.is_dir() else given.parent
     if ref is not None:
-        return changed_lines(root, ref)  # a bad REF given by hand is the user's to fix: exit 2
+        try:
+            return changed_lines(root, ref)
+        except GitError as e:  # a REF given by hand that git cannot use is a usage error
+            say(str(e), e.hint)
+            raise SystemExit(2) from None
     base = os.environ.get("GITHUB_BASE_REF")
     if not base:
         return None
