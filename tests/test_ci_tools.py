@@ -249,3 +249,102 @@ def test_the_action_refuses_a_version_that_is_not_one(tmp_path):
     assert runner.run() == 2
     [error] = [c for c in github_commands(runner.log[-1]) if c.name == "error"]
     assert error.data == "the version input is not a version such as 0.2.0"
+
+
+# --- pre-commit -----------------------------------------------------------------------------------
+
+def pre_commit(cwd: Path, home: Path, *args: str) -> subprocess.CompletedProcess[str]:
+    env = {**os.environ, "PRE_COMMIT_HOME": str(home), "PRE_COMMIT_COLOR": "never"}
+    return subprocess.run([sys.executable, "-m", "pre_commit", *args], cwd=cwd, env=env, capture_output=True,
+                          text=True, check=False, timeout=900)
+
+
+@pytest.fixture(scope="module")
+def hooks(tmp_path_factory) -> tuple[Path, Path]:
+    """This checkout as a clean repository (its tracked and new files, committed) for `pre-commit try-repo`,
+    so pre-commit installs what is being tested, once; and pre-commit's cache folder."""
+    require(shutil.which("git") is not None, "git is not installed")
+    require(pip_reaches_an_index(), "pip cannot reach a package index, so pre-commit cannot install the hooks")
+    repo = tmp_path_factory.mktemp("hooks-repo")
+    files = git(ROOT, "ls-files", "-z", "--cached", "--others", "--exclude-standard").split("\0")
+    for rel in filter(None, files):
+        if (ROOT / rel).is_file():
+            (repo / rel).parent.mkdir(parents=True, exist_ok=True)
+            shutil.copy2(ROOT / rel, repo / rel)
+    git(repo, "init", "-q")
+    commit(repo, "hooks under test")
+    return repo, tmp_path_factory.mktemp("pre-commit-home")
+
+
+@pytest.fixture
+def data_repo(tmp_path) -> Path:
+    """A contributor's repository holding a copy of the shipped package, committed."""
+    repo = tmp_path / "data-repo"
+    repo.mkdir()
+    shutil.copy(ROOT / "datapackage.json", repo)
+    shutil.copytree(ROOT / "data", repo / "data")
+    shutil.copytree(ROOT / "schemas", repo / "schemas")
+    (repo / "README.md").write_text("notes\n", encoding="utf-8")
+    git(repo, "init", "-q")
+    commit(repo, "the package")
+    return repo
+
+
+def test_the_validate_hook_blocks_a_broken_edit_and_prints_the_error(hooks, data_repo):
+    repo, home = hooks
+    orgs = data_repo / "data" / "organisations.csv"
+    text = orgs.read_text(encoding="utf-8")
+    line = next(i for i, row in enumerate(text.splitlines(), 1) if ",government," in row)
+    orgs.write_text(text.replace(",government,", ",Government,", 1), encoding="utf-8")
+    git(data_repo, "add", "-A")
+    done = pre_commit(data_repo, home, "try-repo", str(repo), "ecocluster-validate")
+    assert done.returncode == 1, done.stdout + done.stderr
+    assert re.search(r"ecocluster validate\.+Failed", done.stdout), done.stdout
+    assert "data/organisations.csv\n" in done.stdout
+    assert f"  line {line}, kind: enum-invalid `Government` is not one of: company, government," in done.stdout
+    assert "invalid: 1 error in" in done.stdout
+
+
+def test_the_fmt_hook_fixes_a_spreadsheet_mangled_csv_then_a_clean_commit_passes(hooks, data_repo):
+    import csv
+    import io
+
+    repo, home = hooks
+    people = data_repo / "data" / "people.csv"
+    canonical = people.read_bytes()
+    rows = list(csv.reader(io.StringIO(canonical.decode("utf-8"))))
+    mangled = io.StringIO()
+    csv.writer(mangled, quoting=csv.QUOTE_ALL, lineterminator="\r\n").writerows(rows)
+    people.write_bytes(b"\xef\xbb\xbf" + mangled.getvalue().encode("utf-8"))  # BOM, CRLF, every cell quoted
+    git(data_repo, "add", "-A")
+    done = pre_commit(data_repo, home, "try-repo", str(repo), "ecocluster-fmt")
+    assert done.returncode == 1 and "files were modified by this hook" in done.stdout, done.stdout + done.stderr
+    assert "reformatted data/people.csv" in done.stdout
+    assert people.read_bytes() == canonical
+    git(data_repo, "add", "-A")  # the contributor stages the fixed file and commits again
+    for hook in ("ecocluster-fmt", "ecocluster-validate"):
+        done = pre_commit(data_repo, home, "try-repo", str(repo), hook, "--all-files")
+        assert done.returncode == 0 and re.search(r"ecocluster \w+\.+Passed", done.stdout), done.stdout + done.stderr
+
+
+def test_the_hooks_skip_a_change_outside_the_package(hooks, data_repo):
+    repo, home = hooks
+    (data_repo / "README.md").write_text("more notes\n", encoding="utf-8")
+    git(data_repo, "add", "-A")
+    for hook in ("ecocluster-fmt", "ecocluster-validate"):
+        done = pre_commit(data_repo, home, "try-repo", str(repo), hook)
+        assert done.returncode == 0 and "(no files to check)Skipped" in done.stdout, done.stdout
+
+
+def test_bench_measures_the_hook_against_importing_polars(tmp_path):
+    out = tmp_path / "hook.json"
+    done = subprocess.run([sys.executable, str(ROOT / "scripts" / "bench.py"), "--mode", "hook", "--repeat", "2",
+                           "--out", str(out)], capture_output=True, text=True, check=False)
+    assert done.returncode == 0, done.stderr
+    report = json.loads(out.read_text(encoding="utf-8"))
+    by = {r["tool"]: r for r in report["results"]}
+    assert set(by) == {"hook", "import-polars"} and all(r["status"] == "ok" for r in by.values())
+    assert by["hook"]["exit_code"] == 0 and len(by["hook"]["runs"]) == 2
+    [ratio] = report["ratios"]
+    assert ratio["hook_over_import_polars"] == round(by["hook"]["seconds"] / by["import-polars"]["seconds"], 2)
+    assert "hook/import polars" in done.stdout
