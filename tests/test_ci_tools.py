@@ -290,50 +290,59 @@ def data_repo(tmp_path) -> Path:
     return repo
 
 
-def test_the_validate_hook_blocks_a_broken_edit_and_prints_the_error(hooks, data_repo):
-    repo, home = hooks
-    orgs = data_repo / "data" / "organisations.csv"
-    text = orgs.read_text(encoding="utf-8")
-    line = next(i for i, row in enumerate(text.splitlines(), 1) if ",government," in row)
-    orgs.write_text(text.replace(",government,", ",Government,", 1), encoding="utf-8")
-    git(data_repo, "add", "-A")
-    done = pre_commit(data_repo, home, "try-repo", str(repo), "ecocluster-validate")
-    assert done.returncode == 1, done.stdout + done.stderr
-    assert re.search(r"ecocluster validate\.+Failed", done.stdout), done.stdout
-    assert "data/organisations.csv\n" in done.stdout
-    assert f"  line {line}, kind: enum-invalid `Government` is not one of: company, government," in done.stdout
-    assert "invalid: 1 error in" in done.stdout
-
-
-def test_the_fmt_hook_fixes_a_spreadsheet_mangled_csv_then_a_clean_commit_passes(hooks, data_repo):
+@pytest.mark.slow
+def test_pre_commit_blocks_a_broken_edit_fixes_a_mangled_csv_and_passes_a_clean_commit(hooks, data_repo):
+    """Two runs of `pre-commit try-repo` (each installs the hooks afresh, about a minute here)."""
     import csv
     import io
 
     repo, home = hooks
+    # a broken edit, and a table saved by a spreadsheet: BOM, CRLF, every cell quoted
+    orgs = data_repo / "data" / "organisations.csv"
+    text = orgs.read_text(encoding="utf-8")
+    line = next(i for i, row in enumerate(text.splitlines(), 1) if ",government," in row)
+    orgs.write_text(text.replace(",government,", ",Government,", 1), encoding="utf-8")
     people = data_repo / "data" / "people.csv"
     canonical = people.read_bytes()
-    rows = list(csv.reader(io.StringIO(canonical.decode("utf-8"))))
     mangled = io.StringIO()
-    csv.writer(mangled, quoting=csv.QUOTE_ALL, lineterminator="\r\n").writerows(rows)
-    people.write_bytes(b"\xef\xbb\xbf" + mangled.getvalue().encode("utf-8"))  # BOM, CRLF, every cell quoted
+    csv.writer(mangled, quoting=csv.QUOTE_ALL, lineterminator="\r\n").writerows(
+        csv.reader(io.StringIO(canonical.decode("utf-8"))))
+    people.write_bytes(b"\xef\xbb\xbf" + mangled.getvalue().encode("utf-8"))
     git(data_repo, "add", "-A")
-    done = pre_commit(data_repo, home, "try-repo", str(repo), "ecocluster-fmt")
-    assert done.returncode == 1 and "files were modified by this hook" in done.stdout, done.stdout + done.stderr
-    assert "reformatted data/people.csv" in done.stdout
-    assert people.read_bytes() == canonical
-    git(data_repo, "add", "-A")  # the contributor stages the fixed file and commits again
-    for hook in ("ecocluster-fmt", "ecocluster-validate"):
-        done = pre_commit(data_repo, home, "try-repo", str(repo), hook, "--all-files")
-        assert done.returncode == 0 and re.search(r"ecocluster \w+\.+Passed", done.stdout), done.stdout + done.stderr
+    done = pre_commit(data_repo, home, "try-repo", str(repo))
+    out = done.stdout
+    assert done.returncode == 1, out + done.stderr
+    assert re.search(r"ecocluster fmt\.+Failed\n- hook id: ecocluster-fmt\n(.*\n)*- files were modified by this hook",
+                     out), out
+    assert "reformatted data/people.csv" in out and people.read_bytes() == canonical  # fixed in place
+    assert re.search(r"ecocluster validate\.+Failed", out), out  # blocked, with the error printed:
+    assert f"data/organisations.csv\n  line {line}, kind: enum-invalid `Government` is not one of: company," in out
+    assert "invalid: 1 error in" in out
+
+    # the contributor fixes the cell, stages the reformatted file, and commits a clean edit
+    orgs.write_text(text.replace(",government,", ",public-agency,", 1), encoding="utf-8")
+    git(data_repo, "add", "-A")
+    done = pre_commit(data_repo, home, "try-repo", str(repo))
+    assert done.returncode == 0, done.stdout + done.stderr
+    assert re.search(r"ecocluster fmt\.+Passed", done.stdout) and re.search(r"ecocluster validate\.+Passed",
+                                                                            done.stdout), done.stdout
 
 
-def test_the_hooks_skip_a_change_outside_the_package(hooks, data_repo):
-    repo, home = hooks
-    (data_repo / "README.md").write_text("more notes\n", encoding="utf-8")
-    git(data_repo, "add", "-A")
-    for hook in ("ecocluster-fmt", "ecocluster-validate"):
-        done = pre_commit(data_repo, home, "try-repo", str(repo), hook)
-        assert done.returncode == 0 and "(no files to check)Skipped" in done.stdout, done.stdout
+def test_the_hooks_run_on_the_package_and_on_nothing_else():
+    """pre-commit runs a hook when `re.search(files, path)` matches a staged path (pre_commit/commands/run.py)."""
+    hooks = {h["id"]: h for h in yaml.safe_load((ROOT / ".pre-commit-hooks.yaml").read_text(encoding="utf-8"))}
+    assert set(hooks) == {"ecocluster-validate", "ecocluster-fmt"}
+    runs = lambda hook, path: re.search(hooks[hook]["files"], path) is not None  # noqa: E731
+    for path in ("data/people.csv", "schemas/people.schema.json", "datapackage.json", "data/new.csv"):
+        assert runs("ecocluster-validate", path), path
+    for path in ("README.md", "docs/data-dictionary.md", "src/ecocluster/rules.py", "x/datapackage.json",
+                 "mydata/people.csv", "datapackage.json.bak"):
+        assert not runs("ecocluster-validate", path), path
+    assert runs("ecocluster-fmt", "data/people.csv") and not runs("ecocluster-fmt", "schemas/people.schema.json")
+    for hook in hooks.values():
+        assert hook["pass_filenames"] is False and hook["language"] == "python" and hook["args"] == ["."]
+    assert hooks["ecocluster-validate"]["entry"] == "ecocluster validate"
+    assert hooks["ecocluster-fmt"]["entry"] == "ecocluster fmt"
 
 
 def test_bench_measures_the_hook_against_importing_polars(tmp_path):
