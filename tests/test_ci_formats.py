@@ -334,7 +334,7 @@ def test_in_a_pull_request_the_base_branch_is_the_default(repo, monkeypatch):
     monkeypatch.setenv("GITHUB_BASE_REF", "release")  # not fetched: file order, and stderr says why
     result = CliRunner().invoke(main, ["validate", "pkg", "--format", "github"])
     assert result.exit_code == 1 and annotated(result.stdout)[0][0] == "pkg/data/sources.csv"
-    assert "error: the lines this pull request changed are unknown" in result.stderr
+    assert "warning: the lines this pull request changed are unknown" in result.stderr
     assert "git fetch --depth=1 origin release" in result.stderr
 
 

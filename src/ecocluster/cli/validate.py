@@ -160,8 +160,8 @@ def _changed(given: Path, ref: str | None) -> set[tuple[str, int]] | None:
             return changed_lines(root, candidate)
         except GitError as e:
             why = str(e)
-    say(f"the lines this pull request changed are unknown ({why}), so errors are in file order",
-        f"fetch the base branch first: git fetch --depth=1 origin {base}")
+    click.echo(f"warning: the lines this pull request changed are unknown ({why}), so errors are in file "
+               f"order\nhint: fetch the base branch first: git fetch --depth=1 origin {base}", err=True)
     return None
 
 
