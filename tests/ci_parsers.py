@@ -58,25 +58,29 @@ def _v2(line: str, registered: set[str]) -> Command | None:
     return cmd
 
 
-def _v1(line: str, registered: set[str]) -> Command | None:
-    start = line.find("##[")
-    if start < 0:
-        return None
-    end = line.find("]", start)
+def _bracketed(line: str, prefix: str, pairs: list[tuple[str, str]]) -> tuple[int, Command] | None:
+    """`PREFIXname k=v;k=v]data` found anywhere in a line (GitHub's `##[`, Azure's `##vso[`)."""
+    start = line.find(prefix)
+    end = line.find("]", start) if start >= 0 else -1
     if end < 0:
         return None
-    info = line[start + 3:end]
-    name = info.split(" ", 1)[0]
-    if name.lower() not in registered:
-        return None
-    cmd = Command(name.lower())
+    info = line[start + len(prefix):end]
+    cmd = Command(info.split(" ", 1)[0])
     if " " in info:
         for prop in info.split(" ", 1)[1].split(";"):
             pair = [p for p in prop.split("=", 1) if p]
             if len(pair) == 2:
-                cmd.props[pair[0]] = _unescape(pair[1], _V1)
-    cmd.data = _unescape(line[end + 1:], _V1)
-    return cmd
+                cmd.props[pair[0]] = _unescape(pair[1], pairs)
+    cmd.data = _unescape(line[end + 1:], pairs)
+    return start, cmd
+
+
+def _v1(line: str, registered: set[str]) -> Command | None:
+    found = _bracketed(line, "##[", _V1)
+    if found is None or found[1].name.lower() not in registered:
+        return None
+    found[1].name = found[1].name.lower()
+    return found[1]
 
 
 def github_commands(log: str) -> list[Command]:
@@ -106,25 +110,6 @@ _AZURE = [("%3B", ";"), ("%0D", "\r"), ("%0A", "\n"), ("%5D", "]"), ("%AZP25", "
 
 def azure_commands(log: str) -> list[tuple[int, Command]]:
     """Every logging command the Azure Pipelines agent would run in `log`: (where in its line it starts,
-    the command with its properties and message decoded)."""
-    out = []
-    for line in LINES.split(log):
-        start = line.find("##vso[")
-        if start < 0:
-            continue
-        end = line.find("]", start)
-        if end < 0:
-            continue
-        info = line[start + 6:end]
-        name = info.split(" ", 1)[0]
-        if len([p for p in name.split(".") if p]) != 2:
-            continue
-        cmd = Command(name)
-        if " " in info:
-            for prop in info.split(" ", 1)[1].split(";"):
-                pair = [p for p in prop.split("=", 1) if p]
-                if len(pair) == 2:
-                    cmd.props[pair[0]] = _unescape(pair[1], _AZURE)
-        cmd.data = _unescape(line[end + 1:], _AZURE)
-        out.append((start, cmd))
-    return out
+    the command with its properties and message decoded); the name must be `area.event`."""
+    found = (_bracketed(line, "##vso[", _AZURE) for line in LINES.split(log))
+    return [f for f in found if f is not None and len([p for p in f[1].name.split(".") if p]) == 2]

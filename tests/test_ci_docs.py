@@ -18,6 +18,7 @@ from pathlib import Path
 import pytest
 import yaml
 from conftest import require
+from pkgedits import shipped_copy
 
 ROOT = Path(__file__).resolve().parent.parent
 DOC = ROOT / "docs" / "ci.md"
@@ -122,11 +123,7 @@ def test_the_gitlab_job_passes_gitlabs_schema_and_its_script_writes_both_reports
 
 def test_the_gitlab_script_fails_the_job_on_invalid_data_and_keeps_the_reports(scratch, tmp_path):
     [(_, pipeline)] = yaml_blocks("gitlab")
-    work = tmp_path / "work"
-    work.mkdir()
-    shutil.copy(scratch / "datapackage.json", work)
-    shutil.copytree(scratch / "data", work / "data")
-    shutil.copytree(scratch / "schemas", work / "schemas")
+    work = shipped_copy(tmp_path / "work")
     orgs = work / "data" / "organisations.csv"
     orgs.write_text(orgs.read_text(encoding="utf-8").replace(",government,", ",Government,", 1), encoding="utf-8")
     script = "\n".join(line for line in pipeline["validate"]["script"] if not line.startswith("python -m pip"))

@@ -24,6 +24,7 @@ import pytest
 import yaml
 from ci_parsers import github_commands
 from conftest import require
+from pkgedits import shipped_copy
 
 ROOT = Path(__file__).resolve().parent.parent
 ACTION = ROOT / "action.yml"
@@ -279,11 +280,7 @@ def hooks(tmp_path_factory) -> tuple[Path, Path]:
 @pytest.fixture
 def data_repo(tmp_path) -> Path:
     """A contributor's repository holding a copy of the shipped package, committed."""
-    repo = tmp_path / "data-repo"
-    repo.mkdir()
-    shutil.copy(ROOT / "datapackage.json", repo)
-    shutil.copytree(ROOT / "data", repo / "data")
-    shutil.copytree(ROOT / "schemas", repo / "schemas")
+    repo = shipped_copy(tmp_path / "data-repo")
     (repo / "README.md").write_text("notes\n", encoding="utf-8")
     git(repo, "init", "-q")
     commit(repo, "the package")

@@ -16,6 +16,7 @@ import pytest
 import yaml
 from conftest import require
 from markdown_it import MarkdownIt
+from pkgedits import shipped_copy
 
 from ecocluster.curation.diff_report import render_markdown as render_diff
 
@@ -23,14 +24,6 @@ ROOT = Path(__file__).resolve().parent.parent
 SCRIPT = ROOT / "scripts" / "pr_comment.py"
 WORKFLOWS = ROOT / ".github" / "workflows"
 HOSTILE = "@octocat <b>x</b> `tick` | [a](https://evil.example) ##[add-mask]y"
-
-
-def copy_package(dest: Path) -> Path:
-    dest.mkdir(parents=True)
-    shutil.copy(ROOT / "datapackage.json", dest)
-    shutil.copytree(ROOT / "data", dest / "data")
-    shutil.copytree(ROOT / "schemas", dest / "schemas")
-    return dest
 
 
 def run_script(*args: str, cwd: Path | None = None) -> subprocess.CompletedProcess[str]:
@@ -68,7 +61,7 @@ def outside_code(markdown: str) -> str:
 @pytest.fixture
 def change(tmp_path) -> tuple[Path, Path]:
     """The shipped package, and a copy with one name changed to a hostile text and one broken row added."""
-    base, head = copy_package(tmp_path / "base"), copy_package(tmp_path / "head")
+    base, head = shipped_copy(tmp_path / "base"), shipped_copy(tmp_path / "head")
     people = head / "data" / "people.csv"
     text = people.read_text(encoding="utf-8")
     header, first, rest = text.split("\n", 2)
@@ -98,8 +91,8 @@ def test_the_body_holds_the_diff_and_the_validation_summary(change, tmp_path):
 
 
 def test_a_long_diff_is_cut_at_a_line_and_says_how_to_see_it_all(tmp_path):
-    base = copy_package(tmp_path / "base")
-    head = copy_package(tmp_path / "head")
+    base = shipped_copy(tmp_path / "base")
+    head = shipped_copy(tmp_path / "head")
     citations = head / "data" / "citations.csv"
     rows = citations.read_text(encoding="utf-8").splitlines()
     citations.write_text("\n".join([rows[0], *(r.replace(",", ",x", 1) for r in rows[1:])]) + "\n", encoding="utf-8")
@@ -117,7 +110,7 @@ def test_a_long_diff_is_cut_at_a_line_and_says_how_to_see_it_all(tmp_path):
 
 
 def test_an_unreadable_side_is_said_in_the_body(tmp_path):
-    base = copy_package(tmp_path / "base")
+    base = shipped_copy(tmp_path / "base")
     done = run_script(str(base), str(tmp_path / "nowhere"))
     assert done.returncode == 0
     assert "The two versions could not be compared: `no data package at" in done.stdout
