@@ -1,12 +1,15 @@
 #!/usr/bin/env python3
 """Time `ecocluster validate`, `frictionless validate` and a bare read of the same synthetic packages;
 with `--mode build`, `ecocluster build` against the same writes done with the best plain tools; with
-`--mode load`, `ecocluster.load()` against `pandas.read_csv`.
+`--mode load`, `ecocluster.load()` against `pandas.read_csv`; with `--mode hook`, the pre-commit hook
+(`ecocluster validate` on the shipped package, as .pre-commit-hooks.yaml runs it) against
+`python -c "import polars"`, the least any command that reads the data with polars takes.
 
     python scripts/bench.py                      # 10k, 100k and 1M rows
     python scripts/bench.py --sizes 10k,10M      # any sizes; frictionless is skipped past 1M
     python scripts/bench.py --sizes 1M --mode build
     python scripts/bench.py --sizes 1M --mode load
+    python scripts/bench.py --mode hook --repeat 10  # the shipped package; --sizes is not used
 
 The build baseline writes what `build`'s three biggest outputs hold, with nothing of ecocluster: DuckDB
 reads every CSV into a .duckdb (`CREATE TABLE AS SELECT * FROM read_csv(...)`), pyarrow reads each
@@ -45,7 +48,8 @@ SYNTHESIZE = ROOT / "scripts" / "synthesize.py"
 DEFAULT_SIZES = (10_000, 100_000, 1_000_000)
 FRICTIONLESS_MAX = 1_000_000  # past this its foreign-key check takes many minutes
 TOOLS = ("ecocluster", "frictionless", "floor")
-MODES = {"validate": TOOLS, "build": ("build", "baseline"), "load": ("load", "pandas")}
+MODES = {"validate": TOOLS, "build": ("build", "baseline"), "load": ("load", "pandas"),
+         "hook": ("hook", "import-polars")}
 REPEAT_MAX = 10.0  # seconds: a slower run is not repeated (frictionless at 1M rows takes about a minute)
 PACKAGES = ("ecocluster", "polars", "numpy", "pyarrow", "duckdb", "pandera", "pandas", "frictionless",
             "click")
@@ -171,6 +175,9 @@ def commands(pkg_dir: Path, scratch: Path | None = None) -> dict[str, list[str]]
         "frictionless": [friction, "validate", str(pkg_dir / "datapackage.json")] if friction
         else [sys.executable, "-m", "frictionless", "validate", str(pkg_dir / "datapackage.json")],
         "floor": [sys.executable, "-c", FLOOR, *csvs],
+        # what the pre-commit hook runs (.pre-commit-hooks.yaml), text report, in the package's folder
+        "hook": [sys.executable, "-c", ECOCLUSTER, "validate", str(pkg_dir)],
+        "import-polars": [sys.executable, "-c", "import polars"],
     }
 
 
@@ -185,6 +192,9 @@ def measure(tool: str, runs: list[dict], rows: int) -> dict:
     if r["exit_code"] not in (0, 1):
         result.update(status="failed", seconds=None, peak_memory_mb=None,
                       reason=f"failed: {r['stderr'] or 'exit code ' + str(r['exit_code'])}")
+    elif tool == "hook" and not r["stdout"].startswith(("valid: ", "invalid: ")) and "\ninvalid: " not in r["stdout"]:
+        result.update(status="failed", seconds=None, peak_memory_mb=None,
+                      reason=f"failed: no validation report on stdout: {(r['stdout'] or r['stderr'])[-300:]!r}")
     elif tool in ("ecocluster", "build") and not is_json(r["stdout"]):
         # `--format json` must give the report; anything else means the command did not really run.
         result.update(status="failed", seconds=None, peak_memory_mb=None,
@@ -199,7 +209,7 @@ def measure(tool: str, runs: list[dict], rows: int) -> dict:
             if line.startswith("timings: "):
                 result["steps"] = json.loads(line.removeprefix("timings: "))
         result["skipped"] = json.loads(r["stdout"]).get("skipped", [])
-    if result["seconds"]:
+    if result["seconds"] and rows:
         result["rows_per_second"] = round(rows / result["seconds"])
     return result
 
@@ -242,7 +252,8 @@ def ratios(results: list[dict], sizes: list[int]) -> list[dict]:
                     "frictionless_over_ecocluster": div(sec.get("frictionless"), sec.get("ecocluster")),
                     "ecocluster_over_floor": div(sec.get("ecocluster"), sec.get("floor")),
                     "build_over_baseline": div(sec.get("build"), sec.get("baseline")),
-                    "load_over_pandas": div(sec.get("load"), sec.get("pandas"))})
+                    "load_over_pandas": div(sec.get("load"), sec.get("pandas")),
+                    "hook_over_import_polars": div(sec.get("hook"), sec.get("import-polars"))})
     return out
 
 
@@ -270,6 +281,10 @@ def machine() -> dict:
             "python": platform.python_version(), "packages": versions, "commit": commit, "load_average": load}
 
 
+def _rows(rows: int) -> str:
+    return f"{rows:,}" if rows else "shipped"  # 0: the shipped package (--mode hook)
+
+
 def table(report: dict) -> str:
     head = f"{'rows':>10}  {'tool':<12} {'seconds':>9} {'rows/s':>11} {'peak MB':>9}  status"
     lines = [head, "-" * len(head)]
@@ -281,7 +296,7 @@ def table(report: dict) -> str:
             status = f"failed: {status.removeprefix('failed: ')}"
         elif r["status"] == "ok" and r["reason"]:
             status = f"ok ({status})"
-        lines.append(f"{r['rows']:>10,}  {r['tool']:<12} {num(r['seconds'], '.2f'):>9} "
+        lines.append(f"{_rows(r['rows']):>10}  {r['tool']:<12} {num(r['seconds'], '.2f'):>9} "
                      f"{num(r['rows_per_second'], ',d'):>11} {num(r['peak_memory_mb'], '.0f'):>9}  {status}")
         if r.get("steps"):
             lines.append(" " * 12 + "steps: " + ", ".join(f"{k} {v:.2f} s" for k, v in r["steps"].items()))
@@ -289,10 +304,11 @@ def table(report: dict) -> str:
             lines.append(" " * 12 + f"skipped {item['format']}: {item['reason']}")
     lines.append("")
     names = {"frictionless_over_ecocluster": "frictionless/ecocluster", "ecocluster_over_floor": "ecocluster/floor",
-             "build_over_baseline": "build/baseline", "load_over_pandas": "load/pandas.read_csv"}
+             "build_over_baseline": "build/baseline", "load_over_pandas": "load/pandas.read_csv",
+             "hook_over_import_polars": "hook/import polars"}
     for q in report["ratios"]:
         shown = [f"{label} {q[key]}x" for key, label in names.items() if q.get(key)]
-        lines.append(f"{q['rows']:>10,}  " + "   ".join(shown or ["-"]))
+        lines.append(f"{_rows(q['rows']):>10}  " + "   ".join(shown or ["-"]))
     m = report["machine"]
     lines += ["", f"machine: {m['cores']} cores, {m['ram_gb']} GB RAM, {m['cpu']}, load {m['load_average']}; "
               f"Python {m['python']}; "
@@ -348,8 +364,11 @@ def main(argv: list[str] | None = None) -> int:
               "repeat": args.repeat, "mode": args.mode,
               "machine": machine(), "results": []}
     scratch = Path(tempfile.mkdtemp(prefix="ecocluster-bench-"))
+    if args.mode == "hook":  # the shipped package, as a contributor's pre-commit hook checks it
+        sizes = [0]
+        report["sizes"] = sizes
     for rows in sizes:
-        pkg_dir = synthesize(rows, args.seed, args.cache, args.fresh, args.timeout)
+        pkg_dir = ROOT if args.mode == "hook" else synthesize(rows, args.seed, args.cache, args.fresh, args.timeout)
         cmds = {}
         for tool, cmd in commands(pkg_dir, scratch).items():
             if tool not in tools:

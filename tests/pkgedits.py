@@ -59,6 +59,16 @@ def schema(table: str, change: Callable[[dict], None]) -> Edit:
     return edit
 
 
+def shipped_copy(dest: Path) -> Path:
+    """A private copy of the shipped package (descriptor, data, schemas) in `dest`, which a test may edit."""
+    root = Path(__file__).resolve().parent.parent
+    dest.mkdir(parents=True, exist_ok=True)
+    shutil.copy(root / "datapackage.json", dest)
+    shutil.copytree(root / "data", dest / "data")
+    shutil.copytree(root / "schemas", dest / "schemas")
+    return dest
+
+
 def package(tmp_path: Path, edits: list[Edit]) -> Path:
     """A copy of the valid fixture with `edits` applied."""
     root = tmp_path / "pkg"

@@ -44,7 +44,7 @@ citations
 """
 
 EXPECTED_MARKDOWN = """\
-### Data changes: diff-fixture 1.0.0 → diff-fixture 2.0.0
+### Data changes: `diff-fixture 1.0.0` → `diff-fixture 2.0.0`
 
 2 rows added, 2 removed, 2 changed; 7 schema changes. Suggested version bump: **major**.
 
@@ -152,7 +152,7 @@ def test_identical_packages_exit_0():
     assert result.exit_code == 0
     assert result.stdout == "diff-fixture 1.0.0 → diff-fixture 1.0.0: no differences\n"
     md = run(OLD, OLD, "--format", "markdown")
-    assert md.stdout == "### Data changes: diff-fixture 1.0.0 → diff-fixture 1.0.0\n\nNo differences.\n"
+    assert md.stdout == "### Data changes: `diff-fixture 1.0.0` → `diff-fixture 1.0.0`\n\nNo differences.\n"
     assert json.loads(run(OLD, OLD, "--format", "json").stdout)["identical"] is True
 
 

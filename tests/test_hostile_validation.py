@@ -18,7 +18,8 @@ from pkgedits import VALID, Edit, append, descriptor, found, package, schema, su
 
 from ecocluster.cli import main
 from ecocluster.validation import validate
-from ecocluster.validation.report import printable, render_github, render_text
+from ecocluster.validation.github import render_github
+from ecocluster.validation.report import printable, render_text
 from ecocluster.validation.standards import ISO_3166_ALPHA2, language_problem
 
 CITE = "{},*,src-herald-2023,Busan and Renault Korea signed the MOU,dossier-summary,,"

@@ -110,7 +110,8 @@ def test_a_value_not_of_its_numeric_type_names_the_type(tmp_path):
 def test_a_package_level_error_is_listed_under_the_descriptor_in_text_and_github_reports(tmp_path):
     """Guards report._where: an error that belongs to no table file (here: no package at all) is grouped
     under `datapackage.json` in the text report and annotates that file on GitHub, never a file `None`."""
-    from ecocluster.validation.report import render_github, render_text
+    from ecocluster.validation.github import render_github
+    from ecocluster.validation.report import render_text
 
     report = ecocluster.validate(tmp_path / "nowhere")
     [error] = report.errors
@@ -122,7 +123,8 @@ def test_a_package_level_error_is_listed_under_the_descriptor_in_text_and_github
 def test_an_error_of_a_table_whose_file_cannot_be_named_is_listed_under_the_table(tmp_path):
     """Guards report._where: a resource refused before its file is known (a path out of the package) has
     no file to point at: the report groups its error under the resource's name."""
-    from ecocluster.validation.report import render_github, render_text
+    from ecocluster.validation.github import render_github
+    from ecocluster.validation.report import render_text
 
     (tmp_path / "datapackage.json").write_text(json.dumps({"name": "m", "resources": [
         {"name": "outside", "path": "../t.csv", "schema": {"fields": [S]}}]}), "utf-8")
@@ -193,9 +195,10 @@ def test_a_date_of_the_wrong_form_and_a_day_that_does_not_exist_are_told_apart(t
 
 
 def test_a_colon_or_comma_in_a_github_annotation_property_is_escaped_as_the_runner_decodes_it():
-    """Guards report._escape: in a workflow command's properties `:` is `%3A` and `,` is `%2C` (upper case:
+    """Guards base.escape.workflow_value: in a workflow command's properties `:` is `%3A` and `,` is `%2C` (upper case:
     the runner replaces exactly these tokens), so a file name holding them still names the file."""
-    from ecocluster.validation.report import Report, ValidationError, render_github
+    from ecocluster.validation.github import render_github
+    from ecocluster.validation.report import Report, ValidationError
 
     error = ValidationError("file-missing", "t", None, None, None, "data/a:b,c.csv does not exist", "")
     report = Report(errors=[error], stats={"errors": 1}, paths={"t": "data/a:b,c.csv"})

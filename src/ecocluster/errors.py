@@ -205,3 +205,11 @@ class PublishError(EcoclusterError):
     version already published would be dropped."""
 
     code = "publish-refused"
+
+
+class GitError(InputError):
+    """`git` could not say which lines a change touched (no git, not a repository, an unknown REF)."""
+
+    code = "git-ref-invalid"
+    default_hint = ("give a commit, branch or tag this clone has (in a shallow CI clone, fetch it first: "
+                    "git fetch --depth=1 origin BRANCH), or leave --changed-from out.")

@@ -6,7 +6,9 @@ from __future__ import annotations
 
 import math
 import re
+import unicodedata
 from typing import Any
+from urllib.parse import quote
 
 from ..errors import EscapeError
 
@@ -53,3 +55,82 @@ def file_name(name: str, suffix: str = "") -> str:
     if not (isinstance(name, str) and _SAFE_NAME.fullmatch(name) and ".." not in name and len(name) <= 200):
         raise EscapeError(f"`{name}` is not a safe file name (letters, digits, `_`, `.` and `-` only)")
     return name + suffix
+
+
+# What a terminal or a log could act on: C0/C1 controls (ANSI escapes start with ESC), DEL, line and
+# paragraph separators, invisible format characters (bidi overrides reorder the rest of the line) and
+# lone surrogates (from JSON `\ud800`; a terminal's encoder would fail on them).
+_UNSAFE = re.compile(r"[^\x20-\x7e]")
+
+
+def _escape_char(m: re.Match[str]) -> str:
+    ch = m.group()
+    if ord(ch) > 0x9F and unicodedata.category(ch) not in ("Cf", "Cs", "Zl", "Zp"):
+        return ch  # ordinary text in any script stays readable
+    return f"\\x{ord(ch):02x}" if ord(ch) < 0x100 else f"\\u{ord(ch):04x}"
+
+
+def printable(text: object) -> str:
+    """`text` with every control and invisible character shown as an escape (`\\x1b`, `\\u202e`): data
+    reaches a terminal or a CI log as text, never as a command to it. Every CI format below starts here."""
+    return _UNSAFE.sub(_escape_char, str(text))
+
+
+def workflow_value(text: object, prop: bool = False) -> str:
+    """A value in a GitHub Actions workflow command (`::error file=PROP,title=PROP::DATA`).
+
+    The runner (actions/runner, ActionCommand.cs) reads one command per line and decodes `%25`, `%0D`,
+    `%0A` in the data, and also `%3A`, `%2C` in a property, where `:` would end the properties and `,`
+    start the next one. Controls are shown as escapes first (`printable`), so a value can never break the
+    line and start a command of its own."""
+    text = printable(text).replace("%", "%25").replace("\r", "%0D").replace("\n", "%0A")
+    return text.replace(":", "%3A").replace(",", "%2C") if prop else text
+
+
+def azure_value(text: object) -> str:
+    """A property or message of an Azure Pipelines logging command (`##vso[area.event k=v;]message`).
+
+    The agent (azure-pipelines-agent, CommandStringConvertor) splits properties on `;`, ends them at
+    the first `]`, and decodes `%3B`, `%0D`, `%0A`, `%5D` and `%AZP25` (for `%`) in properties and
+    message alike; controls are shown as escapes first (`printable`), so no value breaks the line."""
+    text = printable(text)
+    for token, code in (("%", "%AZP25"), (";", "%3B"), ("\r", "%0D"), ("\n", "%0A"), ("]", "%5D")):
+        text = text.replace(token, code)
+    return text
+
+
+_BACKTICKS = re.compile(r"`+")
+
+
+def markdown_code(value: object, cell: bool = False) -> str:
+    """Text from the data as a Markdown code span, which GitHub renders literally: no emphasis, link,
+    HTML, @mention or #reference can come out of it. The fence is one backtick longer than any run
+    inside; padding spaces, where needed, keep a leading or trailing backtick or space as written
+    (CommonMark strips one space from each side when both have one); an empty value shows as
+    *(empty)*. In a table `cell`, `|` is escaped, since GitHub splits the row on it before it reads
+    the code span."""
+    text = printable(value)
+    if text == "":
+        return "*(empty)*"
+    fence = "`" * (max((len(run) for run in _BACKTICKS.findall(text)), default=0) + 1)
+    edges = text[0] + text[-1]
+    pad = " " if text.strip(" ") and ("`" in edges or edges == "  ") else ""
+    if cell:
+        text = text.replace("|", "\\|")
+    return f"{fence}{pad}{text}{pad}{fence}"
+
+
+def url_path(path: str) -> str:
+    """A relative file path as the path part of a URL: every character but letters, digits, `/` and
+    `-._~` percent-encoded, so it can close neither a Markdown link nor an HTML attribute."""
+    return quote(path, safe="/")
+
+
+_XML_INVALID = re.compile("[\ufffe\uffff]")
+
+
+def xml_text(text: object) -> str:
+    """Text for an XML 1.0 document (JUnit): `printable` shows the controls XML forbids as escapes,
+    and the two noncharacters it also forbids are shown the same way; the XML writer then escapes
+    `&`, `<`, `>` and quotes."""
+    return _XML_INVALID.sub(lambda m: f"\\u{ord(m.group()):04x}", printable(text))

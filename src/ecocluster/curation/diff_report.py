@@ -4,6 +4,7 @@ from __future__ import annotations
 
 import json
 
+from ..base.escape import markdown_code as _code
 from .diff import PackageDiff, TableDiff
 
 
@@ -63,18 +64,11 @@ def _text_table(t: TableDiff) -> list[str]:
     return out
 
 
-def _code(value: str) -> str:
-    """A Markdown code span that survives backticks and shows an empty cell as such."""
-    if value == "":
-        return "*(empty)*"
-    value = value.replace("\n", " ")
-    fence = "``" if "`" in value else "`"
-    pad = " " if value.startswith("`") or value.endswith("`") else ""
-    return f"{fence}{pad}{value}{pad}{fence}"
-
-
 def render_markdown(d: PackageDiff) -> str:
-    title = f"### Data changes: {_headline(d)}"
+    """Every name and value from the packages is a code span (`base.escape.markdown_code`), so a pull
+    request comment shows the data as written and nothing in it becomes a link, a mention or HTML."""
+    old, new = (_code(f"{side['name']} {side['version']}") for side in (d.old, d.new))
+    title = f"### Data changes: {old} → {new}"
     if d.identical:
         return f"{title}\n\nNo differences.\n"
     out = [title, "", f"{_counts(d)}. Suggested version bump: **{d.suggested_bump}**."]

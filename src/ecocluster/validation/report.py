@@ -1,13 +1,15 @@
-"""What validation returns: a `Report` of `ValidationError`s, and its text and GitHub renderings."""
+"""What validation returns: a `Report` of `ValidationError`s, and its text rendering (the formats CI
+systems read are in `ecocluster.validation.formats` and `.github`)."""
 
 from __future__ import annotations
 
-import re
-import unicodedata
 from dataclasses import asdict, dataclass, field
 from typing import Any
 
+from ..base.escape import printable
 from ..rules import RULES
+
+__all__ = ["Report", "ValidationError", "printable", "render_text"]
 
 
 @dataclass(frozen=True)
@@ -47,27 +49,14 @@ class Report:
         return {"ok": self.ok, "errors": [e.to_dict() for e in self.errors], "stats": self.stats}
 
 
-# What a terminal or a log could act on: C0/C1 controls (ANSI escapes start with ESC), DEL, line and
-# paragraph separators, invisible format characters (bidi overrides reorder the rest of the line) and
-# lone surrogates (from JSON `\ud800`; a terminal's encoder would fail on them).
-_UNSAFE = re.compile(r"[^\x20-\x7e]")
-
-
-def _escape_char(m: re.Match[str]) -> str:
-    ch = m.group()
-    if ord(ch) > 0x9F and unicodedata.category(ch) not in ("Cf", "Cs", "Zl", "Zp"):
-        return ch  # ordinary text in any script stays readable
-    return f"\\x{ord(ch):02x}" if ord(ch) < 0x100 else f"\\u{ord(ch):04x}"
-
-
-def printable(text: object) -> str:
-    """`text` with every control and invisible character shown as an escape (`\\x1b`, `\\u202e`): data
-    reaches a terminal or a CI log as text, never as a command to it."""
-    return _UNSAFE.sub(_escape_char, str(text))
+def file_of(report: Report, e: ValidationError) -> str:
+    """The file an error belongs to, as the package names it: its table's CSV, else the resource's name
+    (its path was refused), else `datapackage.json` (the package as a whole)."""
+    return report.paths.get(e.resource or "", e.resource or "datapackage.json")
 
 
 def _where(report: Report, e: ValidationError) -> str:
-    return printable(report.paths.get(e.resource or "", e.resource or "datapackage.json"))
+    return printable(file_of(report, e))
 
 
 def render_text(report: Report, colour: bool = False) -> str:
@@ -101,29 +90,3 @@ def render_text(report: Report, colour: bool = False) -> str:
             f"{stats.get('tables', 0)} tables: {by_code}"
         )
     return "\n".join(lines) + "\n"
-
-
-def _escape(text: str, prop: bool = False) -> str:
-    # GitHub workflow command escaping: data escapes %, CR, LF; properties also : and ,. Other
-    # control and invisible characters are shown as escapes first, as in the text report.
-    text = printable(text)
-    text = text.replace("%", "%25").replace("\r", "%0D").replace("\n", "%0A")
-    return text.replace(":", "%3A").replace(",", "%2C") if prop else text
-
-
-def render_github(report: Report) -> str:
-    """One `::error file=…,line=…,title=CODE::message` workflow command per error."""
-    out = []
-    for e in report.errors:
-        props = [f"file={_escape(_where(report, e), True)}"]
-        if e.row is not None:
-            props.append(f"line={e.row}")
-        props.append(f"title={_escape(e.code, True)}")
-        message = f"{e.field}: {e.message}" if e.field else e.message
-        if e.hint:
-            message += f" (hint: {e.hint})"
-        out.append(f"::error {','.join(props)}::{_escape(message)}")
-    total = report.stats.get("errors", 0)
-    if len(report.errors) < total:
-        out.append(f"::warning title=validate::{total - len(report.errors)} more errors not shown")
-    return "".join(line + "\n" for line in out)
