@@ -83,7 +83,7 @@ def _columns_frame(tables: Tables) -> pl.DataFrame:
     rows = []
     for res in tables.package.resources:
         for f in res.fields:
-            codes = json.dumps({c: f.enum_descriptions.get(c, "") for c in f.enum}, ensure_ascii=False) \
+            codes = json.dumps({c: f.labels.get(c, "") for c in f.enum}, ensure_ascii=False) \
                 if f.enum else None
             kind = DATE_TYPE if f.is_date else f.type
             rows.append((res.name, f.name, f.title, kind, f.required or f.name in res.primary_key,

@@ -224,7 +224,7 @@ def metadata_rows(package: Package) -> list[tuple[str, str, str, str, str, str |
     for res in package.resources:
         rows.append((res.name, "", "table", res.title, res.description, None, None))
         for f in res.fields:
-            codes = json.dumps({c: f.enum_descriptions.get(c, "") for c in f.enum}, ensure_ascii=False) \
+            codes = json.dumps({c: f.labels.get(c, "") for c in f.enum}, ensure_ascii=False) \
                 if f.enum is not None else None
             rows.append((res.name, f.name, "column", f.title, f.description, f.type, codes))
             if f.is_date:
