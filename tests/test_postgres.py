@@ -146,7 +146,8 @@ def user_objects(dsn: str) -> dict:
     """The user's objects byte for byte: each table's rows as COPY's binary form, its file and the view."""
     out = {}
     for table in ("names", "projects"):
-        out[table] = subprocess.run(["psql", "-X", "-q", "-d", dsn, "-c", f"COPY public.{table} TO STDOUT (FORMAT binary)"],
+        copy = f"COPY public.{table} TO STDOUT (FORMAT binary)"
+        out[table] = subprocess.run(["psql", "-X", "-q", "-d", dsn, "-c", copy],
                                     capture_output=True, check=True, timeout=60).stdout
     out["objects"] = query(dsn, "SELECT c.relname, c.relkind, c.relfilenode, pg_get_viewdef(c.oid) AS v "
                                 "FROM pg_class c WHERE c.relnamespace = 'public'::regnamespace ORDER BY 1")
