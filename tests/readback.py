@@ -98,6 +98,17 @@ def with_bounds(fields: list[dict]) -> list[str]:
     return out
 
 
+def copy_package(dest: Path, root: Path = ROOT) -> Path:
+    """A copy of a package's descriptor, data and schemas in `dest` (created), to change or build."""
+    import shutil
+
+    dest.mkdir(parents=True)
+    shutil.copy(root / "datapackage.json", dest)
+    shutil.copytree(root / "data", dest / "data")
+    shutil.copytree(root / "schemas", dest / "schemas")
+    return dest
+
+
 def raw_rows(pkg, resource) -> list[dict[str, str]]:
     """A table's rows as the strings in its CSV (Python's csv module: the tests' own reader)."""
     with open(pkg.csv_path(resource), encoding="utf-8-sig", newline="") as fh:

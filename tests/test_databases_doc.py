@@ -14,6 +14,7 @@ from urllib.parse import urlsplit
 
 import pytest
 from conftest import require
+from readback import copy_package
 
 import ecocluster
 
@@ -30,10 +31,7 @@ def blocks() -> list[tuple[str, str]]:
 @pytest.fixture(scope="module")
 def folder(tmp_path_factory):
     """A copy of the package with build/ written, as the docs' examples expect."""
-    copy = tmp_path_factory.mktemp("docs") / "repo"
-    copy.mkdir()
-    for part in ("datapackage.json", "data", "schemas"):
-        (shutil.copy if part.endswith(".json") else shutil.copytree)(ROOT / part, copy / part)
+    copy = copy_package(tmp_path_factory.mktemp("docs") / "repo")
     ecocluster.build(copy, copy / "build")
     return copy
 

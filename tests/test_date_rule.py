@@ -3,12 +3,11 @@ the SQLite and DuckDB exports and the portable SQL file in SQLite, each refusing
 PostgreSQL (both SQL files) in test_postgres.py. The bounds are the database's: a row needs its date only."""
 
 import csv
-import shutil
 import sqlite3
 
 import pytest
 from datecases import DATE_CASES
-from readback import ROOT
+from readback import ROOT, copy_package
 
 import ecocluster
 
@@ -22,11 +21,7 @@ def out(tmp_path_factory):
 
 def test_validate_gives_the_date_list_its_verdict(tmp_path):
     """Every value in one run: appended as projects' target dates, each refused or not by a date rule."""
-    root = tmp_path / "pkg"
-    root.mkdir()
-    shutil.copy(ROOT / "datapackage.json", root)
-    shutil.copytree(ROOT / "data", root / "data")
-    shutil.copytree(ROOT / "schemas", root / "schemas")
+    root = copy_package(tmp_path / "pkg")
     path = root / "data" / "projects.csv"
     with open(path, encoding="utf-8", newline="") as fh:
         reader = csv.DictReader(fh)
