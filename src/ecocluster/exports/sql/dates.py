@@ -43,19 +43,29 @@ def days_in_month(col: str) -> str:
 
 
 def is_date(col: str) -> str:
-    """True exactly for the valid dates, false for any other text, NULL for NULL (which a CHECK passes)."""
-    digits = f"substr({col}, 1, 4) || substr({col}, 6, 2) || substr({col}, 9, 2)"
-    return (
-        f"CASE WHEN length({col}) NOT IN (4, 7, 10) THEN FALSE"
-        f" WHEN trim({digits}, '0123456789') <> '' THEN FALSE"
-        f" WHEN length({col}) > 4 AND substr({col}, 5, 1) <> '-' THEN FALSE"
-        f" WHEN length({col}) > 7 AND substr({col}, 8, 1) <> '-' THEN FALSE"
-        f" WHEN {_year(col)} < 1000 OR {col} IN ('9999', '9999-12', '9999-12-31') THEN FALSE"
-        f" WHEN length({col}) = 4 THEN TRUE"
-        f" WHEN CAST(substr({col}, 6, 2) AS INTEGER) NOT BETWEEN 1 AND 12 THEN FALSE"
-        f" WHEN length({col}) = 7 THEN TRUE"
-        f" ELSE CAST(substr({col}, 9, 2) AS INTEGER) BETWEEN 1 AND {days_in_month(col)} END"
-    )
+    """True exactly for the valid dates, false for any other text, NULL for NULL (which a CHECK passes).
+
+    The shape first (digits and dashes where they belong), with text functions that cannot fail; then
+    the ranges, with integer casts that only ever see digits: PostgreSQL and DuckDB raise on
+    `CAST('ab' AS INTEGER)`, and a CASE is the one construct all three evaluate in order (DuckDB
+    evaluates both sides of an OR). Comparisons rather than IN lists: SQLite builds an IN list anew
+    each time an INSERT statement runs.
+    """
+    y, m, d = f"substr({col}, 1, 4)", f"substr({col}, 6, 2)", f"substr({col}, 9, 2)"
+
+    def digits(*parts: str) -> str:
+        return f"trim({' || '.join(parts)}, '0123456789') = ''"
+
+    shape = (f"CASE length({col}) WHEN 4 THEN {digits(col)}"
+             f" WHEN 7 THEN substr({col}, 5, 1) = '-' AND {digits(y, m)}"
+             f" WHEN 10 THEN substr({col}, 5, 1) = '-' AND substr({col}, 8, 1) = '-' AND {digits(y, m, d)}"
+             " ELSE FALSE END")
+    return (f"CASE WHEN {col} IS NULL THEN NULL WHEN NOT ({shape}) THEN FALSE"
+            f" WHEN {_year(col)} < 1000 OR {col} = '9999' OR {col} = '9999-12' OR {col} = '9999-12-31' THEN FALSE"
+            f" WHEN length({col}) = 4 THEN TRUE"
+            f" WHEN CAST({m} AS INTEGER) NOT BETWEEN 1 AND 12 THEN FALSE"
+            f" WHEN length({col}) = 7 THEN TRUE"
+            f" ELSE CAST({d} AS INTEGER) BETWEEN 1 AND {days_in_month(col)} END")
 
 
 def check(col_name: str) -> str:
