@@ -275,6 +275,31 @@ def test_duckdb_refuses_a_dangling_reference(shipped):
                     "'org-renault-korea', 'CEO')")
 
 
+def test_the_database_files_attach_as_ecocluster_beside_a_users_own_tables(shipped, tmp_path):
+    """SQLite's and DuckDB's files are the dataset's own: attached to a working database under the
+    dataset's name, their tables and views are `ecocluster.<name>` (the views reading the dataset's
+    tables, not the user's of the same name), and the user's own tables stay as they were."""
+    import duckdb
+
+    mine = [(1, "mine")]
+    lite = sqlite3.connect(tmp_path / "work.sqlite", isolation_level=None)
+    duck = duckdb.connect(str(tmp_path / "work.duckdb"))
+    for con in (lite, duck):
+        con.execute("CREATE TABLE names (id INTEGER, name TEXT)")
+        con.execute("CREATE TABLE agreement_parties (id INTEGER)")
+        con.execute("INSERT INTO names VALUES (1, 'mine')")
+    for _ in range(2):
+        lite.execute(f"ATTACH DATABASE '{shipped / 'ecocluster.sqlite'}' AS ecocluster")
+        duck.execute(f"ATTACH '{shipped / 'ecocluster.duckdb'}' AS ecocluster (READ_ONLY)")
+        for con in (lite, duck):
+            assert con.execute("SELECT count(*) FROM ecocluster.names").fetchone() == (len(tables()["names"][1]),)
+            got = con.execute("SELECT org_name, signatory_name, signatory_title FROM ecocluster.agreement_signatories "
+                              "WHERE agreement_date = '2023-05-22'").fetchall()
+            assert set(got) == MOU_SIGNERS
+            assert con.execute("SELECT * FROM names").fetchall() == mine
+            con.execute("DETACH ecocluster" if con is duck else "DETACH DATABASE ecocluster")
+
+
 # --- Portable SQL into SQLite (PostgreSQL: test_postgres.py) ---------------------------------------
 
 def test_sql_file_loads_into_sqlite_twice_with_the_same_rows(exported):
