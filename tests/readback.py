@@ -8,6 +8,7 @@ from __future__ import annotations
 
 import csv
 import json
+from datetime import date
 from pathlib import Path
 
 ROOT = Path(__file__).resolve().parent.parent
@@ -68,6 +69,24 @@ def read_rows(root: Path, name: str) -> list[dict]:
 DATE_PATTERN = "^[0-9]{4}(-(0[1-9]|1[0-2])(-(0[1-9]|[12][0-9]|3[01]))?)?$"
 
 
+def is_date(field: dict) -> bool:
+    return field.get("constraints", {}).get("pattern") == DATE_PATTERN
+
+
+def bounds_of(value):
+    """The first and last day of a reduced-precision date, worked out here with the standard library."""
+    if value is None:
+        return None, None
+    parts = [int(p) for p in value.split("-")]
+    first = date(parts[0], parts[1] if len(parts) > 1 else 1, parts[2] if len(parts) > 2 else 1)
+    if len(parts) == 3:
+        return first, first
+    if len(parts) == 1:
+        return first, date(parts[0], 12, 31)
+    following = date(parts[0] + parts[1] // 12, parts[1] % 12 + 1, 1)
+    return first, date.fromordinal(following.toordinal() - 1)
+
+
 def with_bounds(fields: list[dict]) -> list[str]:
     """Column names of a table in the exports and load(): each reduced-precision date field is followed
     by its `_earliest` and `_latest` day."""
@@ -77,6 +96,17 @@ def with_bounds(fields: list[dict]) -> list[str]:
         if f.get("constraints", {}).get("pattern") == DATE_PATTERN:
             out += [f"{f['name']}_earliest", f"{f['name']}_latest"]
     return out
+
+
+def copy_package(dest: Path, root: Path = ROOT) -> Path:
+    """A copy of a package's descriptor, data and schemas in `dest` (created), to change or build."""
+    import shutil
+
+    dest.mkdir(parents=True)
+    shutil.copy(root / "datapackage.json", dest)
+    shutil.copytree(root / "data", dest / "data")
+    shutil.copytree(root / "schemas", dest / "schemas")
+    return dest
 
 
 def raw_rows(pkg, resource) -> list[dict[str, str]]:

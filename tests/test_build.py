@@ -56,6 +56,29 @@ def test_build_writes_every_export_the_archive_and_a_manifest_with_hashes(built)
             "parquet/citations.parquet"} <= set(on_disk)
 
 
+# What a browser, a catalogue or a download tool should be told each written file is (written out here,
+# independently of ecocluster.base.mediatypes): IANA-registered types, and for the two formats without
+# one, the type their makers use.
+MEDIA_TYPES = {
+    "html": "text/html", "jsonld": "application/ld+json", "css": "text/css", "js": "text/javascript",
+    "svg": "image/svg+xml", "csv": "text/csv", "json": "application/json", "jsonl": "application/jsonl",
+    "parquet": "application/vnd.apache.parquet", "sql": "application/sql", "sqlite": "application/vnd.sqlite3",
+    "duckdb": "application/vnd.duckdb", "zip": "application/zip",
+    "xlsx": "application/vnd.openxmlformats-officedocument.spreadsheetml.sheet",
+}
+
+
+def test_the_manifest_gives_every_file_its_media_type(built):
+    manifest, _out = built
+    got = {r["path"]: r["mediatype"] for r in manifest["resources"]}
+    assert {p.rsplit(".", 1)[-1] for p in got} <= set(MEDIA_TYPES)  # a new kind of file needs its type here
+    for path, kind in got.items():
+        # FollowTheMoney's entity file holds one JSON object per line, whatever its suffix
+        expected = MEDIA_TYPES["jsonl"] if path.endswith(".ftm.json") else MEDIA_TYPES[path.rsplit(".", 1)[-1]]
+        assert kind == expected, path
+    assert {"text/html", "application/ld+json", "text/css", "text/javascript", "image/svg+xml"} <= set(got.values())
+
+
 def test_release_archive_holds_the_descriptor_csvs_and_schemas_unchanged(built):
     _, out = built
     with zipfile.ZipFile(out / ZIP) as zf:

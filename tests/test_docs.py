@@ -273,7 +273,7 @@ def test_dictionary_explains_every_table_column_and_code():
             assert cells[2] == f.type and cells[3] == ("yes" if f.required else "no")
             assert cells[6].replace("\\|", "|") == " ".join(f.description.split())
             for code in f.enum or ():
-                assert f"| `{code}` | {f.enum_descriptions[code]} |" in text
+                assert f"| `{code}` | {f.labels[code]} |" in text
         for fk in res.foreign_keys:
             assert f"[`{fk.resource}`](#{fk.resource}).`{fk.reference_field}`" in text
     assert "`id` of [`organisations`](#organisations), [`people`](#people) or [`projects`](#projects)" in text

@@ -5,7 +5,19 @@ import sqlite3
 from datetime import date
 
 import pytest
-from readback import AWKWARD, ROOT, as_tuples, foreign_key_count, same_rows, same_typed, schema, tables, with_bounds
+from readback import (
+    AWKWARD,
+    ROOT,
+    as_tuples,
+    bounds_of,
+    foreign_key_count,
+    is_date,
+    same_rows,
+    same_typed,
+    schema,
+    tables,
+    with_bounds,
+)
 
 import ecocluster
 from ecocluster.exports import FORMATS
@@ -45,7 +57,8 @@ def test_sql_schemas_put_date_bounds_right_after_their_date(exported):
     duck = duckdb.connect(str(out / f"{stem(root)}.duckdb"), read_only=True)
     for name, (fields, _rows) in tables(root).items():
         expected = with_bounds(fields)
-        lite_cols = [(c[1], c[2]) for c in lite.execute(f'PRAGMA table_info("{name}")')]
+        # table_xinfo, not table_info: the bounds are generated columns, which table_info leaves out
+        lite_cols = [(c[1], c[2]) for c in lite.execute(f'PRAGMA table_xinfo("{name}")')]
         assert [c for c, _ in lite_cols] == expected
         duck_cols = duck.execute("SELECT column_name, data_type FROM information_schema.columns "
                                  "WHERE table_name = ? ORDER BY ordinal_position", [name]).fetchall()
@@ -179,7 +192,7 @@ def test_sqlite_keys_indexes_and_checks(exported):
     assert "regexp" not in ddl.lower()
     for name, (fields, _rows) in tables(root).items():
         declared_schema = schema(root, name)
-        info = con.execute(f'PRAGMA table_info("{name}")').fetchall()
+        info = con.execute(f'PRAGMA table_xinfo("{name}")').fetchall()  # with the generated bounds
         assert [(c[1], c[5] > 0) for c in info] == [
             (col, col in declared_schema["primaryKey"]) for col in with_bounds(fields)]
         declared = {(fk["fields"][0], fk["reference"]["resource"] or name)
@@ -262,6 +275,31 @@ def test_duckdb_refuses_a_dangling_reference(shipped):
                     "'org-renault-korea', 'CEO')")
 
 
+def test_the_database_files_attach_as_ecocluster_beside_a_users_own_tables(shipped, tmp_path):
+    """SQLite's and DuckDB's files are the dataset's own: attached to a working database under the
+    dataset's name, their tables and views are `ecocluster.<name>` (the views reading the dataset's
+    tables, not the user's of the same name), and the user's own tables stay as they were."""
+    import duckdb
+
+    mine = [(1, "mine")]
+    lite = sqlite3.connect(tmp_path / "work.sqlite", isolation_level=None)
+    duck = duckdb.connect(str(tmp_path / "work.duckdb"))
+    for con in (lite, duck):
+        con.execute("CREATE TABLE names (id INTEGER, name TEXT)")
+        con.execute("CREATE TABLE agreement_parties (id INTEGER)")
+        con.execute("INSERT INTO names VALUES (1, 'mine')")
+    for _ in range(2):
+        lite.execute(f"ATTACH DATABASE '{shipped / 'ecocluster.sqlite'}' AS ecocluster")
+        duck.execute(f"ATTACH '{shipped / 'ecocluster.duckdb'}' AS ecocluster (READ_ONLY)")
+        for con in (lite, duck):
+            assert con.execute("SELECT count(*) FROM ecocluster.names").fetchone() == (len(tables()["names"][1]),)
+            got = con.execute("SELECT org_name, signatory_name, signatory_title FROM ecocluster.agreement_signatories "
+                              "WHERE agreement_date = '2023-05-22'").fetchall()
+            assert set(got) == MOU_SIGNERS
+            assert con.execute("SELECT * FROM names").fetchall() == mine
+            con.execute("DETACH ecocluster" if con is duck else "DETACH DATABASE ecocluster")
+
+
 # --- Portable SQL into SQLite (PostgreSQL: test_postgres.py) ---------------------------------------
 
 def test_sql_file_loads_into_sqlite_twice_with_the_same_rows(exported):
@@ -291,7 +329,9 @@ def test_jsonl_rows_and_types(exported):
 
 # --- Excel: openpyxl -------------------------------------------------------------------------------
 
-def test_xlsx_sheets_rows_and_column_descriptions(exported):
+def test_xlsx_sheets_rows_bounds_and_column_descriptions(exported):
+    from datetime import datetime
+
     from openpyxl import load_workbook
 
     root, out, _ = exported
@@ -299,14 +339,60 @@ def test_xlsx_sheets_rows_and_column_descriptions(exported):
     assert wb.sheetnames == [*tables(root), "columns"]
     for name, (fields, rows) in tables(root).items():
         got = list(wb[name].iter_rows(values_only=True))
-        assert got[0] == tuple(f["name"] for f in fields)
+        assert got[0] == tuple(with_bounds(fields))  # each date followed by its first and last day
         # Excel keeps one number type: integers come back as int, numbers as int or float.
-        want = [tuple(float(v) if isinstance(v, float) and not v.is_integer() else
-                      (int(v) if isinstance(v, float) else v) for v in r) for r in as_tuples(fields, rows)]
+        want = []
+        for r in rows:
+            cells = []
+            for f in fields:
+                v = r[f["name"]]
+                cells.append(int(v) if isinstance(v, float) and v.is_integer() else v)
+                if is_date(f):  # real dates (openpyxl reads a day as a datetime at midnight)
+                    cells += [datetime(d.year, d.month, d.day) if d else None for d in bounds_of(v)]
+            want.append(tuple(cells))
         assert got[1:] == want, name
         assert all(c.data_type != "f" for row in wb[name].iter_rows() for c in row), "no cell is a formula"
     described = {(r[0], r[1]): r[5] for r in wb["columns"].iter_rows(min_row=2, values_only=True)}
-    assert described == {(n, f["name"]): f["description"] for n, (fs, _r) in tables(root).items() for f in fs}
+    fields_described = {k: v for k, v in described.items() if k[1] in {f["name"] for f in tables(root)[k[0]][0]}}
+    assert fields_described == {(n, f["name"]): f["description"] for n, (fs, _r) in tables(root).items() for f in fs}
+    assert set(described) == {(n, c) for n, (fs, _r) in tables(root).items() for c in with_bounds(fs)}
+
+
+def test_xlsx_cells_are_numbers_dates_and_text_as_an_excel_user_expects(shipped):
+    """Amounts are numbers with thousands separators (never 7E+11); a year or a month written as a date
+    is a text cell (`2024` stays 2024); its bounds are date cells; the header row stays."""
+    from openpyxl import load_workbook
+
+    wb = load_workbook(shipped / "ecocluster.xlsx")
+    amounts = [c for (c,) in wb["agreement_projects"].iter_rows(min_row=2, min_col=5, max_col=5) if c.value]
+    assert wb["agreement_projects"]["E1"].value == "amount_krw" and 700_000_000_000 in [c.value for c in amounts]
+    assert all(c.data_type == "n" and c.number_format == "#,##0" for c in amounts)
+    shares = [c for (c,) in wb["org_relations"].iter_rows(min_row=2, min_col=5, max_col=5) if c.value is not None]
+    assert shares and all(c.data_type == "n" and c.number_format.startswith("#,##0") for c in shares)
+    ws = wb["projects"]
+    header = [c.value for c in ws[1]]
+    col = header.index("target_date") + 1
+    year_only = [c for (c,) in ws.iter_rows(min_row=2, min_col=col, max_col=col) if c.value == "2024"]
+    assert year_only and all(c.data_type == "s" and c.number_format == "@" for c in year_only)
+    latest = ws.cell(row=year_only[0].row, column=col + 2)
+    assert latest.is_date and latest.number_format == "yyyy-mm-dd" and latest.value.date() == date(2024, 12, 31)
+    assert all(wb[n].freeze_panes == "A2" for n in wb.sheetnames)
+
+
+def test_pandas_reads_dates_as_written_with_the_documented_argument(shipped):
+    """pandas turns a column of text cells like `2024` into 2024.0 on its own; `dtype=object`
+    (docs/databases.md) keeps every cell as the workbook holds it."""
+    import pandas as pd
+
+    guessed = pd.read_excel(shipped / "ecocluster.xlsx", sheet_name="projects")
+    assert 2024.0 in guessed["target_date"].tolist()  # what the issue saw
+    sheets = pd.read_excel(shipped / "ecocluster.xlsx", sheet_name=None, dtype=object)
+    projects = sheets["projects"]
+    assert "2024" in projects["target_date"].tolist() and 2024.0 not in projects["target_date"].tolist()
+    assert 700_000_000_000 in sheets["agreement_projects"]["amount_krw"].tolist()
+    want = {r["id"]: r["target_date"] for r in tables()["projects"][1]}
+    got = {i: (None if pd.isna(v) else v) for i, v in zip(projects["id"], projects["target_date"], strict=True)}
+    assert got == want
 
 
 def test_frictionless_accepts_the_parquet_descriptor(shipped):
@@ -345,12 +431,16 @@ def test_xlsx_columns_fit_their_content_and_the_header_stays(shipped):
     for name, (fields, rows) in tables(ROOT).items():
         ws = wb[name]
         assert ws.freeze_panes == "A2"
-        for i, f in enumerate(fields):
+        by_name = {f["name"]: f for f in fields}
+        for i, column in enumerate(with_bounds(fields)):
             letter = ws.cell(row=1, column=i + 1).column_letter
-            longest = max([len(f["name"])] + [len(str(r[f["name"]]).split("\n")[0]) for r in rows
-                                               if r[f["name"]] is not None])
+            if column in by_name:
+                values = [len(str(r[column]).split("\n")[0]) for r in rows if r[column] is not None]
+            else:  # a date bound, shown as yyyy-mm-dd
+                values = [10 for r in rows if r[column.rsplit("_", 1)[0]] is not None]
+            longest = max([len(column)] + values)
             width = ws.column_dimensions[letter].width
-            assert width == min(60, max(6, longest) + 2), (name, f["name"])  # fitted, capped at 60
+            assert width == min(60, max(6, longest) + 2), (name, column)  # fitted, capped at 60
     kinds = {(r[0], r[1]): r[3] for r in wb["columns"].iter_rows(min_row=2, values_only=True)}
     assert kinds[("agreements", "date")] == "date as text: YYYY, YYYY-MM or YYYY-MM-DD"
 

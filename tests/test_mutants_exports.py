@@ -93,13 +93,17 @@ def test_the_postgres_metadata_comment_names_the_licences_or_none(tmp_path, lice
     assert licences or "licence" not in comment
 
 
-def test_postgres_checks_dates_against_the_calendar_the_portable_file_by_length(tmp_path):
-    """Guards sqlschema.checks: PostgreSQL gets the real-calendar CHECK (leap years), portable SQL the length one."""
+def test_postgres_dates_take_the_domain_sqlite_the_calendar_check(tmp_path):
+    """Guards schema.date_type: in the PostgreSQL file a date column's type is the domain that states the
+    date rule once; the portable file gives PostgreSQL that domain and SQLite the rule as a CHECK."""
     pg = _export(tmp_path / "pg", "pg", TWO)
-    [pg_date] = [line for line in pg.splitlines() if line.startswith('  "date" TEXT CHECK')]
-    assert '% 400 = 0' in pg_date and 'length("date") IN (4, 7, 10)' not in pg_date
-    portable = _export(tmp_path / "sql", "sql", TWO)
-    assert '  "date" TEXT CHECK (length("date") IN (4, 7, 10)),' in portable.splitlines()
+    assert '  "date" "reduced_date",' in pg.splitlines()
+    assert pg.count("% 400 = 0") == 2  # in the body of is_reduced_date (leap years) and of latest_day
+    portable = _export(tmp_path / "sql", "sql", TWO).splitlines()
+    at = portable.index('  "date"')
+    assert portable[at + 1] == '  /* /* */ -- */ "reduced_date"'
+    assert portable[at + 2].startswith('  /* /* */ TEXT CONSTRAINT "date: YYYY, YYYY-MM or YYYY-MM-DD')
+    assert "% 400 = 0" in portable[at + 2] and portable[at + 2].endswith(" /* */ -- */")
 
 
 def test_the_parquet_descriptor_describes_the_files_then_the_package(tmp_path):
@@ -166,6 +170,8 @@ def test_the_xlsx_columns_sheet_marks_required_and_primary_key_columns(tmp_path)
         key = [key] if isinstance(key, str) else key
         for f in schema["fields"]:
             expected[(res["name"], f["name"])] = bool(f.get("constraints", {}).get("required")) or f["name"] in key
+            if f.get("constraints", {}).get("pattern", "").startswith("^[0-9]{4}(-"):  # a date's bounds: derived
+                expected |= {(res["name"], f"{f['name']}_{end}"): False for end in ("earliest", "latest")}
     assert got == expected
     # both ways occur: key columns, and required columns outside the key
     assert any(v for (_, c), v in expected.items() if c == "id")

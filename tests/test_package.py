@@ -66,6 +66,21 @@ def test_frictionless_finds_the_package_valid():
     assert report.valid, report.flatten(["rowNumber", "fieldName", "type", "note"])
 
 
+def test_frictionless_reads_the_categories_and_still_refuses_a_code_outside_them(tmp_path):
+    """Table Schema v2 `categories` come back from frictionless as written; the enum beside them is enforced."""
+    from frictionless import Package
+    from readback import copy_package
+
+    field = Package(str(ROOT / "datapackage.json")).get_resource("projects").schema.get_field("kind")
+    assert field.to_descriptor()["categories"] == next(
+        f for f in schema("projects")["fields"] if f["name"] == "kind")["categories"]
+    copy = copy_package(tmp_path / "pkg", ROOT)
+    path = copy / "data" / "projects.csv"
+    path.write_text(path.read_text(encoding="utf-8").replace(",research-centre,", ",laboratory,", 1), encoding="utf-8")
+    report = Package(str(copy / "datapackage.json")).validate()
+    assert {e.type for t in report.tasks for e in t.errors} == {"constraint-error"}
+
+
 def test_tables_and_columns_follow_the_data_model():
     resources = {r["name"]: r for r in descriptor()["resources"]}
     assert list(resources) == list(MODEL)
@@ -85,11 +100,13 @@ def test_tables_and_columns_follow_the_data_model():
     assert schema("citations")["primaryKey"] == ["record_id", "field", "source_id"]
 
 
-def test_enums_are_the_data_models_codes_each_described():
+def test_enums_are_the_data_models_codes_each_labelled_by_its_categories():
+    """Table Schema v2 `categories`: each code with its label, in the enum's order; no home-made field."""
     for (table, column), codes in ENUMS.items():
         field = next(f for f in schema(table)["fields"] if f["name"] == column)
         assert field["constraints"]["enum"] == codes, (table, column)
-        assert set(field["enumDescriptions"]) == set(codes) and all(field["enumDescriptions"].values())
+        assert [c["value"] for c in field["categories"]] == codes and all(c["label"] for c in field["categories"])
+        assert "enumDescriptions" not in field
 
 
 def test_descriptor_metadata_is_complete():
@@ -239,3 +256,15 @@ def test_wheel_carries_the_data(tmp_path):
     runtime = [r for r in requires if "extra ==" not in r]
     assert not any(name in r for r in runtime for name in ("followthemoney", "frictionless", "numpy"))
     assert any("followthemoney" in r and "extra == 'ftm'" in r.replace('"', "'") for r in requires)
+
+
+def test_categories_give_the_codes_and_labels_and_older_schemas_keep_theirs():
+    """A field's codes come from `categories` when it has no enum (Table Schema v2: they restrict the
+    values); a schema written before 0.3 keeps its `enumDescriptions` as the labels."""
+    from ecocluster.package import Field
+
+    f = Field.from_descriptor({"name": "k", "type": "string", "categories": ["a", {"value": "b", "label": "Bee."}]})
+    assert f.enum == ("a", "b") and f.labels == {"b": "Bee."}
+    old = Field.from_descriptor({"name": "k", "type": "string", "constraints": {"enum": ["a"]},
+                                 "enumDescriptions": {"a": "Ay."}})
+    assert old.enum == ("a",) and old.labels == {"a": "Ay."}

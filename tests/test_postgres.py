@@ -1,4 +1,5 @@
-"""The portable SQL file loaded with `psql` into a real PostgreSQL server and queried through its views.
+"""Both SQL files loaded with `psql` into a real PostgreSQL server: into their own schema, quietly,
+twice, beside a user's own tables; queried through their views; the date rule and the generated bounds.
 
 `.ci/run` starts a server and sets ECOCLUSTER_PG_DSN. Elsewhere these tests skip, saying how to run
 them; under CI (CI=true) a missing server fails them instead.
@@ -14,11 +15,11 @@ import uuid
 from urllib.parse import urlsplit, urlunsplit
 
 import pytest
+from datecases import DATE_CASES
 from readback import AWKWARD, ROOT, as_tuples, foreign_key_count, same_rows, tables
 
 import ecocluster
 from ecocluster.base.dates import date_bounds
-from ecocluster.exports.sql.schema import checks
 from ecocluster.package import DATE_PATTERN, Package
 
 DSN = os.environ.get("ECOCLUSTER_PG_DSN", "")
@@ -43,9 +44,15 @@ def psql(dsn: str, *args: str, check: bool = True) -> subprocess.CompletedProces
                           capture_output=True, text=True, check=check, timeout=120)
 
 
-def query(dsn: str, sql: str):
-    """Rows as JSON, so numbers stay numbers and NULL stays None."""
-    out = psql(dsn, "-At", "-c", f"SELECT coalesce(json_agg(q), '[]') FROM ({sql}) q").stdout
+def schema_of(root) -> str:
+    """The schema both SQL files load into: the package's name."""
+    return json.loads((root / "datapackage.json").read_text(encoding="utf-8"))["name"]
+
+
+def query(dsn: str, sql: str, schema: str = "ecocluster"):
+    """Rows as JSON, so numbers stay numbers and NULL stays None; unqualified names are the dataset's."""
+    out = psql(dsn, "-At", "-c", f'SET search_path = "{schema}"',
+               "-c", f"SELECT coalesce(json_agg(q), '[]') FROM ({sql}) q").stdout
     return json.loads(out)
 
 
@@ -69,10 +76,12 @@ def sql_files(tmp_path_factory):
 
 @pytest.mark.parametrize("root", [ROOT, AWKWARD], ids=["shipped", "awkward"])
 def test_psql_loads_the_sql_file_with_every_row_and_type(database, sql_files, root):
-    psql(database, "-f", str(sql_files[root]))
-    psql(database, "-f", str(sql_files[root]))  # loading twice replaces, never duplicates
+    for _ in range(2):  # a fresh database, then one that holds the tables: replaced, never duplicated
+        done = load(database, sql_files[root])
+        assert done.returncode == 0 and done.stderr == "", done.stderr  # no NOTICE, no WARNING
+    schema = schema_of(root)
     for name, (fields, rows) in tables(root).items():
-        got = query(database, f'SELECT * FROM "{name}"')
+        got = query(database, f'SELECT * FROM "{name}"', schema)
         # JSON writes the double 100.0 as 100; the column's type is checked below, the value here.
         number = {f["name"] for f in fields if f["type"] == "number"}
         names = [f["name"] for f in fields]
@@ -80,9 +89,10 @@ def test_psql_loads_the_sql_file_with_every_row_and_type(database, sql_files, ro
                     for r in got]
         assert same_rows(got_rows, as_tuples(fields, rows)), name
         columns = query(database, "SELECT column_name, data_type FROM information_schema.columns "
-                                  f"WHERE table_name = '{name}'")
+                                  f"WHERE table_name = '{name}' AND table_schema = '{schema}'")
         types = {r["column_name"]: r["data_type"] for r in columns}
         pg_type = {"string": "text", "integer": "bigint", "number": "double precision"}
+        # a reduced-precision date is text of the domain that states the date rule (its base type: text)
         expected = {f["name"]: pg_type[f["type"]] for f in fields}
         # each reduced-precision date has its earliest and latest day beside it, as real dates
         expected |= {f"{f['name']}_{end}": "date" for f in fields if is_date(f) for end in ("earliest", "latest")}
@@ -121,6 +131,50 @@ def test_postgres_enforces_the_foreign_keys_and_checks(database, sql_files):
     assert keys == foreign_key_count(ROOT)
 
 
+# A user's own tables, named like the dataset's, in `public`.
+USER_OBJECTS = """
+CREATE TABLE public.names (id serial PRIMARY KEY, name text NOT NULL, note text);
+INSERT INTO public.names (name, note) VALUES ('Renault Korea', 'mine'), ('르노코리아', NULL),
+  ('O''Brien \\ "quoted"', E'tab\\there');
+CREATE TABLE public.projects (id text PRIMARY KEY, target_date date);
+INSERT INTO public.projects VALUES ('p1', '2024-02-29');
+CREATE VIEW public.people AS SELECT name FROM public.names;
+"""
+
+
+def user_objects(dsn: str) -> dict:
+    """The user's objects byte for byte: each table's rows as COPY's binary form, its file and the view."""
+    out = {}
+    for table in ("names", "projects"):
+        copy = f"COPY public.{table} TO STDOUT (FORMAT binary)"
+        out[table] = subprocess.run(["psql", "-X", "-q", "-d", dsn, "-c", copy],
+                                    capture_output=True, check=True, timeout=60).stdout
+    out["objects"] = query(dsn, "SELECT c.relname, c.relkind, c.relfilenode, pg_get_viewdef(c.oid) AS v "
+                                "FROM pg_class c WHERE c.relnamespace = 'public'::regnamespace ORDER BY 1")
+    return out
+
+
+def test_both_files_load_twice_beside_a_users_tables_which_survive_byte_for_byte(database, sql_files, pg_files):
+    """Each file goes into its own schema `ecocluster` and a reload replaces only that schema's objects."""
+    psql(database, "-c", USER_OBJECTS)
+    before = user_objects(database)
+    assert before["names"] and len(before["objects"]) == 6  # two tables, their keys' indexes, a sequence, a view
+    for path in (sql_files[ROOT], sql_files[ROOT], pg_files[ROOT], pg_files[ROOT], sql_files[ROOT]):
+        done = load(database, path)
+        assert done.returncode == 0 and done.stderr == "", (path.name, done.stderr)
+        assert user_objects(database) == before, path.name
+    assert query(database, "SELECT count(*) AS n FROM names") == [{"n": len(tables()["names"][1])}]
+    assert query(database, "SELECT name FROM names WHERE note = 'mine'", "public") == [{"name": "Renault Korea"}]
+
+
+def test_a_reload_stops_rather_than_drop_a_users_object_that_depends_on_the_dataset(database, pg_files):
+    assert load(database, pg_files[ROOT]).returncode == 0
+    psql(database, "-c", "CREATE VIEW public.my_projects AS SELECT id FROM ecocluster.projects")
+    done = load(database, pg_files[ROOT])
+    assert done.returncode != 0 and "depend" in done.stderr, done.stderr
+    assert query(database, "SELECT count(*) AS n FROM public.my_projects") == [{"n": len(tables()["projects"][1])}]
+
+
 # The file made for PostgreSQL (ecocluster.pg.sql): comments, date bounds, real-date checks, settings.
 
 def load(dsn: str, path, env: dict | None = None) -> subprocess.CompletedProcess:
@@ -142,7 +196,7 @@ def test_pg_file_loads_quietly_with_every_row_and_its_date_bounds(database, pg_f
         assert done.returncode == 0, done.stderr
         assert done.stderr == ""  # no NOTICE, no WARNING
     for name, (fields, rows) in tables(root).items():
-        got = query(database, f'SELECT * FROM "{name}"')
+        got = query(database, f'SELECT * FROM "{name}"', schema_of(root))
         number = {f["name"] for f in fields if f["type"] == "number"}
         names = [f["name"] for f in fields]
         got_rows = [tuple(float(r[k]) if k in number and r[k] is not None else r[k] for k in names) for r in got]
@@ -162,11 +216,11 @@ def test_pg_comments_describe_every_table_view_and_column(database, pg_files):
         JOIN pg_attribute a ON a.attrelid = c.oid AND (a.attnum > 0 AND NOT a.attisdropped)
         LEFT JOIN pg_description d ON d.objoid = c.oid AND d.classoid = 'pg_class'::regclass
                                    AND d.objsubid = a.attnum
-        WHERE c.relnamespace = 'public'::regnamespace AND c.relkind = 'r'""")
+        WHERE c.relnamespace = 'ecocluster'::regnamespace AND c.relkind = 'r'""")
     assert described and all(r["text"] for r in described), [r for r in described if not r["text"]][:3]
     relations = query(database, """
         SELECT c.relname AS rel, c.relkind AS kind, obj_description(c.oid, 'pg_class') AS text
-        FROM pg_class c WHERE c.relnamespace = 'public'::regnamespace AND c.relkind IN ('r', 'v')""")
+        FROM pg_class c WHERE c.relnamespace = 'ecocluster'::regnamespace AND c.relkind IN ('r', 'v')""")
     assert all(r["text"] for r in relations)
     assert {r["rel"] for r in relations if r["kind"] == "v"} == {
         "agreement_signatories", "role_holders", "project_organisations", "cited_facts"}
@@ -208,47 +262,58 @@ def try_sql(dsn: str, sql: str) -> subprocess.CompletedProcess:
     return psql(dsn, "-c", f"BEGIN; {sql}; ROLLBACK", check=False)
 
 
-@pytest.mark.parametrize("value, ok", [
-    ("2024", True), ("2024-02", True), ("2024-02-29", True), ("2000-02-29", True), ("2023-12-31", True),
-    ("2023-99-99", False), ("abcd", False), ("2023-02-30", False), ("2023-02-29", False), ("1900-02-29", False),
-    ("2023-04-31", False), ("2023-13", False), ("2023-00", False), ("0000", False), ("2023-2-01", False),
-    ("2023-01-01 ", False), ("", False), ("20230", False),
-])
-def test_pg_check_accepts_exactly_the_real_reduced_precision_dates(loaded, value, ok):
-    database = loaded
-    # the date CHECK itself, evaluated by the server on the value alone
-    expression = checks(Package.open().resource("projects").field("target_date"), "postgres")[-1]
-    own = expression.replace('"target_date"', sql_literal(value))
-    assert query(database, f"SELECT {own} AS ok") == [{"ok": ok}]
-    # and in the table: a real date with its bounds goes in, anything else is refused
-    bounds = [b.isoformat() for b in date_bounds(value)] if ok else [None, None]
-    update = (f"UPDATE projects SET target_date = {sql_literal(value)}, "
-              f"target_date_earliest = {sql_literal(bounds[0]) if ok else 'NULL'}, "
-              f"target_date_latest = {sql_literal(bounds[1]) if ok else 'NULL'}")
-    done = try_sql(database, update)
-    if ok:
-        assert done.returncode == 0, done.stderr
-    else:
-        assert done.returncode != 0 and "violates check constraint" in done.stderr, done.stderr
+def verdict(dsn: str, value: str) -> bool:
+    """Whether the database takes `value` as a project's target date (in a transaction rolled back); a
+    refusal must come from the date rule, never from another error."""
+    done = try_sql(dsn, f"SET search_path = ecocluster; UPDATE projects SET target_date = {sql_literal(value)}")
+    if done.returncode == 0:
+        return True
+    assert "violates check constraint" in done.stderr and "YYYY, YYYY-MM or YYYY-MM-DD" in done.stderr, done.stderr
+    return False
 
 
-@pytest.mark.parametrize("value, earliest, latest, ok", [
-    ("2024", "2024-01-01", "2024-12-31", True), ("2024-02", "2024-02-01", "2024-02-29", True),
-    ("2023-02", "2023-02-01", "2023-02-28", True), ("2023-05-22", "2023-05-22", "2023-05-22", True),
-    (None, None, None, True),
-    ("2024", "2024-01-01", "2024-12-30", False), ("2024-02", "2024-02-01", "2024-02-28", False),
-    ("2024", "2024-01-02", "2024-12-31", False), ("2024", None, None, False), (None, "2024-01-01", None, False),
-    ("2023-05-22", "2023-05-22", "2023-05-23", False),
-])
-def test_pg_date_bounds_must_agree_with_their_date(loaded, value, earliest, latest, ok):
-    database = loaded
-    lit = [sql_literal(v) if v is not None else "NULL" for v in (value, earliest, latest)]
-    done = try_sql(database, f"UPDATE projects SET target_date = {lit[0]}, target_date_earliest = {lit[1]}, "
-                             f"target_date_latest = {lit[2]}")
-    if ok:
-        assert done.returncode == 0, done.stderr
-    else:
-        assert done.returncode != 0 and "projects_target_date_bounds" in done.stderr, done.stderr
+@pytest.fixture(scope="module")
+def loaded_sql(sql_files):
+    """One database holding the shipped portable file."""
+    for dsn in new_database():
+        assert load(dsn, sql_files[ROOT]).returncode == 0
+        yield dsn
+
+
+@pytest.mark.parametrize("value, ok", DATE_CASES)
+def test_both_sql_files_give_the_date_list_its_verdict(loaded, loaded_sql, value, ok):
+    """The same list in SQLite, DuckDB and `ecocluster validate`: tests/test_date_rule.py."""
+    assert verdict(loaded, value) is ok
+    assert verdict(loaded_sql, value) is ok
+
+
+@pytest.mark.parametrize("file", ["pg", "sql"])
+def test_a_row_needs_only_its_date_the_database_computes_the_bounds(loaded, loaded_sql, file):
+    dsn = loaded if file == "pg" else loaded_sql
+    insert = ("SET search_path = ecocluster; INSERT INTO projects (id, name, kind, status, target_date) "
+              "VALUES ('project-new', 'New', 'other', 'unknown', '2024-02'); "
+              "SELECT target_date_earliest || ' ' || target_date_latest FROM projects WHERE id = 'project-new'")
+    done = psql(dsn, "-At", "-c", f"BEGIN; {insert}; ROLLBACK", check=False)
+    assert done.returncode == 0 and "2024-02-01 2024-02-29" in done.stdout.split("\n"), done.stderr
+    # the bounds are the database's: writing one by hand is refused
+    done = try_sql(dsn, "UPDATE ecocluster.projects SET target_date_latest = DATE '2024-12-31'")
+    assert done.returncode != 0 and "generated column" in done.stderr, done.stderr
+
+
+def test_pg_states_the_date_rule_once_and_describes_projects_in_a_screen(loaded):
+    """`\\d+ projects` was 112 lines when each date column repeated the calendar in a CHECK; now the
+    rule is the domain's (stated once), the bounds are generated, and a person can read it."""
+    described = psql(loaded, "-c", "SET search_path = ecocluster", "-c", "\\d+ projects").stdout
+    assert "CASE" not in described and "reduced_date" in described and "generated always as" in described
+    # one line per column, index and constraint: the only CHECKs left are the two code lists
+    assert [line for line in described.splitlines() if "CHECK" in line] == [
+        line for line in described.splitlines() if "_check\" CHECK (" in line and "= ANY (ARRAY[" in line]
+    assert len(described.splitlines()) <= 36, described
+    domain = query(loaded, "SELECT count(*) AS n FROM pg_constraint WHERE contypid = 'reduced_date'::regtype")
+    assert domain == [{"n": 1}]
+    comments = query(loaded, "SELECT obj_description('reduced_date'::regtype, 'pg_type') AS d, "
+                             "obj_description('earliest_day(text)'::regprocedure, 'pg_proc') AS f")[0]
+    assert "YYYY-MM-DD" in comments["d"] and "first day" in comments["f"]
 
 
 def sql_literal(text: str) -> str:

@@ -143,7 +143,9 @@ _RULES = [
         "unknown type, a title, description or format that is not a string, constraints that are not an "
         "object, `required` or `unique` that is not true or false, a pattern that is not a string or not a "
         "valid regular expression, an enum that is not a list of strings or lists a code twice, "
-        "`enumDescriptions` that are not an object of strings, a non-numeric bound, a primary or foreign "
+        "`categories` that are not a list of codes (or of objects with a string `value` and `label`), "
+        "list a code or a label twice, or lack a code of the enum (or the older `enumDescriptions` that are not an "
+        "object of strings), a non-numeric bound, a primary or foreign "
         "key naming a field that does not exist (or a field twice), a foreign key whose reference is not a "
         "resource name and field names, a foreign key to a resource the package does not have, or "
         "`missingValues` that are not strings.",

@@ -118,7 +118,7 @@ def metadata(package: Package) -> dict[str, Any]:
     for res in package.resources:
         columns: dict[str, str] = {}
         for f in res.fields:  # in the database's order: each date's bounds right after it
-            columns[f.name] = plain_text(_column(f.description, f.enum_descriptions))
+            columns[f.name] = plain_text(_column(f.description, f.labels))
             if f.is_date:
                 early, late = bound_names(f)
                 columns[early] = f"The first day {f.name} can mean (2024 -> 2024-01-01)."

@@ -15,6 +15,7 @@ from typing import TYPE_CHECKING, Any
 
 from ..base.escape import file_name
 from ..base.files import atomic_path, write_text
+from ..base.mediatypes import MEDIA_TYPES
 from ..package import Field, Resource
 from ..tables import Tables, bound_clashes, bound_names, date_bounds_columns
 from ..errors import ExportError
@@ -25,7 +26,7 @@ if TYPE_CHECKING:
 NAME = "parquet"
 DESCRIPTION = "a Parquet file per table, typed, with a descriptor"
 FOLDER = "parquet"
-MEDIATYPE = "application/vnd.apache.parquet"
+MEDIATYPE = MEDIA_TYPES[".parquet"]
 
 
 def date_columns(f: Field) -> tuple[str, str]:

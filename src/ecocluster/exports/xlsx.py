@@ -1,6 +1,11 @@
 """Excel: one sheet per table, typed cells, widths fitted to the content, and a `columns` sheet
 describing every column.
 
+Cells are what an Excel or LibreOffice user expects: numbers are numbers, shown with thousands
+separators (700,000,000,000, never 7E+11); a reduced-precision date stays the text written (`2024`
+is not a number, `2021-09` not a made-up day), and beside it two real date cells, its first and last
+day (`<date>_earliest`, `<date>_latest`), to sort and filter by; the header row stays frozen.
+
 Written in openpyxl's streaming (write-only) mode, from the typed tables. The workbook is rewritten
 with fixed timestamps (the package's `created`), so the same data gives the same bytes: openpyxl
 stamps the save time into docProps/core.xml and into every zip entry.
@@ -19,7 +24,7 @@ import polars as pl
 
 from ..base.files import atomic_path
 from ..package import Resource
-from ..tables import Tables
+from ..tables import Tables, bound_names, date_bounds_columns
 from . import base_name
 from ..errors import ExportError
 
@@ -33,6 +38,10 @@ MIN_WIDTH, MAX_WIDTH = 6, 60  # characters
 # Dates are kept as the text written (a year or a month is never shown as a made-up day); the
 # `columns` sheet says so in each date column's type.
 DATE_TYPE = "date as text: YYYY, YYYY-MM or YYYY-MM-DD"
+BOUND_TYPE = "date"
+# Number formats: thousands separators; decimals only where a number has them (`#,##0.##` would end
+# 100 with a bare decimal point). `@` keeps a date written as text a text cell when someone edits it.
+INTEGER_FORMAT, DECIMAL_FORMAT, TEXT_FORMAT, DAY_FORMAT = "#,##0", "#,##0.0#########", "@", "yyyy-mm-dd"
 
 
 def _widths(frame: pl.DataFrame) -> list[float]:
@@ -51,7 +60,7 @@ def _column_letter(i: int) -> str:
     return get_column_letter(i + 1)
 
 
-def _sheet(wb: Any, title: str, frame: pl.DataFrame, bold: Any) -> None:
+def _sheet(wb: Any, title: str, frame: pl.DataFrame, bold: Any, text_columns: frozenset[str] = frozenset()) -> None:
     from openpyxl.cell import WriteOnlyCell
 
     ws = wb.create_sheet(title)
@@ -67,9 +76,33 @@ def _sheet(wb: Any, title: str, frame: pl.DataFrame, bold: Any) -> None:
         header.append(cell)
     ws.append(header)
     texts = [n for n, t in frame.schema.items() if t == pl.String or isinstance(t, pl.Enum)]
+    # how each column's values become cells: a function per column, chosen once
+    makers = [_maker(ws, frame.schema[name], name in text_columns) for name in frame.columns]
     for row in frame.with_columns(pl.col(texts).cast(pl.String)).iter_rows():
-        # A text starting with `=` is text, never a formula someone's spreadsheet would run.
-        ws.append([_as_text(ws, v) if isinstance(v, str) and v.startswith("=") else v for v in row])
+        ws.append([make(v) for make, v in zip(makers, row, strict=True)])
+
+
+def _maker(ws: Any, dtype: pl.DataType, as_text: bool) -> Any:
+    """How a column's values become cells: numbers with their format, days as dates, text as text."""
+    from openpyxl.cell import WriteOnlyCell
+
+    def styled(value: Any, number_format: str, data_type: str | None = None) -> Any:
+        cell = WriteOnlyCell(ws, value=value)
+        cell.number_format = number_format
+        if data_type:
+            cell.data_type = data_type
+        return cell
+
+    if dtype.is_integer():
+        return lambda v: v if v is None else styled(v, INTEGER_FORMAT)
+    if dtype.is_float():
+        return lambda v: v if v is None else styled(v, INTEGER_FORMAT if v.is_integer() else DECIMAL_FORMAT)
+    if dtype == pl.Date:
+        return lambda v: v if v is None else styled(v, DAY_FORMAT)
+    if as_text:  # a date written as text: a text cell, formatted as text
+        return lambda v: v if v is None else styled(v, TEXT_FORMAT, "s")
+    # A text starting with `=` is text, never a formula someone's spreadsheet would run.
+    return lambda v: _as_text(ws, v) if isinstance(v, str) and v.startswith("=") else v
 
 
 def _as_text(ws: Any, value: str) -> Any:
@@ -84,11 +117,16 @@ def _columns_frame(tables: Tables) -> pl.DataFrame:
     rows = []
     for res in tables.package.resources:
         for f in res.fields:
-            codes = json.dumps({c: f.enum_descriptions.get(c, "") for c in f.enum}, ensure_ascii=False) \
+            codes = json.dumps({c: f.labels.get(c, "") for c in f.enum}, ensure_ascii=False) \
                 if f.enum else None
             kind = DATE_TYPE if f.is_date else f.type
             rows.append((res.name, f.name, f.title, kind, f.required or f.name in res.primary_key,
                          f.description, codes))
+            if f.is_date:
+                for name, which in zip(bound_names(f), ("first", "last"), strict=True):
+                    rows.append((res.name, name, f"{f.title or f.name} ({which} day)", BOUND_TYPE, False,
+                                 f"The {which} day `{f.name}` can mean (`2024` runs from 2024-01-01 to "
+                                 f"2024-12-31), as a date; empty when `{f.name}` is.", None))
     return pl.DataFrame(rows, schema=dict.fromkeys(COLUMNS_HEADER[:4], pl.String) | {
         "required": pl.Boolean, "description": pl.String, "codes": pl.String}, orient="row")
 
@@ -154,7 +192,8 @@ def export(tables: Tables, out_dir: Path) -> list[Path]:
     wb.properties.title = str(package.descriptor.get("title", package.name))
     bold = Font(bold=True)
     for res in package.resources:
-        _sheet(wb, res.name, tables[res.name], bold)
+        dates = frozenset(f.name for f in res.fields if f.is_date)
+        _sheet(wb, res.name, date_bounds_columns(tables[res.name], res), bold, dates)
     _sheet(wb, COLUMNS_SHEET, _columns_frame(tables), bold)
     target = Path(out_dir) / f"{base_name(package)}.xlsx"
     with atomic_path(target) as tmp:

@@ -36,7 +36,8 @@ class Field:
     unique: bool = False
     pattern: str | None = None
     enum: tuple[str, ...] | None = None
-    enum_descriptions: dict[str, str] = field(default_factory=dict, compare=False, hash=False)
+    # code -> its label, from the field's Table Schema v2 `categories` ({"value", "label"})
+    labels: dict[str, str] = field(default_factory=dict, compare=False, hash=False)
     minimum: float | None = None
     maximum: float | None = None
     format: str | None = None
@@ -73,13 +74,18 @@ class Field:
     @classmethod
     def from_descriptor(cls, d: dict[str, Any]) -> Field:
         c = d.get("constraints", {})
-        enum = c.get("enum")
+        categories = [x if isinstance(x, dict) else {"value": x} for x in d.get("categories", [])]
+        # `categories` restricts the values as an enum does (Table Schema v2); an enum beside it, a subset
+        enum = c.get("enum", [x["value"] for x in categories] if "categories" in d else None)
+        labels = {x["value"]: x["label"] for x in categories if "label" in x}
+        if "categories" not in d:  # schemas written before 0.3 described their codes in `enumDescriptions`
+            labels = dict(d.get("enumDescriptions", {}))
         return cls(
             name=d["name"], type=d.get("type", "string"), title=d.get("title", ""),
             description=d.get("description", ""), required=bool(c.get("required", False)),
             unique=bool(c.get("unique", False)), pattern=c.get("pattern"),
             enum=tuple(enum) if enum is not None else None,
-            enum_descriptions=dict(d.get("enumDescriptions", {})),
+            labels=labels,
             minimum=c.get("minimum"), maximum=c.get("maximum"), format=d.get("format"),
             min_length=c.get("minLength"), max_length=c.get("maxLength"),
         )
@@ -304,9 +310,9 @@ def _field_problem(i: int, f: Any, names: list[str]) -> str | None:
     for flag in ("required", "unique"):
         if flag in c and not isinstance(c[flag], bool):
             return f"`{flag}` of `{name}` is not true or false"
-    descriptions = f.get("enumDescriptions", {})
-    if not isinstance(descriptions, dict) or not all(isinstance(v, str) for v in descriptions.values()):
-        return f"the enumDescriptions of `{name}` are not an object of strings"
+    problem = _categories_problem(name, f, c)
+    if problem:
+        return problem
     for bound in ("minimum", "maximum"):
         if bound in c and (not isinstance(c[bound], int | float) or isinstance(c[bound], bool)
                            or c[bound] != c[bound]):
@@ -314,6 +320,31 @@ def _field_problem(i: int, f: Any, names: list[str]) -> str | None:
     for bound in ("minLength", "maxLength"):
         if bound in c and (not isinstance(c[bound], int) or isinstance(c[bound], bool) or c[bound] < 0):
             return f"the {bound} of `{name}` is not a non-negative integer"
+    return None
+
+
+def _categories_problem(name: str, f: dict[str, Any], c: dict[str, Any]) -> str | None:
+    """What makes a field's `categories` (Table Schema v2) or legacy `enumDescriptions` unusable."""
+    descriptions = f.get("enumDescriptions", {})
+    if not isinstance(descriptions, dict) or not all(isinstance(v, str) for v in descriptions.values()):
+        return f"the enumDescriptions of `{name}` are not an object of strings"
+    if "categories" not in f:
+        return None
+    cats = f["categories"]
+    if f.get("type", "string") != "string":
+        return f"field `{name}` has categories, which ecocluster reads on string fields only"
+    if not isinstance(cats, list) or not cats or not all(
+            isinstance(x, str) or (isinstance(x, dict) and isinstance(x.get("value"), str)
+                                   and isinstance(x.get("label", ""), str)) for x in cats):
+        return (f"the categories of `{name}` are not a list of strings or of objects with a string `value` "
+                "(and an optional string `label`)")
+    values = [x if isinstance(x, str) else x["value"] for x in cats]
+    labels = [x["label"] for x in cats if isinstance(x, dict) and "label" in x]
+    if len(set(values)) != len(values) or len(set(labels)) != len(labels):
+        return f"the categories of `{name}` list a value or a label twice"
+    extra = [v for v in c.get("enum", []) if v not in values] if isinstance(c.get("enum"), list) else []
+    if extra:
+        return f"the enum of `{name}` holds `{extra[0]}`, which its categories do not list"
     return None
 
 

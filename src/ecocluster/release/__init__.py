@@ -25,6 +25,7 @@ from pathlib import Path
 from typing import Any
 
 from ..base.files import atomic_path, write_text
+from ..base.mediatypes import media_type
 from ..errors import EcoclusterError, ExportError, FormatUnavailable, OutputPathError
 from ..exports import FORMATS, build_skip, format_module
 from ..loading import validated_tables
@@ -45,12 +46,6 @@ NOT_REPRODUCIBLE = {
     "site/dcat.jsonld": "lists the SHA-256 of ecocluster.duckdb",
 }
 SITE = "site"  # written last, by build_site(), so its front page can list the other files
-MEDIATYPES = {
-    ".parquet": "application/vnd.apache.parquet", ".sqlite": "application/vnd.sqlite3",
-    ".duckdb": "application/vnd.duckdb", ".sql": "application/sql", ".jsonl": "application/jsonl",
-    ".xlsx": "application/vnd.openxmlformats-officedocument.spreadsheetml.sheet",
-    ".json": "application/json", ".zip": "application/zip", ".csv": "text/csv",
-}
 
 Progress = Callable[[str], None]
 
@@ -233,7 +228,7 @@ def _file_resource(path: Path, rel: str) -> dict[str, Any]:
         digest = hashlib.file_digest(fh, "sha256").hexdigest()
     out = {"name": re.sub(r"[^a-z0-9._-]+", "-", rel.lower()), "path": rel,
            "format": path.suffix.lstrip("."),
-           "mediatype": MEDIATYPES.get(path.suffix, "application/octet-stream"),
+           "mediatype": media_type(path),
            "bytes": path.stat().st_size, "hash": "sha256:" + digest}
     if rel in NOT_REPRODUCIBLE:
         out["reproducible"] = False

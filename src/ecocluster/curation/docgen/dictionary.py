@@ -92,7 +92,7 @@ def _table(package: Package, res: Resource) -> list[str]:
         if f.enum is None:
             continue
         lines += ["", f"Codes of `{f.name}`:", "", "| code | meaning |", "|---|---|"]
-        lines += [f"| `{code}` | {_cell(f.enum_descriptions.get(code, ''))} |" for code in f.enum]
+        lines += [f"| `{code}` | {_cell(f.labels.get(code, ''))} |" for code in f.enum]
     return lines + [""]
 
 

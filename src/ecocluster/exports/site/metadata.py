@@ -12,6 +12,7 @@ import re
 from pathlib import Path
 from typing import Any
 
+from ...base.mediatypes import UNREGISTERED, media_type
 from ...package import Package
 
 SITE = "site"
@@ -81,7 +82,7 @@ def downloads(manifest: dict[str, Any] | None, base_url: str | None) -> list[dic
         digest = str(r.get("hash", ""))
         url = (base_url.rstrip("/") + "/" + path) if base_url else f"../{path}"
         out.append({"path": path, "bytes": r.get("bytes"), "sha256": digest.removeprefix("sha256:"),
-                    "mediatype": str(r.get("mediatype") or "application/octet-stream"), "href": url, "url": url})
+                    "mediatype": str(r.get("mediatype") or media_type(path)), "href": url, "url": url})
     return out
 
 
@@ -140,7 +141,8 @@ def dcat(package: Package, cite: dict[str, Any], date_range: dict[str, str] | No
         "dcat:distribution": [{
             "@type": "dcat:Distribution", "dct:title": f["path"],
             "dcat:accessURL": {"@id": f["url"]}, "dcat:downloadURL": {"@id": f["url"]},
-            "dcat:mediaType": {"@id": f"https://www.iana.org/assignments/media-types/{f['mediatype']}"},
+            **({"dct:format": f["mediatype"]} if f["mediatype"] in UNREGISTERED else
+               {"dcat:mediaType": {"@id": f"https://www.iana.org/assignments/media-types/{f['mediatype']}"}}),
             "dcat:byteSize": {"@value": str(f["bytes"]), "@type": "xsd:nonNegativeInteger"},
             "dct:license": lic,
             "spdx:checksum": {"@type": "spdx:Checksum", "spdx:algorithm": {"@id": "spdx:checksumAlgorithm_sha256"},

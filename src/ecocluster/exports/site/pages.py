@@ -50,7 +50,7 @@ def _value(site: Site, res: Resource, name: str, value: Any, here: Entity | None
         target = site.entities[str(value)]
         out["text"], out["url"], out["self"] = target.label, target.url, target is here
     elif f.enum is not None:
-        out["code"] = f.enum_descriptions.get(str(value), "")
+        out["code"] = f.labels.get(str(value), "")
     elif isinstance(value, str) and (f.format == "uri" or name in ("url", "website")) and _WEB.fullmatch(value):
         out["external"] = value
     elif f.is_language:
@@ -69,7 +69,7 @@ def _cite(site: Site, res: Resource | None, c: dict[str, Any]) -> dict[str, Any]
     if CITATIONS in site.tables and kind is not None:
         cres = site.tables.package.resource(CITATIONS)
         if "quote_kind" in cres.field_names:
-            kind_desc = cres.field("quote_kind").enum_descriptions.get(str(kind), "")
+            kind_desc = cres.field("quote_kind").labels.get(str(kind), "")
     row = src.row if src else {}
     url = row.get("url")
     # a research-file summary is the research file's English, whatever the page's language
@@ -98,7 +98,7 @@ def _row_view(site: Site, res: Resource, row: dict[str, Any], here: Entity | Non
 def _name_view(site: Site, row: dict[str, Any]) -> dict[str, Any]:
     res = site.tables.package.resource(NAMES)
     kind = row.get("kind")
-    desc = res.field("kind").enum_descriptions.get(str(kind), "") if "kind" in res.field_names else ""
+    desc = res.field("kind").labels.get(str(kind), "") if "kind" in res.field_names else ""
     return {"name": row["name"], "lang": lang_attr(row.get("language")), "language": row.get("language"),
             "kind": kind, "kind_desc": desc, "start": row.get("start_date"), "end": row.get("end_date"),
             "anchor": file_stem(str(row.get("id"))),
@@ -137,7 +137,7 @@ def table_context(pkg: Package, res: Resource, rows: int, stem: str, in_build: s
     for f in res.fields:
         fields.append({"name": f.name, "title": f.title, "type": f.type, "description": f.description,
                        "required": f.required, "unique": f.unique, "pattern": f.pattern,
-                       "date": f.is_date, "enum": [{"code": c, "description": f.enum_descriptions.get(c, "")}
+                       "date": f.is_date, "enum": [{"code": c, "description": f.labels.get(c, "")}
                                                     for c in f.enum or ()],
                        "minimum": f.minimum, "maximum": f.maximum})
     parquet = f"parquet/{res.name}.parquet"

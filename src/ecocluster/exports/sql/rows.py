@@ -16,7 +16,7 @@ import polars as pl
 
 from ...base.escape import quote_ident
 from ...package import Resource
-from ...tables import Tables, date_bounds_columns
+from ...tables import Tables
 from ...errors import ExportError
 from . import Dialect
 from .schema import create_indexes, create_table, metadata_insert, metadata_rows, metadata_table, table_order
@@ -36,13 +36,14 @@ class Connection(Protocol):
 
 
 def sql_frame(tables: Tables, res: Resource, dialect: Dialect) -> pl.DataFrame:
-    """The table as the SQL exports store it: its fields, each date's bounds, dates as ISO text in SQLite."""
+    """The table's fields as the SQL exports insert them (codes as text, booleans as 0/1 in SQLite).
+    The date bounds are not among them: each database computes its own from the date."""
     return sql_rows(tables[res.name], res, dialect)
 
 
 def sql_rows(rows: pl.DataFrame, res: Resource, dialect: Dialect) -> pl.DataFrame:
     """`sql_frame` of some of a table's rows (a slice), so a big table is converted part by part."""
-    frame = date_bounds_columns(rows, res)
+    frame = rows.select(res.field_names)
     cols = []
     for name, dtype in frame.schema.items():
         c = pl.col(name)
@@ -127,7 +128,8 @@ def populate(con: Connection, tables: Tables, dialect: Dialect,
                 if dialect == "duckdb":  # DuckDB reads the Arrow table in place: no row becomes a Python object
                     duck: Any = con
                     duck.register("__rows", part.to_arrow())
-                    duck.execute(f"INSERT INTO {quote_ident(res.name)} SELECT * FROM __rows")
+                    cols = ", ".join(quote_ident(c) for c in part.columns)  # the generated bounds are left out
+                    duck.execute(f"INSERT INTO {quote_ident(res.name)} ({cols}) SELECT {cols} FROM __rows")
                     duck.unregister("__rows")
                 else:
                     sqlite_insert(con, res, part)
