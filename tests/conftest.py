@@ -13,6 +13,21 @@ def root() -> Path:
     return ROOT
 
 
+# A test gets the marker of the system tool it needs (see pyproject.toml's markers), from the fixture
+# it asks for or the module it is in, so `pytest -m "not browser"` leaves those out.
+TOOL_MARKERS = {"graphviz": "graphviz", "graphviz_cjk": "graphviz", "driver": "browser", "database": "postgres"}
+TOOL_MODULES = {"test_site_browser.py": "browser", "test_postgres.py": "postgres"}
+
+
+def pytest_collection_modifyitems(config, items):
+    for item in items:
+        names = {TOOL_MARKERS[f] for f in getattr(item, "fixturenames", ()) if f in TOOL_MARKERS}
+        if item.path.name in TOOL_MODULES:
+            names.add(TOOL_MODULES[item.path.name])
+        for name in sorted(names):
+            item.add_marker(name)
+
+
 def require(present: bool, reason: str) -> None:
     """Skip with a one-line reason when a system tool is missing; under CI=true fail instead, so a
     machine that lacks it cannot pass by skipping."""
