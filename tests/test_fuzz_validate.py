@@ -27,6 +27,7 @@ CASES = int(os.environ.get("ECOCLUSTER_FUZZ_CASES", "2000"))
 CLI_EVERY = 40  # the CLI runs on every 40th case (CliRunner costs more than the validation)
 
 
+@pytest.mark.slow
 def test_fuzz_validate_never_raises_and_touches_nothing_outside(tmp_path: Path) -> None:
     rng = random.Random(15)
     guarded = [REPO / "data", REPO / "schemas", FIXTURE]
