@@ -17,11 +17,10 @@ from __future__ import annotations
 
 import json
 import re
-import shutil
 from pathlib import Path
 from typing import TYPE_CHECKING, Any
 
-from ...base.files import atomic_path, write_text
+from ...base.files import write_text
 from .. import ExportError
 
 if TYPE_CHECKING:
@@ -62,10 +61,13 @@ def _environment():
 
     env = jinja2.Environment(loader=jinja2.FileSystemLoader(HERE / "templates"), autoescape=True,
                              undefined=jinja2.StrictUndefined, trim_blocks=True, lstrip_blocks=True)
+    from .labels import language_name, md_parts
     from .model import lang_attr
 
     env.filters["size"] = _size
     env.filters["langattr"] = lang_attr
+    env.filters["language"] = language_name
+    env.filters["md"] = md_parts
     return env
 
 
@@ -78,16 +80,39 @@ def _size(n: Any) -> str:
     return f"{n} B"
 
 
+def _linked_svg(text: str, site: Any) -> str:
+    """The partnership picture with each box a link to its page (Graphviz names a node's group by the
+    node's ID in its <title>); anything not shaped like that is left as it is."""
+    import html
+
+    out, at = [], 0
+    for m in _NODE.finditer(text):
+        ent = site.entities.get(html.unescape(m.group(2)))
+        end = text.find("</g>", m.end())
+        if ent is None or end < 0:
+            continue
+        out += [text[at:m.start()], f'<a xlink:href="{html.escape(ent.url)}" target="_top">',
+                text[m.start():end + 4], "</a>"]
+        at = end + 4
+    return "".join(out) + text[at:]
+
+
+_NODE = re.compile(r'<g id="(node\d+)" class="node">\s*<title>([^<]*)</title>')
+
+
 def build_site(tables: Tables, out_dir: Path, manifest: dict[str, Any] | None,
                base_url: str | None = None, max_entities: int | None = None) -> list[Path]:
     """Write the site into `out_dir/site/` and return the paths written.
 
     `manifest` is the build's (its `resources` give the downloads); None writes the site without them
-    and says that `ecocluster build` lists them. `base_url`, when the site's public address is known,
-    makes the JSON-LD download URLs absolute.
+    and says that `ecocluster build` lists them. `base_url` is the public address of the build folder
+    (the site is its `site/` folder), when known: download URLs, canonical links and `og:url` are then
+    absolute.
     """
-    from . import metadata, pages
+    from . import metadata, pages, share
     from .model import build_model, counts
+    from .search import index_script
+    from .timeline import layout
 
     if reason := skip_reason(tables, max_entities):
         raise SiteSkipped(reason)
@@ -101,40 +126,64 @@ def build_site(tables: Tables, out_dir: Path, manifest: dict[str, Any] | None,
     cff = metadata.read_citation(pkg)
     cite = metadata.citation(pkg, cff)
     files = metadata.downloads(manifest, base_url)
+    repo = share.repository(pkg, cff)
+    dataset = str(pkg.descriptor.get("title") or pkg.name)
     written: list[Path] = []
 
-    def page(rel: str, template: str, **context: Any) -> None:
+    def page(rel: str, template: str, title: str, description: str, /, **context: Any) -> None:
         depth = rel.count("/")
-        html = env.get_template(template).render(root="../" * depth, package=pkg, **context)
+        url = share.page_url(base_url, rel)
+        meta = {"title": title, "description": share.describe(description) or dataset, "url": url,
+                "canonical": url or rel.rsplit("/", 1)[-1], "rel": rel}
+        where = url or f"{rel} (in the site of {pkg.name} {pkg.version})"
+        html = env.get_template(template).render(
+            root="../" * depth, package=pkg, dataset=dataset, meta=meta, repository=repo,
+            report=share.report_link(repo, title, where), maintainers=share.maintainers(pkg), **context)
         written.append(write_text(root / rel, html))
 
     picture = None
     svg = pkg.root / "docs" / "partnership.svg"
     # only a picture that really lies in the package's folder (a symlink out of it is not followed)
     if svg.is_file() and pkg.root.resolve() in svg.resolve().parents:
-        with atomic_path(root / "partnership.svg") as tmp:
-            shutil.copyfile(svg, tmp)
-        written.append(root / "partnership.svg")
-        picture = "partnership.svg"
-    written += pages.write_timeline(env, site, root)
+        try:
+            written.append(write_text(root / "partnership.svg", _linked_svg(svg.read_text(encoding="utf-8"), site)))
+            picture = "partnership.svg"
+        except UnicodeDecodeError:
+            pass  # not a text SVG: the front page goes without it
     schema = metadata.schema_org(pkg, cite, stats["date_range"], files)
-    page("index.html", "index.html", site=site, stats=stats, cite=cite, licences=metadata.licences(pkg),
-         files=files, manifest=manifest is not None, picture=picture, timeline=pages.timeline_items(site),
+    page("index.html", "index.html", dataset, str(pkg.descriptor.get("description") or ""), site=site,
+         stats=stats, cite=cite, licences=metadata.licences(pkg), files=files, manifest=manifest is not None,
+         main_files=[f for f in files if "/" not in f["path"]],
+         picture=picture, timeline=layout(site), partnership=pages.partnership(site),
          jsonld=metadata.script_json(schema), tables=pages.table_links(pkg, tables))
+    page("search.html", "search.html", "Search", f"Search every name in {dataset}, in any language or spelling.")
+    page("about.html", "about.html", "About the data",
+         "How to read this dataset: reduced-precision dates, quotes against research-file summaries, "
+         "and how the data is curated.", stats=stats, **pages.about_context(site))
     dcat = metadata.dcat(pkg, cite, stats["date_range"], files)
     written.append(write_text(root / "dcat.jsonld", json.dumps(dcat, ensure_ascii=False, indent=2) + "\n"))
-    written.append(write_text(root / "search-index.js", pages.search_index(site)))
+    written.append(write_text(root / "search-index.js", index_script(site)))
     for name in ("style.css", "search.js"):
         written.append(write_text(root / name, (HERE / "static" / name).read_text(encoding="utf-8")))
     for table, ents in site.by_table.items():
-        res = pkg.resource(table)
-        page(f"{table}/index.html", "list.html", res=res, entities=ents)
+        ctx = pages.list_context(site, table, ents)
+        res = ctx["res"]
+        page(f"{table}/index.html", "list.html", res.title or table, res.description, **ctx)
         for ent in ents:
-            page(ent.url, "entity.html", **pages.entity_context(site, ent))
+            ectx = pages.entity_context(site, ent)
+            data = ent.url.removesuffix(".html") + ".json"
+            written.append(write_text(root / data, share.entity_json(site, ent, share.page_url(base_url, ent.url)
+                                                                     or ent.url)))
+            long = " ".join(str(x["cell"]["text"]) for x in ectx["summary"]["long"])
+            said = " ".join(x for x in (f"{ectx['kind_title']}: {ent.label}.", ectx["tagline"] and ectx["tagline"] + ".",
+                                        long) if x)
+            page(ent.url, "entity.html", ent.label, said,
+                 data=data.rsplit("/", 1)[-1], **ectx)
     stem = f"{pkg.name}-{pkg.version}"
     in_build = {f["path"] for f in files}
     for res in pkg.resources:
         if res.name in tables:
-            page(f"tables/{pages.table_stem(res.name)}.html", "table.html", **pages.table_context(
-                pkg, res, tables[res.name].height, stem, in_build, manifest is not None))
+            page(f"tables/{pages.table_stem(res.name)}.html", "table.html", f"Table {res.name}",
+                 f"The {res.name} table of {dataset}: {res.description}",
+                 **pages.table_context(pkg, res, tables[res.name].height, stem, in_build, manifest is not None))
     return written
