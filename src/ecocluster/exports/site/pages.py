@@ -10,7 +10,7 @@ from ...tables import Tables
 from .facts import Facts
 from .labels import code_label, code_labels, md_parts
 from .model import CITATIONS, ENTITY_TABLES, SOURCES, Entity, Site, file_stem, source_facts
-from .views import relation_tables, summary, tagline
+from .views import relation_tables, row_label, summary, tagline
 
 
 def table_stem(name: str) -> str:
@@ -44,6 +44,7 @@ def _singular(res: Resource, table: str) -> str:
 def _source_quotes(site: Site, source: Entity, facts: Facts) -> list[Any]:
     """A source page's quotes, each once, with every fact it supports (on the pages that show them)."""
     pkg = site.tables.package
+    rows: dict[str, dict[str, dict[str, Any]]] = {}
     for fact in source_facts(site, source):
         c = fact["citation"]
         home = site.homes.get(fact["record"])
@@ -53,10 +54,16 @@ def _source_quotes(site: Site, source: Entity, facts: Facts) -> list[Any]:
         title = "whole record" if field == "*" else (res.field(field).title if res and field in res.field_names
                                                       else field) or field
         label = fact["record"]
-        if owner is not None:
-            label = owner.label if owner.id == fact["record"] else f"{owner.label} · {res.title if res else table}"
-        note = facts.note(c)
-        note.supports.append({"what": f"{label} · {title}", "url": fact["url"]})
+        if owner is not None and res is not None and table is not None:
+            if owner.id == fact["record"]:
+                label = owner.label
+            else:
+                if table not in rows:
+                    rows[table] = {str(r.get("id")): r for r in site.rows.get(table, [])}
+                row = rows[table].get(fact["record"])
+                detail = row_label(site, res, row, owner) if row else fact["record"]
+                label = f"{owner.label} · {res.title or table}: {detail}"
+        facts.note(c).supports.append({"what": f"{label} · {title}", "url": fact["url"]})
     return facts.notes
 
 

@@ -5,10 +5,11 @@ A script (not JSON) because a page opened from file:// cannot fetch a file; sear
 labels) are listed once and referred to by number, and a page address is its table and file stem.
 
     {"v": 1, "tables": [...], "langs": [...], "words": [...],
-     "e": [[table, stem, label, context, [[name, lang, kind], ...]], ...]}
+     "e": [[table, stem, label, kind, context, [[name, lang, kind], ...]], ...]}
 
-`context` is what else a reader may type to find the entity: its kind ("MOU"), a date ("2023"),
-a publisher, a role ("mayor"). search.js weighs it below the names.
+`kind` (a number into `words`, like a name's kind) and `context` are what else a reader may type to
+find the entity: its kind ("MOU"), a date ("2023"), a publisher, a role ("mayor"). search.js weighs
+them below the names.
 """
 
 from __future__ import annotations
@@ -23,17 +24,26 @@ CONTEXT_FIELDS = ("publisher",)
 LOCAL_TITLE = "title_local"  # an agreement's title in its own language is one of its names
 
 
+def _kind(site: Site, ent: Entity) -> str:
+    """The label of the entity's kind ("A memorandum of understanding (MOU, 업무협약)"), or ""."""
+    res = site.tables.package.resource(ent.table)
+    value = ent.row.get("kind")
+    if value is None or "kind" not in res.field_names or not (res.field("kind").enum or code_labels(res, "kind")):
+        return ""
+    return code_label(res, "kind", value).replace("`", "")
+
+
 def _context(site: Site, ent: Entity) -> list[str]:
     res = site.tables.package.resource(ent.table)
     words: list[str] = []
+    dated = False
     for f in res.fields:
         value = ent.row.get(f.name)
         if value is None or f.name in res.primary_key or f.name.endswith("_as_of"):
             continue
-        if f.name == "kind" and (f.enum is not None or code_labels(res, f.name)):
-            words.append(code_label(res, f.name, value).replace("`", ""))
-        elif f.is_date and not any(w[:1].isdigit() for w in words):
+        if f.is_date and not dated:
             words.append(str(value))
+            dated = True
         elif f.name in CONTEXT_FIELDS:
             words.append(str(value))
     for table, row in site.related.get(ent.id, []):  # a person's titles: "mayor", "부산시장", "CEO"
@@ -74,7 +84,8 @@ def build_index(site: Site) -> dict[str, Any]:
         local = ent.row.get(LOCAL_TITLE)
         if local and str(local) not in seen:
             names.append([str(local), langs(hangul_lang(local) or ""), words("local title")])
-        entries.append([tables(ent.table), stem, ent.label, " · ".join(_context(site, ent)), names])
+        entries.append([tables(ent.table), stem, ent.label, words(_kind(site, ent)), " · ".join(_context(site, ent)),
+                        names])
     return {"v": 1, "tables": tables.items, "langs": langs.items, "words": words.items, "e": entries}
 
 

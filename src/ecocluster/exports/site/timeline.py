@@ -29,8 +29,9 @@ def _bounds(value: Any) -> tuple[date, date] | None:
 def _undated(site: Site, ent: Entity, fields: tuple[str, ...]) -> dict[str, Any]:
     """Why an item has no place on the timeline, in words, from what the data does say."""
     res = site.tables.package.resource(ent.table)
-    titles = [res.field(f).title.lower() or f for f in fields if f in res.field_names]
-    why = f"no source gives its {' or '.join(titles) or 'date'}"
+    titles = [(res.field(f).title or f).lower() for f in fields if f in res.field_names] or ["date"]
+    said = titles[0] if len(titles) == 1 else ", ".join(titles[:-1]) + " or " + titles[-1]
+    why = f"no source gives its {said}{'' if said.endswith('date') else ' date'}"
     status = ent.row.get("status")
     if status and "status" in res.field_names:
         why += f"; status: {code_label(res, 'status', status).lower()}"

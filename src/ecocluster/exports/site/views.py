@@ -190,9 +190,9 @@ def _table(site: Site, ent: Entity, table: str, rows: list[dict[str, Any]], fact
         anchor = file_stem(rid) if rid else None
         cites = by_field(site.citations.get(rid, [])) if rid else {}
         if rid:
-            facts.cite(table, rid, _row_label(site, res, row, ent), anchor or "", dict(cites),
+            facts.cite(table, rid, row_label(site, res, row, ent), anchor or "", dict(cites),
                        {f.name: f.title or f.name for f in res.fields})
-        label = _row_label(site, res, row, ent)
+        label = row_label(site, res, row, ent)
         cells = []
         for col in columns:
             f = col["field"]
@@ -225,7 +225,7 @@ def _joined_cell(site: Site, other: Resource, target: Any, facts: Facts, label: 
     return c
 
 
-def _row_label(site: Site, res: Resource, row: dict[str, Any], here: Entity) -> str:
+def row_label(site: Site, res: Resource, row: dict[str, Any], here: Entity) -> str:
     """How a related row is named in backlinks: the entities it names other than this page's, its title."""
     bits = [site.entities[str(row[f.name])].label for f in id_fields(res)
             if str(row.get(f.name)) in site.entities and row.get(f.name) != here.id]

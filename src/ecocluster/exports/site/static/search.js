@@ -9,10 +9,10 @@
 //   with two neighbouring words joined ("hyeongjoon") and with the whole name joined ("ecocluster");
 // - a word matches exactly (1), as the start of a word (0.75-0.95), inside a word of 3+ letters
 //   (0.55-0.7), or with one or two typing mistakes (0.7 or 0.6; a swap of two letters is one);
-// - a word found only in the context (kind, date, publisher, a person's titles) counts 0.8 as much;
+// - a word found only in the context (kind, date, publisher, a person's titles) counts 0.85 as much;
 // - rare words weigh more than common ones (inverse document frequency), so "Busan" decides less
 //   than "Samsung"; an entity's score is the weighted share of the query's words it matches, plus a
-//   bonus when the whole query is one of its names; sources score 0.75 of that, so people,
+//   bonus when the whole query is one of its names; sources score 0.7 of that, so people,
 //   organisations, agreements and projects come first.
 (function () {
   "use strict";
@@ -23,7 +23,7 @@
   var status = document.getElementById("search-status");
   var KINDS = {organisations: "organisation", people: "person", agreements: "agreement", projects: "project",
     sources: "source"};
-  var CONTEXT = 255, SOURCE_FACTOR = 0.75, LIMIT = 50;
+  var CONTEXT = 255, CONTEXT_FACTOR = 0.85, SOURCE_FACTOR = 0.7, LIMIT = 50;
 
   var FOLD = {"ß": "ss", "æ": "ae", "œ": "oe", "ø": "o", "đ": "d", "ł": "l", "ı": "i", "þ": "th"};
   function norm(s) {
@@ -42,7 +42,7 @@
     if (!list) { vocab.set(word, [posting]); } else if (list[list.length - 1] !== posting) { list.push(posting); }
   }
   data.e.forEach(function (e, i) {
-    var names = [e[2]].concat(e[4].map(function (n) { return n[0]; }));
+    var names = [e[2]].concat(e[5].map(function (n) { return n[0]; }));
     compact[i] = [];
     names.forEach(function (name, j) {
       var t = tokens(name), slot = i * 256 + Math.min(j, 254);
@@ -53,7 +53,7 @@
       if (t.length > 2) { add(t.join(""), slot); }
       compact[i].push(t.join(""));
     });
-    tokens(e[3]).forEach(function (w) { add(w, i * 256 + CONTEXT); });
+    tokens(data.words[e[3]] + " " + e[4]).forEach(function (w) { add(w, i * 256 + CONTEXT); });
     stems.set(tokens(e[1]).join(""), i);
   });
   var words = Array.from(vocab.keys());
@@ -93,6 +93,18 @@
     return 0;
   }
 
+  // The whole query as one of the entity's names, run together: exactly (0.25), with a typo or two
+  // (0.2: "Renalt Korea" is Renault Korea's name, not words of an agreement's title), or its start (0.1).
+  function wholeBonus(whole, names) {
+    var max = whole.length < 6 ? 0 : whole.length < 10 ? 1 : 2, bonus = 0;
+    names.forEach(function (c) {
+      if (c === whole) { bonus = Math.max(bonus, 0.25); }
+      else if (max && Math.abs(c.length - whole.length) <= max && distance(whole, c, max) <= max) { bonus = Math.max(bonus, 0.2); }
+      else if (whole.length >= 3 && c.lastIndexOf(whole, 0) === 0) { bonus = Math.max(bonus, 0.1); }
+    });
+    return bonus;
+  }
+
   function search(q) {
     var qt = Array.from(new Set(tokens(q)));
     if (!qt.length) { return []; }
@@ -104,7 +116,7 @@
         var s = similarity(t, words[x]);
         if (!s) { continue; }
         vocab.get(words[x]).forEach(function (p) {
-          var e = Math.floor(p / 256), slot = p % 256, v = slot === CONTEXT ? s * 0.8 : s;
+          var e = Math.floor(p / 256), slot = p % 256, v = slot === CONTEXT ? s * CONTEXT_FACTOR : s;
           var old = best.get(e);
           if (!old || old[0] < v) { best.set(e, [v, slot]); }
         });
@@ -121,10 +133,7 @@
     var whole = qt.join(""), hits = [];
     scores.forEach(function (r, i) {
       var e = data.e[i], score = r.score / total;
-      if (compact[i].indexOf(whole) >= 0) { score += 0.25; }
-      else if (whole.length >= 3 && compact[i].some(function (c) { return c.lastIndexOf(whole, 0) === 0; })) {
-        score += 0.1;
-      }
+      score += wholeBonus(whole, compact[i]);
       if (stems.get(whole) === i) { score += 1; }
       if (data.tables[e[0]] === "sources") { score *= SOURCE_FACTOR; }
       var slot = Object.keys(r.slots).sort(function (a, b) { return r.slots[b] - r.slots[a] || a - b; })[0];
@@ -151,8 +160,8 @@
       var meta = document.createElement("span");
       meta.className = "hint";
       meta.appendChild(document.createTextNode(" · " + (KINDS[table] || table)));
-      if (h.slot > 0 && h.slot < CONTEXT && e[4][h.slot - 1]) {
-        var n = e[4][h.slot - 1], name = document.createElement("span");
+      if (h.slot > 0 && h.slot < CONTEXT && e[5][h.slot - 1]) {
+        var n = e[5][h.slot - 1], name = document.createElement("span");
         if (data.langs[n[1]]) { name.lang = data.langs[n[1]]; }
         name.textContent = n[0];
         meta.appendChild(document.createTextNode(" · found as “"));
@@ -160,10 +169,11 @@
         meta.appendChild(document.createTextNode("”" + (data.words[n[2]] ? " (" + data.words[n[2]] + ")" : "")));
       }
       li.appendChild(meta);
-      if (e[3]) {
+      var about = [data.words[e[3]], e[4]].filter(Boolean).join(" · ");
+      if (about) {
         var ctx = document.createElement("span");
         ctx.className = "context";
-        ctx.textContent = e[3];
+        ctx.textContent = about;
         li.appendChild(ctx);
       }
       list.appendChild(li);
