@@ -128,6 +128,7 @@ def build_site(tables: Tables, out_dir: Path, manifest: dict[str, Any] | None,
     files = metadata.downloads(manifest, base_url)
     repo = share.repository(pkg, cff)
     dataset = str(pkg.descriptor.get("title") or pkg.name)
+    sections = [{"table": t, "title": pkg.resource(t).title or t} for t in site.by_table]
     written: list[Path] = []
 
     def page(rel: str, template: str, title: str, description: str, /, **context: Any) -> None:
@@ -137,7 +138,7 @@ def build_site(tables: Tables, out_dir: Path, manifest: dict[str, Any] | None,
                 "canonical": url or rel.rsplit("/", 1)[-1], "rel": rel}
         where = url or f"{rel} (in the site of {pkg.name} {pkg.version})"
         html = env.get_template(template).render(
-            root="../" * depth, package=pkg, dataset=dataset, meta=meta, repository=repo,
+            root="../" * depth, package=pkg, dataset=dataset, meta=meta, repository=repo, sections=sections,
             report=share.report_link(repo, title, where), maintainers=share.maintainers(pkg), **context)
         written.append(write_text(root / rel, html))
 
@@ -172,11 +173,11 @@ def build_site(tables: Tables, out_dir: Path, manifest: dict[str, Any] | None,
         for ent in ents:
             ectx = pages.entity_context(site, ent)
             data = ent.url.removesuffix(".html") + ".json"
-            written.append(write_text(root / data, share.entity_json(site, ent, share.page_url(base_url, ent.url)
-                                                                     or ent.url)))
+            address = share.page_url(base_url, ent.url) or ent.url
+            written.append(write_text(root / data, share.entity_json(site, ent, address)))
             long = " ".join(str(x["cell"]["text"]) for x in ectx["summary"]["long"])
-            said = " ".join(x for x in (f"{ectx['kind_title']}: {ent.label}.", ectx["tagline"] and ectx["tagline"] + ".",
-                                        long) if x)
+            tag = ectx["tagline"] and ectx["tagline"] + "."
+            said = " ".join(x for x in (f"{ectx['kind_title']}: {ent.label}.", tag, long) if x)
             page(ent.url, "entity.html", ent.label, said,
                  data=data.rsplit("/", 1)[-1], **ectx)
     stem = f"{pkg.name}-{pkg.version}"

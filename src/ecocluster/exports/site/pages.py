@@ -75,7 +75,7 @@ def list_context(site: Site, table: str, ents: list[Entity]) -> dict[str, Any]:
         others = [{"name": n["name"], "lang": n.get("language")} for n in e.names if n.get("name") != e.label]
         rows.append({"label": e.label, "url": e.url, "tagline": tagline(site, e), "others": others,
                      "date": e.row.get("date") if dated else None})
-    rows.sort(key=lambda r: (str(r["date"] or "9999") if dated else "", r["label"].casefold()))
+    rows.sort(key=lambda r: (str(r["date"] or "9999") if dated else "", str(r["label"]).casefold()))
     return {"res": res, "rows": rows, "dated": dated, "singular": _singular(res, table)}
 
 
@@ -117,7 +117,8 @@ def partnership(site: Site) -> list[dict[str, Any]]:
     front page's reading of the partnership diagram."""
     pkg = site.tables.package
     out = []
-    for ent in sorted(site.by_table.get("agreements", []), key=lambda e: (str(e.row.get("date") or "9999"), e.label)):
+    agreements = site.by_table.get("agreements", [])
+    for ent in sorted(agreements, key=lambda e: (str(e.row.get("date") or "9999"), e.label)):
         parties, projects = [], []
         for table, row in site.related.get(ent.id, []):
             res = pkg.resource(table)
@@ -127,7 +128,7 @@ def partnership(site: Site) -> list[dict[str, Any]]:
                 parties.append({"org": site.entities[str(row["org_id"])], "people": people,
                                 "role": code_label(res, "role", row["role"]) if row.get("role") else ""})
             elif table == "agreement_projects" and str(row.get("project_id")) in site.entities:
-                projects.append({"project": site.entities[str(row["project_id"])],
-                                 "relation": code_label(res, "relation", row["relation"]) if row.get("relation") else ""})
+                relation = code_label(res, "relation", row["relation"]) if row.get("relation") else ""
+                projects.append({"project": site.entities[str(row["project_id"])], "relation": relation})
         out.append({"ent": ent, "date": ent.row.get("date"), "parties": parties, "projects": projects})
     return out

@@ -57,7 +57,7 @@ def report_link(repo: str | None, title: str, where: str) -> str | None:
     return f"{repo}/issues/new?" + urlencode({"title": subject, "body": body}, quote_via=quote)
 
 
-def maintainers(package: Package) -> list[dict[str, str]]:
+def maintainers(package: Package) -> list[dict[str, str | None]]:
     """Who the descriptor names as contributors, with an address only where it gives one."""
     out = []
     for c in package.descriptor.get("contributors") or []:

@@ -101,21 +101,30 @@ def summary(site: Site, ent: Entity, facts: Facts) -> dict[str, Any]:
             continue
         if value is None and not (f.name in as_of and row.get(as_of[f.name]) is not None):
             continue
-        c = cell(site, res, f.name, value, ent)
-        c["marks"] = facts.marks(cites.pop(f.name, []), f.title or f.name, anchor)
-        line = {"name": f.name, "title": f.title or f.name, "cell": c, "as_of": None}
-        if f.name in as_of and row.get(as_of[f.name]) is not None:
-            line["as_of"] = {"text": str(row[as_of[f.name]]),
-                             "marks": facts.marks(cites.pop(as_of[f.name], []), f"{f.title} as of", anchor)}
+        line = {"name": f.name, "title": f.title or f.name, "cell": cell(site, res, f.name, value, ent), "as_of": None}
         if f.name in LONG_FIELDS:
-            long.append(line)
-        else:
-            lines.append(line)
+            long.append(line)  # shown after the rest, so numbered after it
+            continue
+        _mark(line, cites, as_of, row, facts, anchor)
+        lines.append(line)
+    shown_names = names(site, ent, facts)
+    later = {line["name"] for line in long} | {as_of[n] for n in as_of if n in {line["name"] for line in long}}
     whole = cites.pop(WHOLE, [])
-    for rest in cites.values():  # a field that is empty or not in the table: its sources still count
-        whole += rest
-    return {"anchor": anchor, "lines": lines, "long": long, "names": names(site, ent, facts),
-            "whole": facts.marks(whole, "the whole record", anchor)}
+    # a cited field that is empty or not in the table: its sources still count, for the whole record
+    whole += [c for name, cs in cites.items() if name not in later for c in cs]
+    whole_marks = facts.marks(whole, "the whole record", anchor)
+    for line in long:
+        _mark(line, cites, as_of, row, facts, anchor)
+    return {"anchor": anchor, "lines": lines, "long": long, "names": shown_names, "whole": whole_marks}
+
+
+def _mark(line: dict[str, Any], cites: dict[str, list[dict[str, Any]]], as_of: dict[str, str],
+          row: dict[str, Any], facts: Facts, anchor: str) -> None:
+    name = line["name"]
+    line["cell"]["marks"] = facts.marks(cites.pop(name, []), line["title"], anchor)
+    if name in as_of and row.get(as_of[name]) is not None:
+        line["as_of"] = {"text": str(row[as_of[name]]),
+                         "marks": facts.marks(cites.pop(as_of[name], []), f"{line['title']} as of", anchor)}
 
 
 def names(site: Site, ent: Entity, facts: Facts) -> list[dict[str, Any]]:
@@ -184,45 +193,51 @@ def _table(site: Site, ent: Entity, table: str, rows: list[dict[str, Any]], fact
         other = _joined(site, f) if f.id_prefixes and f not in refs else None
         if other is not None:
             columns.append({"title": other.field(JOINED_DATE).title or JOINED_DATE, "field": f, "joined": other})
-    lines = []
-    for row in rows:
-        rid = str(row.get("id") or "")
-        anchor = file_stem(rid) if rid else None
-        cites = by_field(site.citations.get(rid, [])) if rid else {}
-        if rid:
-            facts.cite(table, rid, row_label(site, res, row, ent), anchor or "", dict(cites),
-                       {f.name: f.title or f.name for f in res.fields})
-        label = row_label(site, res, row, ent)
-        cells = []
-        for col in columns:
-            f = col["field"]
-            if col["joined"] is not None:
-                cells.append(_joined_cell(site, col["joined"], row.get(f.name), facts, label, anchor))
-                continue
-            c = cell(site, res, f.name, row.get(f.name), ent)
-            what = f"{caption}: {label} · {f.title or f.name}"
-            c["marks"] = facts.marks(cites.pop(f.name, []), what, anchor)
-            if table in ENTITY_TABLES and f.name == label_field(res):
-                c.update(url=site.entities[rid].url if rid in site.entities else None, self=False)
-            cells.append(c)
-        rest = [c for cs in cites.values() for c in cs]  # whole-row sources, and those of dropped columns
-        lines.append({"anchor": anchor, "cells": cells, "marks": facts.marks(rest, f"{caption}: {label}", anchor),
-                      "sort": _sort_key(cells, columns)})
-    lines.sort(key=lambda x: x.pop("sort"))
+    lines = [_line(site, ent, res, row, columns) for row in rows]
+    lines.sort(key=lambda x: _sort_key(x["cells"], columns))
+    for line in lines:  # footnotes numbered in the order the rows are shown
+        _mark_line(site, ent, res, line, columns, refs, caption, facts)
     return {"caption": caption, "table": table, "description": res.description,
             "columns": [c["title"] for c in columns], "rows": lines,
             "id": "rel-" + re.sub(r"[^a-z0-9]+", "-", table.lower())}
 
 
-def _joined_cell(site: Site, other: Resource, target: Any, facts: Facts, label: str,
-                 anchor: str | None) -> dict[str, Any]:
-    ent = site.entities.get(str(target)) if target is not None else None
-    value = ent.row.get(JOINED_DATE) if ent else None
-    c = cell(site, other, JOINED_DATE, value)
-    if ent is not None:
-        cs = by_field(site.citations.get(ent.id, [])).get(JOINED_DATE, [])
-        c["marks"] = facts.marks(cs, f"{label} · {other.field(JOINED_DATE).title or JOINED_DATE}", anchor)
-    return c
+def _line(site: Site, ent: Entity, res: Resource, row: dict[str, Any], columns: list[dict[str, Any]]) -> dict[str, Any]:
+    """One related row's cells, before its footnotes are numbered."""
+    rid = str(row.get("id") or "")
+    cells = []
+    for col in columns:
+        f = col["field"]
+        if col["joined"] is not None:
+            target = site.entities.get(str(row.get(f.name))) if row.get(f.name) is not None else None
+            cells.append(cell(site, col["joined"], JOINED_DATE, target.row.get(JOINED_DATE) if target else None))
+            continue
+        c = cell(site, res, f.name, row.get(f.name), ent)
+        if res.name in ENTITY_TABLES and f.name == label_field(res):
+            c.update(url=site.entities[rid].url if rid in site.entities else None, self=False)
+        cells.append(c)
+    return {"row": row, "id": rid, "anchor": file_stem(rid) if rid else None, "cells": cells, "marks": [],
+            "label": row_label(site, res, row, ent)}
+
+
+def _mark_line(site: Site, ent: Entity, res: Resource, line: dict[str, Any], columns: list[dict[str, Any]],
+               refs: list[Field], caption: str, facts: Facts) -> None:
+    rid, anchor, label, row = line["id"], line["anchor"], line["label"], line.pop("row")
+    cites = by_field(site.citations.get(rid, [])) if rid else {}
+    if res.name in ENTITY_TABLES:  # another entity: only the sources of its link to this one, and its date
+        cites = {k: v for k, v in cites.items() if k in {f.name for f in refs} | {JOINED_DATE}}
+    if rid:
+        facts.cite(res.name, rid, label, anchor or "", dict(cites), {f.name: f.title or f.name for f in res.fields})
+    for col, c in zip(columns, line["cells"], strict=True):
+        f = col["field"]
+        if col["joined"] is not None:  # the date of the agreement named in the row, with its own sources
+            target = site.entities.get(str(row.get(f.name))) if row.get(f.name) is not None else None
+            own = by_field(site.citations.get(target.id, [])).get(JOINED_DATE, []) if target else []
+            c["marks"] = facts.marks(own, f"{label} · {col['title']}", anchor)
+        else:
+            c["marks"] = facts.marks(cites.pop(f.name, []), f"{caption}: {label} · {f.title or f.name}", anchor)
+    rest = [c for cs in cites.values() for c in cs]  # whole-row sources, and those of dropped columns
+    line["marks"] = facts.marks(rest, f"{caption}: {label}", anchor)
 
 
 def row_label(site: Site, res: Resource, row: dict[str, Any], here: Entity) -> str:
