@@ -73,7 +73,7 @@ def list_context(site: Site, table: str, ents: list[Entity]) -> dict[str, Any]:
     rows = []
     for e in ents:
         others = [{"name": n["name"], "lang": n.get("language")} for n in e.names if n.get("name") != e.label]
-        rows.append({"label": e.label, "url": e.url, "tagline": tagline(site, e), "others": others,
+        rows.append({"label": e.label, "url": e.url, "tagline": tagline(site, e, dated), "others": others,
                      "date": e.row.get("date") if dated else None})
     rows.sort(key=lambda r: (str(r["date"] or "9999") if dated else "", str(r["label"]).casefold()))
     return {"res": res, "rows": rows, "dated": dated, "singular": _singular(res, table)}

@@ -256,8 +256,9 @@ def _sort_key(cells: list[dict[str, Any]], columns: list[dict[str, Any]]) -> tup
     return (dates[0] if dates else "9999", " ".join(c["text"] for c in cells).casefold())
 
 
-def tagline(site: Site, ent: Entity) -> str:
-    """One line saying what the entity is, for list pages, search results and page descriptions."""
+def tagline(site: Site, ent: Entity, dated: bool = False) -> str:
+    """One line saying what the entity is, for list pages and page descriptions (without its date when
+    the list shows it already: `dated`)."""
     res = site.tables.package.resource(ent.table)
     row = ent.row
     bits: list[str] = []
@@ -272,7 +273,6 @@ def tagline(site: Site, ent: Entity) -> str:
                     when = f"until {r['end_date']}"
                 bits.append(", ".join(x for x in (str(r["title"]), org.label if org else "") if x)
                             + (f" ({when})" if when else ""))
-    dated = False
     for f in res.fields:
         value = row.get(f.name)
         if value is None or f.name in res.primary_key or f.name.endswith(AS_OF):
