@@ -20,7 +20,7 @@ import re
 from pathlib import Path
 from typing import TYPE_CHECKING, Any
 
-from ...base.files import write_text
+from ...base.files import sweep_folder, write_text
 from .. import ExportError
 
 if TYPE_CHECKING:
@@ -130,6 +130,17 @@ def build_site(tables: Tables, out_dir: Path, manifest: dict[str, Any] | None,
     dataset = str(pkg.descriptor.get("title") or pkg.name)
     sections = [{"table": t, "title": pkg.resource(t).title or t} for t in site.by_table]
     written: list[Path] = []
+    swept: set[Path] = set()
+
+    def put(path: Path, text: str) -> Path:
+        """Write one file; dead runs' temp files are looked for once per folder, not once per file (a
+        folder holds thousands of pages, and looking each time made writing them quadratic)."""
+        if path.parent not in swept:
+            path.parent.mkdir(parents=True, exist_ok=True)
+            sweep_folder(path.parent)
+            swept.add(path.parent)
+        written.append(write_text(path, text, sweep=False))
+        return path
 
     def page(rel: str, template: str, title: str, description: str, /, **context: Any) -> None:
         depth = rel.count("/")
@@ -140,14 +151,14 @@ def build_site(tables: Tables, out_dir: Path, manifest: dict[str, Any] | None,
         html = env.get_template(template).render(
             root="../" * depth, package=pkg, dataset=dataset, meta=meta, repository=repo, sections=sections,
             report=share.report_link(repo, title, where), maintainers=share.maintainers(pkg), **context)
-        written.append(write_text(root / rel, html))
+        put(root / rel, html)
 
     picture = None
     svg = pkg.root / "docs" / "partnership.svg"
     # only a picture that really lies in the package's folder (a symlink out of it is not followed)
     if svg.is_file() and pkg.root.resolve() in svg.resolve().parents:
         try:
-            written.append(write_text(root / "partnership.svg", _linked_svg(svg.read_text(encoding="utf-8"), site)))
+            put(root / "partnership.svg", _linked_svg(svg.read_text(encoding="utf-8"), site))
             picture = "partnership.svg"
         except UnicodeDecodeError:
             pass  # not a text SVG: the front page goes without it
@@ -162,10 +173,10 @@ def build_site(tables: Tables, out_dir: Path, manifest: dict[str, Any] | None,
          "How to read this dataset: reduced-precision dates, quotes against research-file summaries, "
          "and how the data is curated.", stats=stats, **pages.about_context(site))
     dcat = metadata.dcat(pkg, cite, stats["date_range"], files)
-    written.append(write_text(root / "dcat.jsonld", json.dumps(dcat, ensure_ascii=False, indent=2) + "\n"))
-    written.append(write_text(root / "search-index.js", index_script(site)))
+    put(root / "dcat.jsonld", json.dumps(dcat, ensure_ascii=False, indent=2) + "\n")
+    put(root / "search-index.js", index_script(site))
     for name in ("style.css", "search.js"):
-        written.append(write_text(root / name, (HERE / "static" / name).read_text(encoding="utf-8")))
+        put(root / name, (HERE / "static" / name).read_text(encoding="utf-8"))
     for table, ents in site.by_table.items():
         ctx = pages.list_context(site, table, ents)
         res = ctx["res"]
@@ -174,7 +185,7 @@ def build_site(tables: Tables, out_dir: Path, manifest: dict[str, Any] | None,
             ectx = pages.entity_context(site, ent)
             data = ent.url.removesuffix(".html") + ".json"
             address = share.page_url(base_url, ent.url) or ent.url
-            written.append(write_text(root / data, share.entity_json(site, ent, address)))
+            put(root / data, share.entity_json(site, ent, address))
             long = " ".join(str(x["cell"]["text"]) for x in ectx["summary"]["long"])
             tag = ectx["tagline"] and ectx["tagline"] + "."
             said = " ".join(x for x in (f"{ectx['kind_title']}: {ent.label}.", tag, long) if x)

@@ -123,8 +123,9 @@ def partnership(site: Site) -> list[dict[str, Any]]:
         for table, row in site.related.get(ent.id, []):
             res = pkg.resource(table)
             if table == "agreement_parties" and str(row.get("org_id")) in site.entities:
-                people = [site.entities[str(row[k])] for k in ("signatory_person_id", "representative_person_id")
-                          if str(row.get(k)) in site.entities]
+                people = [{"ent": site.entities[str(row[k])], "as": (res.field(k).title or k).lower()}
+                          for k in ("signatory_person_id", "representative_person_id")
+                          if k in res.field_names and str(row.get(k)) in site.entities]
                 parties.append({"org": site.entities[str(row["org_id"])], "people": people,
                                 "role": code_label(res, "role", row["role"]) if row.get("role") else ""})
             elif table == "agreement_projects" and str(row.get("project_id")) in site.entities:

@@ -91,4 +91,4 @@ def entity_json(site: Site, ent: Entity, page: str) -> str:
         "record": ent.row, NAMES: ent.names, "related": related, CITATIONS: citations,
         "sources": list(sources.values()),
     }
-    return json.dumps(doc, ensure_ascii=False, indent=1, default=str) + "\n"
+    return json.dumps(doc, ensure_ascii=False, separators=(",", ":"), default=str) + "\n"
