@@ -1,12 +1,15 @@
-"""A static website of the dataset: a page per entity and per table, offline search, JSON-LD metadata.
+"""A static website of the dataset, for people who never open a terminal (docs/site.md).
 
     export(tables, out_dir)                 `ecocluster export --to site`: writes out_dir/site/
     build_site(tables, out_dir, manifest)   `ecocluster build` calls it last, with the build manifest,
                                             so the front page lists each download with size and SHA-256
 
-Plain files that work from file:// and any static host: no server code, no request to another host
-(the search index is a script file, not fetched). All HTML comes from Jinja2 templates with
-autoescaping on; data (names, quotes) is never pasted into markup by hand.
+A page per organisation, person, agreement, project and source that opens with its answer (a summary
+box, one table per kind of relationship, footnote marks, a numbered Sources list with each quote
+once) and has a JSON download beside it; a page per kind and per table; a search page; a page on how
+to read the data. Plain files that work from file:// and any static host: no server code, no request
+to another host (the search index is a script file, not fetched). All HTML comes from Jinja2
+templates with autoescaping on; data (names, quotes) is never pasted into markup by hand.
 
 Limit: entity pages are written for up to MAX_ENTITIES entities; above that `build_site` raises
 SiteSkipped with the reason (the build records it). Table pages hold the data dictionary, not the
@@ -29,7 +32,7 @@ if TYPE_CHECKING:
 NAME = "site"
 DESCRIPTION = "a static website: a page per entity and table, offline search, JSON-LD (folder site/)"
 FOLDER = "site"
-MAX_ENTITIES = 20_000  # ~13k pages take 30-70 s at 100k rows (README, "The website"); 1M rows is over it
+MAX_ENTITIES = 20_000  # 20k entities: ~40k files (pages and JSON) in 70-90 s (docs/site.md); 1M rows is over it
 HERE = Path(__file__).parent
 
 
