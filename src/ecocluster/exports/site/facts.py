@@ -51,6 +51,8 @@ class Facts:
         if found is None:
             found = self._by_key[key] = new_note(self.site, c, len(self.notes) + 1)
             self.notes.append(found)
+        if found.translation is None and isinstance(c.get("quote_en"), str) and c["quote_en"].strip():
+            found.translation = c["quote_en"]  # the same words cited twice, translated on one row only
         if c.get("note") and c["note"] not in found.notes:
             found.notes.append(str(c["note"]))
         return found
