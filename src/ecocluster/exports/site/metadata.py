@@ -22,9 +22,9 @@ def read_citation(package: Package) -> dict[str, Any] | None:
     path = package.root / "CITATION.cff"
     if not path.is_file() or package.root.resolve() not in path.resolve().parents:
         return None
-    try:
-        import yaml  # a dependency of frictionless, so always present
+    import yaml  # a declared dependency (pyproject.toml)
 
+    try:
         data = yaml.safe_load(path.read_text(encoding="utf-8"))
     except (OSError, UnicodeDecodeError, yaml.YAMLError):
         return None
