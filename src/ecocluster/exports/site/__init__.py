@@ -64,13 +64,14 @@ def _environment():
 
     env = jinja2.Environment(loader=jinja2.FileSystemLoader(HERE / "templates"), autoescape=True,
                              undefined=jinja2.StrictUndefined, trim_blocks=True, lstrip_blocks=True)
-    from .labels import language_name, md_parts
+    from .labels import hangul_lang, language_name, md_parts
     from .model import lang_attr
 
     env.filters["size"] = _size
     env.filters["langattr"] = lang_attr
     env.filters["language"] = language_name
     env.filters["md"] = md_parts
+    env.filters["hangul"] = hangul_lang
     return env
 
 
