@@ -15,6 +15,7 @@ import random
 import shutil
 from pathlib import Path
 
+import pytest
 from click.testing import CliRunner
 from fuzzcases import FIXTURE, base, corrupt, snapshot
 

@@ -111,7 +111,7 @@ def test_each_release_carries_its_changes_bump_and_history(three):
     assert orgs["org-new-partner"] == {"first": "1.0.0", "changed": "1.0.0"}
     assert orgs["org-busan-city"] == {"first": "0.1.0", "changed": "0.1.0"}
     page = (site / "v/1.0.0/site/organisations/org-renault-korea.html").read_text(encoding="utf-8")
-    assert ("In the data since version 0.1.0 or earlier; its row last changed in 0.2.0.</p>") in page
+    assert ("<dt>In the data</dt>\n<dd>since version 0.1.0 or earlier; its row last changed in 0.2.0</dd>") in page
     # the site's own download links and metadata are absolute, at the permanent address
     dcat = json.loads((site / "latest/site/dcat.jsonld").read_text(encoding="utf-8"))
     urls = {d["dcat:downloadURL"]["@id"] for d in dcat["dcat:distribution"]}

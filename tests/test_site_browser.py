@@ -1,18 +1,24 @@
 """The site in a real browser: headless Debian Chromium through Selenium and the system chromedriver.
 
-Opens the front page from file://, searches three name variants, follows a result to its page and a
-citation to its source page, checks every quote shown against the CSV, runs axe-core (no serious or
-critical violation) and takes screenshots. Skips with a reason when chromium, chromedriver, selenium or
-axe-core is missing; under CI=true that is a failure (.ci/install-browser installs them).
+Runs the search test set (tests/fixtures/site/search-queries.csv: queries people type, in English,
+Korean and romanisations, typos included, each with its expected first result) from file:// and over
+HTTP on 127.0.0.1; opens pages at 1280 px and as a 390 px and 360 px phone; runs axe-core on every
+page at both widths (no violation of any impact); follows a search to an entity, a footnote to its
+source. Skips with a reason when chromium, chromedriver, selenium or axe-core is missing; under
+CI=true that is a failure (.ci/install-browser installs them).
 """
 
 from __future__ import annotations
 
 import csv
+import functools
+import http.server
 import importlib.util
 import json
 import os
+import threading
 from pathlib import Path
+from urllib.parse import quote
 
 import pytest
 
@@ -23,6 +29,8 @@ from ecocluster.tables import read_tables
 
 ROOT = Path(__file__).resolve().parent.parent
 SCRIPT = ROOT / "scripts" / "site_screenshot.py"
+QUERIES = ROOT / "tests" / "fixtures" / "site" / "search-queries.csv"
+MOU = "agreements/agreement-2023-05-22-busan-future-car-ecosystem.html"
 SHOTS = Path(os.environ.get("ECOCLUSTER_SCREENSHOTS", "")) if os.environ.get("ECOCLUSTER_SCREENSHOTS") else None
 
 
@@ -64,11 +72,94 @@ def site(tmp_path_factory) -> Path:
     return out / "site"
 
 
+class _Quiet(http.server.SimpleHTTPRequestHandler):
+    def log_message(self, format, *args):  # noqa: A002 - the standard library's name
+        pass
+
+
+@pytest.fixture(scope="module")
+def http_root(site):
+    """The site served over HTTP on 127.0.0.1 (a free port), as any static host would."""
+    server = http.server.ThreadingHTTPServer(("127.0.0.1", 0), functools.partial(_Quiet, directory=str(site)))
+    thread = threading.Thread(target=server.serve_forever, daemon=True)
+    thread.start()
+    yield f"http://127.0.0.1:{server.server_address[1]}/"
+    server.shutdown()
+    server.server_close()
+
+
 @pytest.fixture(scope="module")
 def driver(site, tmp_path_factory):
-    d = shot.chrome(tmp_path_factory.mktemp("chrome-profile"), 1000, 1400)
+    d = shot.chrome(tmp_path_factory.mktemp("chrome-profile"), 1280, 800)
     yield d
     d.quit()
+
+
+def wait(driver, css: str):
+    from selenium.webdriver.common.by import By
+    from selenium.webdriver.support import expected_conditions as ec
+    from selenium.webdriver.support.ui import WebDriverWait
+
+    return WebDriverWait(driver, 10).until(ec.presence_of_element_located((By.CSS_SELECTOR, css)))
+
+
+def queries() -> list[dict[str, str]]:
+    with open(QUERIES, encoding="utf-8", newline="") as fh:
+        return list(csv.DictReader(fh))
+
+
+def first_result(driver, search_page: str, query: str) -> str | None:
+    """Open a shared search link (search.html?q=…) and return the first result's address."""
+    driver.get(f"{search_page}?q={quote(query)}")
+    status = wait(driver, "#search-status")
+    from selenium.webdriver.support.ui import WebDriverWait
+
+    WebDriverWait(driver, 10).until(lambda d: status.text.strip())
+    hits = driver.execute_script("return Array.from(document.querySelectorAll('a.search-hit')).map(a => a.href);")
+    return hits[0] if hits else None
+
+
+def test_the_query_set_is_large_and_names_real_pages(site):
+    rows = queries()
+    assert len(rows) >= 40
+    assert len({r["query"] for r in rows}) == len(rows)
+    assert any(any("\uac00" <= ch <= "\ud7a3" for ch in r["query"]) for r in rows)  # Korean
+    assert sum("typo" in r["why"] for r in rows) >= 5
+    for r in rows:
+        assert (site / r["expected"]).is_file(), r
+
+
+@pytest.mark.parametrize("how", ["file", "http"])
+def test_search_finds_what_people_type(driver, site, http_root, how):
+    base = (site / "search.html").as_uri() if how == "file" else http_root + "search.html"
+    root = site.as_uri() + "/" if how == "file" else http_root
+    rows = queries()
+    failed = []
+    for r in rows:
+        got = first_result(driver, base, r["query"])
+        if got != root + r["expected"]:
+            failed.append((r["query"], r["expected"], got))
+    passed = len(rows) - len(failed)
+    assert not failed, f"{passed} of {len(rows)} queries found their page first ({how}); failed: {failed}"
+
+
+def test_search_box_on_every_page_leads_to_results_and_a_shareable_address(driver, http_root):
+    from selenium.webdriver.common.by import By
+
+    driver.get(http_root + "people/person-park-heong-joon.html")
+    box = driver.find_element(By.ID, "site-q")
+    box.send_keys("Deblase")
+    box.submit()
+    first = wait(driver, "a.search-hit")
+    assert first.get_attribute("href") == http_root + "people/person-stephane-deblaise.html"
+    assert driver.current_url == http_root + "search.html?q=Deblase"
+    box = driver.find_element(By.ID, "q")
+    box.clear()
+    box.send_keys("박형준")  # typing searches at once and keeps the address in step
+    from selenium.webdriver.support.ui import WebDriverWait
+
+    WebDriverWait(driver, 10).until(lambda d: d.current_url.endswith("?q=" + quote("박형준")))
+    assert driver.find_element(By.CSS_SELECTOR, "a.search-hit").text == "Park Heong-joon"
 
 
 def csv_quotes() -> dict[tuple[str, str], list[str]]:
@@ -79,9 +170,10 @@ def csv_quotes() -> dict[tuple[str, str], list[str]]:
         return out
 
 
-def shown_quotes(driver) -> list[str]:
+def shown_evidence(driver) -> list[str]:
     return driver.execute_script(
-        "return Array.from(document.querySelectorAll('blockquote.quote')).map(q => q.textContent);")
+        "return Array.from(document.querySelectorAll('blockquote.quote, .dossier-summary > span:last-child'))"
+        ".map(q => q.textContent);")
 
 
 def run_axe(driver) -> list[dict]:
@@ -95,24 +187,6 @@ def run_axe(driver) -> list[dict]:
     return json.loads(result)
 
 
-def serious(violations: list[dict]) -> list[dict]:
-    return [v for v in violations if v["impact"] in ("serious", "critical")]
-
-
-def search(driver, site: Path, query: str) -> list:
-    from selenium.webdriver.common.by import By
-    from selenium.webdriver.support import expected_conditions as ec
-    from selenium.webdriver.support.ui import WebDriverWait
-
-    driver.get((site / "index.html").as_uri())
-    box = driver.find_element(By.ID, "q")
-    box.clear()
-    box.send_keys(query)
-    driver.find_element(By.CSS_SELECTOR, "#search-form button").click()
-    WebDriverWait(driver, 10).until(ec.presence_of_element_located((By.CSS_SELECTOR, "a.search-hit")))
-    return driver.find_elements(By.CSS_SELECTOR, "a.search-hit")
-
-
 def save(driver, name: str, tmp_path: Path) -> Path:
     target = (SHOTS or tmp_path) / name
     target.parent.mkdir(parents=True, exist_ok=True)
@@ -121,76 +195,98 @@ def save(driver, name: str, tmp_path: Path) -> Path:
     return target
 
 
-@pytest.mark.parametrize("query, page", [
-    ("르노코리아", "organisations/org-renault-korea.html"),
-    ("Renault Samsung", "organisations/org-renault-korea.html"),
-    ("Park Hyeong-joon", "people/person-park-heong-joon.html"),
-    ("park hyeong joon", "people/person-park-heong-joon.html"),  # spacing, case and hyphens do not matter
-])
-def test_search_finds_every_name_variant(driver, site, query, page):
-    hits = search(driver, site, query)
-    assert hits[0].get_attribute("href") == (site / page).as_uri()
-
-
-def test_search_then_citation_then_source(driver, site, tmp_path):
+def test_search_then_footnote_then_source(driver, site, tmp_path):
     from selenium.webdriver.common.by import By
 
-    assert not serious(v := run_axe_on(driver, site / "index.html")), v
-    save(driver, "front.png", tmp_path)
-    search(driver, site, "르노코리아")[0].click()
+    first_result(driver, (site / "search.html").as_uri(), "르노코리아")
+    driver.find_element(By.CSS_SELECTOR, "a.search-hit").click()
     assert driver.current_url == (site / "organisations" / "org-renault-korea.html").as_uri()
     assert driver.find_element(By.TAG_NAME, "h1").text == "Renault Korea"
     korean = driver.find_elements(By.CSS_SELECTOR, "span.name[lang='ko']")
     assert "르노코리아" in [k.text for k in korean]
-    quotes = csv_quotes()
-    every = {q for qs in quotes.values() for q in qs}
-    assert set(shown_quotes(driver)) <= every and shown_quotes(driver)
-    violations = run_axe(driver)
-    assert not serious(violations), violations
+    every = {q for qs in csv_quotes().values() for q in qs}
+    shown = shown_evidence(driver)
+    assert set(shown) <= every and len(shown) == len(set(shown))
     save(driver, "organisation.png", tmp_path)
-    link = driver.find_element(By.CSS_SELECTOR, ".row a.source-link")  # names' evidence is folded
+    mark = driver.find_element(By.CSS_SELECTOR, ".summary sup.marks a")  # a footnote mark ...
+    target = mark.get_attribute("href").split("#")[1]
+    mark.click()  # ... leads to its numbered source
+    assert driver.execute_script("return location.hash") == f"#{target}"
+    item = driver.find_element(By.ID, target)
+    link = item.find_element(By.CSS_SELECTOR, "a.source-link")
     source_url = link.get_attribute("href")
     link.click()
     assert driver.current_url == source_url
     source_id = Path(source_url).stem
-    # every quote on the source page is one of that source's quotes in the CSV, and all of them are there
-    expected = sorted(q for (rec, src), qs in quotes.items() if src == source_id for q in qs)
-    assert sorted(shown_quotes(driver)) == expected
-    assert not serious(v := run_axe(driver)), v
-    save(driver, "source.png", tmp_path)
+    expected = sorted({q for (rec, src), qs in csv_quotes().items() if src == source_id for q in qs})
+    assert sorted(shown_evidence(driver)) == expected  # each of the source's quotes, once
 
 
-def run_axe_on(driver, page: Path) -> list[dict]:
-    driver.get(page.as_uri())
-    return run_axe(driver)
+def test_cite_link_unfolds_the_line_to_cite(driver, site):
+    from selenium.webdriver.common.by import By
+
+    driver.get((site / MOU).as_uri())
+    row = driver.find_element(By.ID, "party-2023-05-22-busan")
+    row.find_element(By.CSS_SELECTOR, "a.cite-link").click()
+    line = driver.find_element(By.ID, "cite-party-2023-05-22-busan")
+    assert line.is_displayed() and "table agreement_parties, row party-2023-05-22-busan" in line.text
 
 
-@pytest.mark.parametrize("page", ["people/person-park-heong-joon.html",
-                                  "agreements/agreement-2023-05-22-busan-future-car-ecosystem.html",
-                                  "projects/project-eco-cluster-center.html", "tables/citations.html",
-                                  "organisations/index.html"])
-def test_pages_pass_axe(driver, site, page, tmp_path):
-    if not (site / page).is_file():
-        pytest.fail(f"no page {page}")
-    assert not serious(v := run_axe_on(driver, site / page)), v
-    save(driver, page.replace("/", "_").replace(".html", ".png"), tmp_path)
+def test_the_mou_parties_are_on_the_first_screen(driver, site, tmp_path):
+    shot.emulate(driver, 1280, 800)
+    driver.get((site / MOU).as_uri())
+    box = driver.execute_script(
+        "const t = document.querySelector('#rel-agreement-parties').closest('section').querySelector('table');"
+        "const r = t.getBoundingClientRect(); return [r.top, r.bottom, window.innerHeight, scrollY];")
+    top, bottom, height, scrolled = box
+    assert scrolled == 0 and height == 800 and 0 < top < bottom <= height, box
+    save(driver, "mou-1280.png", tmp_path)
 
 
-def test_phone_width_has_no_sideways_scroll(site, tmp_path_factory, tmp_path):
-    d = shot.chrome(tmp_path_factory.mktemp("chrome-phone"), 390, 844)
+def pages(site: Path) -> list[Path]:
+    return sorted(site.rglob("*.html"))
+
+
+@pytest.mark.parametrize("width", [1280, 390])
+def test_every_page_passes_axe(site, tmp_path_factory, width):
+    d = shot.chrome(tmp_path_factory.mktemp(f"chrome-axe-{width}"), width, 900)
     try:
-        for page in ("index.html", "organisations/org-renault-korea.html"):
-            d.get((site / page).as_uri())
-            width = d.execute_script("return document.documentElement.scrollWidth;")
-            inner = d.execute_script("return window.innerWidth;")
-            assert width <= inner, (page, width, inner)
+        found = {}
+        for page in pages(site):
+            d.get(page.as_uri())
+            if violations := run_axe(d):
+                found[str(page.relative_to(site))] = violations
+        assert not found, found
+    finally:
+        d.quit()
+
+
+def test_no_page_scrolls_sideways_on_a_360_px_phone(site, tmp_path_factory, tmp_path):
+    d = shot.chrome(tmp_path_factory.mktemp("chrome-phone"), 360, 740)
+    try:
+        wide = []
+        for page in pages(site):
+            d.get(page.as_uri())
+            width, inner = d.execute_script(
+                "return [document.documentElement.scrollWidth, document.documentElement.clientWidth];")
+            if width > inner:
+                wide.append((str(page.relative_to(site)), width, inner))
+        assert not wide
+        d.get((site / "index.html").as_uri())
+        # the list of every file scrolls in its own box, which the keyboard can reach
+        box = d.find_element("css selector", "details .scroll")
+        assert box.get_attribute("tabindex") == "0" and box.get_attribute("role") == "region"
+        d.get((site / MOU).as_uri())
         save(d, "phone.png", tmp_path)
     finally:
         d.quit()
 
 
-def test_screenshot_script_writes_the_readme_picture(site, tmp_path):
+def test_screenshot_script_writes_the_pictures(site, tmp_path):
     out = tmp_path / "site-entity.png"
     assert shot.main(["--out", str(out)]) == 0
     assert out.read_bytes()[:8] == b"\x89PNG\r\n\x1a\n"
     assert shot.main(["--page", "../../etc/passwd", "--out", str(tmp_path / "x.png")]) == 2
+    assert shot.main(["--all", "--out-dir", str(tmp_path / "all")]) == 0
+    written = sorted(p.name for p in (tmp_path / "all").iterdir())
+    assert written == sorted(f"site-{kind}-{w}.png" for kind in shot.KINDS for w in shot.WIDTHS)

@@ -47,18 +47,28 @@ def pid_alive(pid: int) -> bool:
 def remove_stale_temps(target: str | Path) -> list[Path]:
     """Remove the temp files `atomic_path` left beside `target` in a process that has died."""
     target = Path(target)
-    pattern = re.compile(re.escape(f".{target.name}.") + r"(\d+)\.[A-Za-z0-9_]+\.tmp")
+    return _sweep(target.parent, re.escape(f".{target.name}."))
+
+
+def sweep_folder(folder: str | Path) -> list[Path]:
+    """Remove the temp files `atomic_path` left in `folder`, for any target, in processes that have died:
+    one look at the folder for a writer of many files there (then `atomic_path(…, sweep=False)`)."""
+    return _sweep(Path(folder), r"\..+\.")
+
+
+def _sweep(folder: Path, head: str) -> list[Path]:
+    pattern = re.compile(head + r"(\d+)\.[A-Za-z0-9_]+\.tmp")
     removed: list[Path] = []
     try:
-        names = os.listdir(target.parent)
+        names = os.listdir(folder)
     except OSError:  # no folder yet, or not readable: nothing of ours can be there
         return removed
     for name in names:
         m = pattern.fullmatch(name)
         if m and int(m.group(1)) != os.getpid() and not pid_alive(int(m.group(1))):
             try:
-                (target.parent / name).unlink()
-                removed.append(target.parent / name)
+                (folder / name).unlink()
+                removed.append(folder / name)
             except FileNotFoundError:  # another run removed it first
                 pass
     return removed
@@ -90,17 +100,19 @@ def _own(e: OSError, *paths: Path) -> bool:
 
 
 @contextmanager
-def atomic_path(target: str | Path) -> Iterator[Path]:
+def atomic_path(target: str | Path, sweep: bool = True) -> Iterator[Path]:
     """Yield a temporary path beside `target`; on success it replaces `target`, on error it is removed.
 
     The replaced file keeps `target`'s mode (and owner, where allowed). An OSError while writing is
-    raised as WriteError naming `target`.
+    raised as WriteError naming `target`. `sweep=False` skips looking for dead runs' temp files, for
+    a writer of thousands of files in one folder that has swept it once (`remove_stale_temps`).
     """
     target = Path(target)
     tmp: Path | None = None
     try:
         target.parent.mkdir(parents=True, exist_ok=True)
-        remove_stale_temps(target)
+        if sweep:
+            remove_stale_temps(target)
         tmp = _temp_beside(target)
         yield tmp
         _take_mode(tmp, target)
@@ -136,9 +148,9 @@ def current_umask() -> int:
     return mask
 
 
-def write_text(target: str | Path, text: str) -> Path:
+def write_text(target: str | Path, text: str, sweep: bool = True) -> Path:
     """Write UTF-8 text with LF line endings, atomically."""
-    with atomic_path(target) as tmp:
+    with atomic_path(target, sweep) as tmp:
         tmp.write_text(text, encoding="utf-8", newline="\n")
     return Path(target)
 

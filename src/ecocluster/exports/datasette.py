@@ -19,8 +19,8 @@ import re
 from pathlib import Path
 from typing import Any
 
-from ..datamodel import CITATIONS, PROVENANCE, QUOTE_EN
 from ..base.files import write_text
+from ..datamodel import CITATIONS, PROVENANCE, QUOTE_EN
 from ..package import Package
 from ..tables import Tables, bound_names
 from . import base_name

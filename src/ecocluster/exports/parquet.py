@@ -16,9 +16,9 @@ from typing import TYPE_CHECKING, Any
 from ..base.escape import file_name
 from ..base.files import atomic_path, write_text
 from ..base.mediatypes import MEDIA_TYPES
+from ..errors import ExportError
 from ..package import Field, Resource
 from ..tables import Tables, bound_clashes, bound_names, date_bounds_columns
-from ..errors import ExportError
 
 if TYPE_CHECKING:
     import pyarrow as pa

@@ -9,8 +9,8 @@ from dataclasses import dataclass
 from typing import Any
 
 from ..datamodel import CITATIONS, FIELD, RECORD_ID, SOURCE_ID, SOURCES
-from ..tables import Tables
 from ..errors import ExportError
+from ..tables import Tables
 
 Row = dict[str, Any]
 

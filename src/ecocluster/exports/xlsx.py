@@ -23,10 +23,10 @@ from typing import Any
 import polars as pl
 
 from ..base.files import atomic_path
+from ..errors import ExportError
 from ..package import Resource
 from ..tables import Tables, bound_names, date_bounds_columns
 from . import base_name
-from ..errors import ExportError
 
 NAME = "xlsx"
 DESCRIPTION = "an Excel workbook: a sheet per table and a `columns` sheet"

@@ -18,9 +18,9 @@ from followthemoney.dataset import DataCatalog, Dataset
 from followthemoney.statement import CSV, Statement, StatementEntity, write_statements
 
 from ...base.files import atomic_path, write_text
+from ...errors import ExportError
 from ...package import Package
 from ...tables import Tables
-from ...errors import ExportError
 from ..records import Records, Row
 
 NAME = "ftm"

@@ -1,12 +1,15 @@
-"""A static website of the dataset: a page per entity and per table, offline search, JSON-LD metadata.
+"""A static website of the dataset, for people who never open a terminal (docs/site.md).
 
     export(tables, out_dir)                 `ecocluster export --to site`: writes out_dir/site/
     build_site(tables, out_dir, manifest)   `ecocluster build` calls it last, with the build manifest,
                                             so the front page lists each download with size and SHA-256
 
-Plain files that work from file:// and any static host: no server code, no request to another host
-(the search index is a script file, not fetched). All HTML comes from Jinja2 templates with
-autoescaping on; data (names, quotes) is never pasted into markup by hand.
+A page per organisation, person, agreement, project and source that opens with its answer (a summary
+box, one table per kind of relationship, footnote marks, a numbered Sources list with each quote
+once) and has a JSON download beside it; a page per kind and per table; a search page; a page on how
+to read the data. Plain files that work from file:// and any static host: no server code, no request
+to another host (the search index is a script file, not fetched). All HTML comes from Jinja2
+templates with autoescaping on; data (names, quotes) is never pasted into markup by hand.
 
 Limit: entity pages are written for up to MAX_ENTITIES entities; above that `build_site` raises
 SiteSkipped with the reason (the build records it). Table pages hold the data dictionary, not the
@@ -17,11 +20,10 @@ from __future__ import annotations
 
 import json
 import re
-import shutil
 from pathlib import Path
 from typing import TYPE_CHECKING, Any
 
-from ...base.files import atomic_path, write_text
+from ...base.files import sweep_folder, write_text
 from ...errors import ExportError, SiteSkipped
 
 if TYPE_CHECKING:
@@ -30,7 +32,7 @@ if TYPE_CHECKING:
 NAME = "site"
 DESCRIPTION = "a static website: a page per entity and table, offline search, JSON-LD (folder site/)"
 FOLDER = "site"
-MAX_ENTITIES = 20_000  # ~13k pages take 30-70 s at 100k rows (README, "The website"); 1M rows is over it
+MAX_ENTITIES = 20_000  # 20k entities: ~40k files (pages and JSON), ~70 s of CPU (docs/site.md); 1M rows is over it
 HERE = Path(__file__).parent
 
 
@@ -54,10 +56,14 @@ def _environment():
 
     env = jinja2.Environment(loader=jinja2.FileSystemLoader(HERE / "templates"), autoescape=True,
                              undefined=jinja2.StrictUndefined, trim_blocks=True, lstrip_blocks=True)
+    from .labels import hangul_lang, language_name, md_parts
     from .model import lang_attr
 
     env.filters["size"] = _size
     env.filters["langattr"] = lang_attr
+    env.filters["language"] = language_name
+    env.filters["md"] = md_parts
+    env.filters["hangul"] = hangul_lang
     return env
 
 
@@ -70,19 +76,42 @@ def _size(n: Any) -> str:
     return f"{n} B"
 
 
+def _linked_svg(text: str, site: Any) -> str:
+    """The partnership picture with each box a link to its page (Graphviz names a node's group by the
+    node's ID in its <title>); anything not shaped like that is left as it is."""
+    import html
+
+    out, at = [], 0
+    for m in _NODE.finditer(text):
+        ent = site.entities.get(html.unescape(m.group(2)))
+        end = text.find("</g>", m.end())
+        if ent is None or end < 0:
+            continue
+        out += [text[at:m.start()], f'<a xlink:href="{html.escape(ent.url)}" target="_top">',
+                text[m.start():end + 4], "</a>"]
+        at = end + 4
+    return "".join(out) + text[at:]
+
+
+_NODE = re.compile(r'<g id="(node\d+)" class="node">\s*<title>([^<]*)</title>')
+
+
 def build_site(tables: Tables, out_dir: Path, manifest: dict[str, Any] | None,
                base_url: str | None = None, max_entities: int | None = None,
                history: dict[str, Any] | None = None) -> list[Path]:
     """Write the site into `out_dir/site/` and return the paths written.
 
     `manifest` is the build's (its `resources` give the downloads); None writes the site without them
-    and says that `ecocluster build` lists them. `base_url`, the address the build folder is published
-    at, makes every download link absolute (the pages', the JSON-LD's and DCAT's). `history`
-    (ecocluster.exports.site.history) lets each entity page say when it first appeared and last changed.
+    and says that `ecocluster build` lists them. `base_url` is the public address of the build folder
+    (the site is its `site/` folder), when known: download URLs, canonical links and `og:url` are then
+    absolute. `history` (ecocluster.exports.site.history) lets each entity page say when it first
+    appeared and last changed.
     """
-    from . import metadata, pages
+    from . import metadata, pages, share
     from .history import seen
     from .model import build_model, counts
+    from .search import index_script
+    from .timeline import layout
 
     if reason := skip_reason(tables, max_entities):
         raise SiteSkipped(reason)
@@ -96,42 +125,78 @@ def build_site(tables: Tables, out_dir: Path, manifest: dict[str, Any] | None,
     cff = metadata.read_citation(pkg)
     cite = metadata.citation(pkg, cff)
     files = metadata.downloads(manifest, base_url)
+    repo = share.repository(pkg, cff)
+    dataset = str(pkg.descriptor.get("title") or pkg.name)
+    sections = [{"table": t, "title": pkg.resource(t).title or t} for t in site.by_table]
     written: list[Path] = []
+    swept: set[Path] = set()
 
-    def page(rel: str, template: str, **context: Any) -> None:
+    def put(path: Path, text: str) -> Path:
+        """Write one file; dead runs' temp files are looked for once per folder, not once per file (a
+        folder holds thousands of pages, and looking each time made writing them quadratic)."""
+        if path.parent not in swept:
+            path.parent.mkdir(parents=True, exist_ok=True)
+            sweep_folder(path.parent)
+            swept.add(path.parent)
+        written.append(write_text(path, text, sweep=False))
+        return path
+
+    def page(rel: str, template: str, title: str, description: str, /, **context: Any) -> None:
         depth = rel.count("/")
+        url = share.page_url(base_url, rel)
+        meta = {"title": title, "description": share.describe(description) or dataset, "url": url,
+                "canonical": url or rel.rsplit("/", 1)[-1], "rel": rel}
+        where = url or f"{rel} (in the site of {pkg.name} {pkg.version})"
         # `downloads`: where the build's files are, seen from this page (absolute with a base URL)
-        html = env.get_template(template).render(root="../" * depth, package=pkg, downloads=(
-            base_url.rstrip("/") + "/" if base_url else "../" * depth + "../"), **context)
-        written.append(write_text(root / rel, html))
+        html = env.get_template(template).render(
+            root="../" * depth, package=pkg, dataset=dataset, meta=meta, repository=repo, sections=sections,
+            report=share.report_link(repo, title, where), maintainers=share.maintainers(pkg),
+            downloads=base_url.rstrip("/") + "/" if base_url else "../" * depth + "../", **context)
+        put(root / rel, html)
 
     picture = None
     svg = pkg.root / "docs" / "partnership.svg"
     # only a picture that really lies in the package's folder (a symlink out of it is not followed)
     if svg.is_file() and pkg.root.resolve() in svg.resolve().parents:
-        with atomic_path(root / "partnership.svg") as tmp:
-            shutil.copyfile(svg, tmp)
-        written.append(root / "partnership.svg")
-        picture = "partnership.svg"
-    written += pages.write_timeline(env, site, root)
+        try:
+            put(root / "partnership.svg", _linked_svg(svg.read_text(encoding="utf-8"), site))
+            picture = "partnership.svg"
+        except UnicodeDecodeError:
+            pass  # not a text SVG: the front page goes without it
     schema = metadata.schema_org(pkg, cite, stats["date_range"], files)
-    page("index.html", "index.html", site=site, stats=stats, cite=cite, licences=metadata.licences(pkg),
-         files=files, manifest=manifest is not None, picture=picture, timeline=pages.timeline_items(site),
+    page("index.html", "index.html", dataset, str(pkg.descriptor.get("description") or ""), site=site,
+         stats=stats, cite=cite, licences=metadata.licences(pkg), files=files, manifest=manifest is not None,
+         main_files=[f for f in files if "/" not in f["path"]],
+         picture=picture, timeline=layout(site), partnership=pages.partnership(site),
          jsonld=metadata.script_json(schema), tables=pages.table_links(pkg, tables))
+    page("search.html", "search.html", "Search", f"Search every name in {dataset}, in any language or spelling.")
+    page("about.html", "about.html", "About the data",
+         "How to read this dataset: reduced-precision dates, quotes against research-file summaries, "
+         "and how the data is curated.", stats=stats, **pages.about_context(site))
     dcat = metadata.dcat(pkg, cite, stats["date_range"], files)
-    written.append(write_text(root / "dcat.jsonld", json.dumps(dcat, ensure_ascii=False, indent=2) + "\n"))
-    written.append(write_text(root / "search-index.js", pages.search_index(site)))
+    put(root / "dcat.jsonld", json.dumps(dcat, ensure_ascii=False, indent=2) + "\n")
+    put(root / "search-index.js", index_script(site))
     for name in ("style.css", "search.js"):
-        written.append(write_text(root / name, (HERE / "static" / name).read_text(encoding="utf-8")))
+        put(root / name, (HERE / "static" / name).read_text(encoding="utf-8"))
     for table, ents in site.by_table.items():
-        res = pkg.resource(table)
-        page(f"{table}/index.html", "list.html", res=res, entities=ents)
+        ctx = pages.list_context(site, table, ents)
+        res = ctx["res"]
+        page(f"{table}/index.html", "list.html", res.title or table, res.description, **ctx)
         for ent in ents:
-            page(ent.url, "entity.html", **pages.entity_context(site, ent), seen=seen(history, table, ent.id))
+            ectx = pages.entity_context(site, ent)
+            data = ent.url.removesuffix(".html") + ".json"
+            address = share.page_url(base_url, ent.url) or ent.url
+            put(root / data, share.entity_json(site, ent, address))
+            long = " ".join(str(x["cell"]["text"]) for x in ectx["summary"]["long"])
+            tag = ectx["tagline"] and ectx["tagline"] + "."
+            said = " ".join(x for x in (f"{ectx['kind_title']}: {ent.label}.", tag, long) if x)
+            page(ent.url, "entity.html", ent.label, said,
+                 data=data.rsplit("/", 1)[-1], seen=seen(history, table, ent.id), **ectx)
     stem = f"{pkg.name}-{pkg.version}"
     in_build = {f["path"] for f in files}
     for res in pkg.resources:
         if res.name in tables:
-            page(f"tables/{pages.table_stem(res.name)}.html", "table.html", **pages.table_context(
-                pkg, res, tables[res.name].height, stem, in_build, manifest is not None))
+            page(f"tables/{pages.table_stem(res.name)}.html", "table.html", f"Table {res.name}",
+                 f"The {res.name} table of {dataset}: {res.description}",
+                 **pages.table_context(pkg, res, tables[res.name].height, stem, in_build, manifest is not None))
     return written

@@ -23,7 +23,7 @@ def read_citation(package: Package) -> dict[str, Any] | None:
     path = package.root / "CITATION.cff"
     if not path.is_file() or package.root.resolve() not in path.resolve().parents:
         return None
-    import yaml  # a runtime dependency (pyproject.toml), checked by deptry
+    import yaml  # a declared dependency (pyproject.toml)
 
     try:
         data = yaml.safe_load(path.read_text(encoding="utf-8"))

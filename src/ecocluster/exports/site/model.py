@@ -13,7 +13,7 @@ from collections import defaultdict
 from dataclasses import dataclass, field
 from typing import Any
 
-from ...datamodel import CITATIONS, ENTITY_TABLES, NAMES, SOURCES
+from ...datamodel import CITATIONS, ENTITY_TABLES, NAMES
 from ...package import LANGUAGE_PATTERN, Field, Resource
 from ...tables import Tables
 
@@ -21,11 +21,17 @@ from ...tables import Tables
 LABEL_FIELDS = ("name", "title")
 _SLUG = re.compile(r"[a-z0-9]+(-[a-z0-9]+)*")
 _LANG = re.compile(LANGUAGE_PATTERN)
+_WEB = re.compile(r"https?://[^\s\"'<>]+")
 
 
 def lang_attr(tag: Any) -> str | None:
     """A BCP 47 tag fit for a `lang` attribute, or None (a malformed tag would mislead screen readers)."""
     return tag if isinstance(tag, str) and _LANG.fullmatch(tag) else None
+
+
+def web_url(value: Any) -> str | None:
+    """An http(s) address fit for a link, or None (a `javascript:` or relative value is not linked)."""
+    return value if isinstance(value, str) and _WEB.fullmatch(value) else None
 
 
 def file_stem(value: str) -> str:
@@ -65,7 +71,7 @@ def _label(res: Resource, row: dict[str, Any]) -> str:
     return str(row.get("id") or "")
 
 
-def _id_fields(res: Resource) -> list[Field]:
+def id_fields(res: Resource) -> list[Field]:
     """The fields that name other rows (not the table's own key)."""
     return [f for f in res.fields if f.id_prefixes and f.name not in res.primary_key]
 
@@ -108,7 +114,7 @@ def build_model(tables: Tables) -> Site:
     for res in pkg.resources:
         if res.name in (NAMES, CITATIONS) or res.name not in tables:
             continue
-        fields = _id_fields(res)
+        fields = id_fields(res)
         for row in rows[res.name]:
             home: Entity | None = None
             for f in fields:
@@ -132,45 +138,6 @@ def source_facts(site: Site, source: Entity) -> list[dict[str, Any]]:
     """Every citation that uses `source`, with the page of the record it supports."""
     return [{"citation": c, "record": str(c.get("record_id")), "url": site.anchors.get(str(c.get("record_id")))}
             for c in site.by_source.get(source.id, [])]
-
-
-@dataclass
-class _Link:
-    url: str | None
-
-
-def events(site: Site, ent: Entity) -> list[dict[str, Any]]:
-    """The entity's dated events, oldest first: its own dates, its names' dates, its related rows' dates
-    and the dates of the entities those rows name (the agreement an organisation signed)."""
-    pkg = site.tables.package
-    found: list[dict[str, Any]] = []
-
-    def add(res: Resource, row: dict[str, Any], link: Entity | _Link | None, what: str) -> None:
-        for f in res.fields:
-            if f.is_date and row.get(f.name):
-                found.append({"date": row[f.name], "field": f.title or f.name, "what": what,
-                              "url": link.url if link else None})
-
-    add(pkg.resource(ent.table), ent.row, None, ent.label)
-    for n in ent.names:
-        add(pkg.resource(NAMES), n, None, f"name “{n['name']}”")
-    seen: set[str] = set()
-    for table, row in site.related.get(ent.id, []):
-        res = pkg.resource(table)
-        if table in ENTITY_TABLES and row.get("id") in site.entities:
-            other = site.entities[str(row["id"])]
-            add(res, row, other, f"{res.title or table}: {other.label}")
-            continue
-        others = [site.entities[str(row[f.name])] for f in _id_fields(res)
-                  if str(row.get(f.name)) in site.entities and row.get(f.name) != ent.id]
-        detail = " – ".join([o.label for o in others] + ([str(row["title"])] if row.get("title") else []))
-        add(res, row, _Link(site.anchors.get(str(row.get("id")))), f"{res.title or table}: {detail or row.get('id')}")
-        for f in _id_fields(res):
-            named = site.entities.get(str(row.get(f.name)))
-            if named is not None and named.id != ent.id and named.id not in seen:
-                seen.add(named.id)
-                add(pkg.resource(named.table), named.row, named, f"{named.label}")
-    return sorted(found, key=lambda e: str(e["date"]))
 
 
 def counts(tables: Tables) -> dict[str, Any]:

@@ -1,20 +1,17 @@
-"""The context each template gets: plain values, links resolved, enum codes with their descriptions."""
+"""The context each template gets: plain values, links resolved, codes as their labels, footnotes numbered."""
 
 from __future__ import annotations
 
-import json
 import re
-from pathlib import Path
 from typing import Any
 
-from ...base.files import write_text
+from ...datamodel import CITATIONS, ENTITY_TABLES, SOURCES
 from ...package import Package, Resource
 from ...tables import Tables
-from ...datamodel import CITATIONS, ENTITY_TABLES, NAMES, SOURCES
-from .model import Entity, Site, events, file_stem, lang_attr, source_facts
-from .timeline import layout
-
-_WEB = re.compile(r"https?://[^\s\"'<>]+")
+from .facts import Facts
+from .labels import code_label, code_labels, md_parts
+from .model import Entity, Site, file_stem, source_facts
+from .views import relation_tables, row_label, summary, tagline
 
 
 def table_stem(name: str) -> str:
@@ -26,123 +23,76 @@ def table_links(pkg: Package, tables: Tables) -> list[dict[str, Any]]:
              "url": f"tables/{table_stem(r.name)}.html"} for r in pkg.resources if r.name in tables]
 
 
-def write_timeline(env: Any, site: Site, root: Path) -> list[Path]:
-    geometry = layout(site)
-    if geometry is None:
-        return []
-    svg = env.get_template("timeline.svg").render(t=geometry)
-    return [write_text(root / "timeline.svg", svg)]
-
-
-def timeline_items(site: Site) -> dict[str, Any] | None:
-    return layout(site)
-
-
-def _value(site: Site, res: Resource, name: str, value: Any, here: Entity | None) -> dict[str, Any]:
-    """One cell for display: text, a link to the entity it names, an external link, or an enum code."""
-    f = res.field(name)
-    out: dict[str, Any] = {"text": value, "url": None, "external": None, "code": None, "lang": None}
-    if isinstance(value, float):
-        out["text"] = f"{value:g}"
-    elif isinstance(value, bool):
-        out["text"] = "yes" if value else "no"
-    if f.id_prefixes and name not in res.primary_key and str(value) in site.entities:
-        target = site.entities[str(value)]
-        out["text"], out["url"], out["self"] = target.label, target.url, target is here
-    elif f.enum is not None:
-        out["code"] = f.labels.get(str(value), "")
-    elif isinstance(value, str) and (f.format == "uri" or name in ("url", "website")) and _WEB.fullmatch(value):
-        out["external"] = value
-    elif f.is_language:
-        out["lang"] = lang_attr(value)
-    return out
-
-
-def _cite(site: Site, res: Resource | None, c: dict[str, Any]) -> dict[str, Any]:
-    src = site.entities.get(str(c.get("source_id")))
-    field = str(c.get("field") or "")
-    title = "The whole record" if field == "*" else field
-    if res is not None and field in res.field_names:
-        title = res.field(field).title or field
-    kind = c.get("quote_kind")
-    kind_desc = ""
-    if CITATIONS in site.tables and kind is not None:
-        cres = site.tables.package.resource(CITATIONS)
-        if "quote_kind" in cres.field_names:
-            kind_desc = cres.field("quote_kind").labels.get(str(kind), "")
-    row = src.row if src else {}
-    url = row.get("url")
-    # a research-file summary is the research file's English, whatever the page's language
-    language = "en" if kind == "dossier-summary" else row.get("language")
-    return {"field": field, "field_title": title, "quote": c.get("quote") or "", "kind": kind, "kind_desc": kind_desc,
-            "quote_en": c.get("quote_en"), "note": c.get("note"), "lang": lang_attr(language), "language": language,
-            "source": src.label if src else str(c.get("source_id")), "source_url": src.url if src else None,
-            "external": url if isinstance(url, str) and _WEB.fullmatch(url) else None,
-            "locator": row.get("locator"), "published": row.get("published_date")}
-
-
-def _row_view(site: Site, res: Resource, row: dict[str, Any], here: Entity | None) -> dict[str, Any]:
-    cites = site.citations.get(str(row.get("id")), []) if "id" in res.field_names else []
-    by_field: dict[str, list[dict[str, Any]]] = {}
-    for c in cites:
-        by_field.setdefault(str(c.get("field")), []).append(_cite(site, res, c))
-    fields = [{"name": f.name, "title": f.title or f.name, "value": _value(site, res, f.name, row[f.name], here),
-               "cites": by_field.pop(f.name, [])}
-              for f in res.fields if row.get(f.name) is not None and f.name != "id"]
-    rest = [c for k, v in by_field.items() for c in v]  # `*` and any field not on this table
-    rid = row.get("id")
-    return {"id": rid, "anchor": file_stem(str(rid)) if rid else None, "fields": fields, "cites": rest,
-            "table": res.title or res.name}
-
-
-def _name_view(site: Site, row: dict[str, Any]) -> dict[str, Any]:
-    res = site.tables.package.resource(NAMES)
-    kind = row.get("kind")
-    desc = res.field("kind").labels.get(str(kind), "") if "kind" in res.field_names else ""
-    return {"name": row["name"], "lang": lang_attr(row.get("language")), "language": row.get("language"),
-            "kind": kind, "kind_desc": desc, "start": row.get("start_date"), "end": row.get("end_date"),
-            "anchor": file_stem(str(row.get("id"))),
-            "cites": [_cite(site, res, c) for c in site.citations.get(str(row.get("id")), [])]}
-
-
 def entity_context(site: Site, ent: Entity) -> dict[str, Any]:
     pkg = site.tables.package
     res = pkg.resource(ent.table)
-    groups: dict[str, dict[str, Any]] = {}
-    for table, row in site.related.get(ent.id, []):
-        r = pkg.resource(table)
-        groups.setdefault(table, {"title": r.title or table, "description": r.description, "rows": []})
-        groups[table]["rows"].append(_row_view(site, r, row, ent))
-    facts = []
-    if ent.table == SOURCES:
-        for fact in source_facts(site, ent):
-            home = site.homes.get(fact["record"])
-            rtable = home[0] if home else None
-            owner = home[1] if home else None
-            rres = pkg.resource(rtable) if rtable else None
-            cite = _cite(site, rres, fact["citation"])
-            label = fact["record"]
-            if owner is not None:
-                what = (rres.title if rres else "") or rtable
-                label = owner.label if owner.id == fact["record"] else f"{owner.label} · {what}"
-            facts.append({"record": fact["record"], "label": label, "url": fact["url"], **cite})
-    return {"ent": ent, "res": res, "kind_title": res.title or ent.table, "own": _row_view(site, res, ent.row, ent),
-            "names": [_name_view(site, n) for n in ent.names], "groups": list(groups.values()),
-            "events": events(site, ent), "facts": facts}
+    facts = Facts(site)
+    box = summary(site, ent, facts)
+    tables = relation_tables(site, ent, facts)
+    quotes = _source_quotes(site, ent, facts) if ent.table == SOURCES else []
+    facts.finish()
+    return {"ent": ent, "res": res, "kind_title": _singular(res, ent.table), "summary": box, "tables": tables,
+            "notes": [] if ent.table == SOURCES else facts.notes, "quotes": quotes, "cites": facts.cites,
+            "tagline": tagline(site, ent)}
+
+
+def _singular(res: Resource, table: str) -> str:
+    words = {"organisations": "Organisation", "people": "Person", "agreements": "Agreement",
+             "projects": "Project", "sources": "Source"}
+    return words.get(table) or res.title or table
+
+
+def _source_quotes(site: Site, source: Entity, facts: Facts) -> list[Any]:
+    """A source page's quotes, each once, with every fact it supports (on the pages that show them)."""
+    pkg = site.tables.package
+    rows: dict[str, dict[str, dict[str, Any]]] = {}
+    for fact in source_facts(site, source):
+        c = fact["citation"]
+        home = site.homes.get(fact["record"])
+        table, owner = (home[0], home[1]) if home else (None, None)
+        field = str(c.get("field") or "*")
+        res = pkg.resource(table) if table else None
+        title = "whole record" if field == "*" else (res.field(field).title if res and field in res.field_names
+                                                      else field) or field
+        label = fact["record"]
+        if owner is not None and res is not None and table is not None:
+            if owner.id == fact["record"]:
+                label = owner.label
+            else:
+                if table not in rows:
+                    rows[table] = {str(r.get("id")): r for r in site.rows.get(table, [])}
+                row = rows[table].get(fact["record"])
+                detail = row_label(site, res, row, owner) if row else fact["record"]
+                label = f"{owner.label} · {res.title or table}: {detail}"
+        facts.note(c).supports.append({"what": f"{label} · {title}", "url": fact["url"]})
+    return facts.notes
+
+
+def list_context(site: Site, table: str, ents: list[Entity]) -> dict[str, Any]:
+    res = site.tables.package.resource(table)
+    dated = "date" in res.field_names and res.field("date").is_date
+    rows = []
+    for e in ents:
+        others = [{"name": n["name"], "lang": n.get("language")} for n in e.names if n.get("name") != e.label]
+        rows.append({"label": e.label, "url": e.url, "tagline": tagline(site, e, dated), "others": others,
+                     "date": e.row.get("date") if dated else None})
+    rows.sort(key=lambda r: (str(r["date"] or "9999") if dated else "", str(r["label"]).casefold()))
+    return {"res": res, "rows": rows, "dated": dated, "singular": _singular(res, table)}
 
 
 def table_context(pkg: Package, res: Resource, rows: int, stem: str, in_build: set[str],
                   have_manifest: bool) -> dict[str, Any]:
     fields = []
     for f in res.fields:
-        fields.append({"name": f.name, "title": f.title, "type": f.type, "description": f.description,
+        labels = code_labels(res, f.name)
+        fields.append({"name": f.name, "title": f.title, "type": f.type, "description": md_parts(f.description),
                        "required": f.required, "unique": f.unique, "pattern": f.pattern,
-                       "date": f.is_date, "enum": [{"code": c, "description": f.labels.get(c, "")}
-                                                    for c in f.enum or ()],
+                       "date": f.is_date, "enum": [{"code": c, "description": md_parts(labels.get(c, ""))}
+                                                    for c in (f.enum or labels)],
                        "minimum": f.minimum, "maximum": f.maximum})
     parquet = f"parquet/{res.name}.parquet"
     archive = f"{stem}.zip"
-    return {"res": res, "rows": rows, "fields": fields,
+    return {"res": res, "rows": rows, "fields": fields, "description": md_parts(res.description),
             "fks": [{"field": k.field, "resource": k.resource, "url": f"{table_stem(k.resource)}.html",
                      "reference": k.reference_field} for k in res.foreign_keys],
             "parquet": parquet, "parquet_ok": parquet in in_build or not have_manifest,
@@ -150,23 +100,37 @@ def table_context(pkg: Package, res: Resource, rows: int, stem: str, in_build: s
             "is_entity": res.name in ENTITY_TABLES}
 
 
-def search_index(site: Site) -> str:
-    """The search index as a script (a file:// page cannot fetch JSON): every name of every entity."""
-    entries = []
-    for ent in site.entities.values():
-        seen = set()
-        variants = [(ent.label, None, "preferred")] + [(str(n["name"]), n.get("language"), n.get("kind"))
-                                                        for n in ent.names]
-        if ent.row.get("title_local"):
-            variants.append((str(ent.row["title_local"]), None, "local title"))
-        for name, lang, kind in variants:
-            if name in seen:
-                continue
-            seen.add(name)
-            entries.append({"n": name, "l": lang_attr(lang), "k": str(kind) if kind else "", "e": ent.label,
-                            "t": ent.table, "u": ent.url})
-    text = json.dumps(entries, ensure_ascii=False, separators=(",", ":"))
-    # `</script>` cannot appear, and U+2028/2029 would end a JS line in old engines
-    text = text.replace("<", "\\u003c").replace("\u2028", "\\u2028").replace("\u2029", "\\u2029")
-    return ("// Generated by ecocluster: every name of every entity, for search.js.\n"
-            f"window.ECOCLUSTER_INDEX = {text};\n")
+def about_context(site: Site) -> dict[str, Any]:
+    """What the about page states from the data itself: the quote kinds and their meanings."""
+    kinds: list[dict[str, Any]] = []
+    if CITATIONS in site.tables and "quote_kind" in site.tables[CITATIONS].columns:
+        res = site.tables.package.resource(CITATIONS)
+        counts = dict(site.tables[CITATIONS]["quote_kind"].value_counts().iter_rows())
+        for code, text in code_labels(res, "quote_kind").items():
+            kinds.append({"code": code, "label": md_parts(text), "count": int(counts.get(code, 0) or 0)})
+    dated = [(r.name, f.name) for r in site.tables.package.resources if r.name in site.tables for f in r.fields
+             if f.is_date]
+    return {"kinds": kinds, "date_fields": len(dated)}
+
+
+def partnership(site: Site) -> list[dict[str, Any]]:
+    """Who signed what and what it set up, agreement by agreement (oldest first, undated last): the
+    front page's reading of the partnership diagram."""
+    pkg = site.tables.package
+    out = []
+    agreements = site.by_table.get("agreements", [])
+    for ent in sorted(agreements, key=lambda e: (str(e.row.get("date") or "9999"), e.label)):
+        parties, projects = [], []
+        for table, row in site.related.get(ent.id, []):
+            res = pkg.resource(table)
+            if table == "agreement_parties" and str(row.get("org_id")) in site.entities:
+                people = [{"ent": site.entities[str(row[k])], "as": (res.field(k).title or k).lower()}
+                          for k in ("signatory_person_id", "representative_person_id")
+                          if k in res.field_names and str(row.get(k)) in site.entities]
+                parties.append({"org": site.entities[str(row["org_id"])], "people": people,
+                                "role": code_label(res, "role", row["role"]) if row.get("role") else ""})
+            elif table == "agreement_projects" and str(row.get("project_id")) in site.entities:
+                relation = code_label(res, "relation", row["relation"]) if row.get("relation") else ""
+                projects.append({"project": site.entities[str(row["project_id"])], "relation": relation})
+        out.append({"ent": ent, "date": ent.row.get("date"), "parties": parties, "projects": projects})
+    return out

@@ -22,10 +22,10 @@ from collections.abc import Iterator
 from pathlib import Path
 
 from ...base.files import write_pieces
+from ...errors import ExportError
 from ...package import Package
 from ...tables import Tables
 from .. import base_name
-from ...errors import ExportError
 from . import dates
 from .rows import insert_statements, sql_frame
 from .schema import (

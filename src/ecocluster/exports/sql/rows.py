@@ -15,9 +15,9 @@ from typing import Any, Protocol
 import polars as pl
 
 from ...base.escape import quote_ident
+from ...errors import ExportError
 from ...package import Resource
 from ...tables import Tables
-from ...errors import ExportError
 from . import Dialect
 from .schema import create_indexes, create_table, metadata_insert, metadata_rows, metadata_table, table_order
 from .views import available_views

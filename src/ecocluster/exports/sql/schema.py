@@ -15,12 +15,11 @@ is the same in every database: `WHERE target_date_latest >= '2024-01-01'`.
 from __future__ import annotations
 
 import json
-from typing import Literal
 
 from ...base.escape import quote_ident, quote_literal
+from ...errors import ExportError
 from ...package import Field, ForeignKey, Package, Resource
 from ...tables import bound_names
-from ...errors import ExportError
 from . import Dialect, dates
 from .views import available_views
 

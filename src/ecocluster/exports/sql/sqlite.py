@@ -6,9 +6,9 @@ import sqlite3
 from pathlib import Path
 
 from ...base.files import atomic_path
+from ...errors import ExportError
 from ...tables import Tables
 from .. import base_name
-from ...errors import ExportError
 from .rows import populate
 
 NAME = "sqlite"

@@ -18,7 +18,6 @@ from dataclasses import dataclass
 from ...base.escape import quote_ident as q
 from ...base.escape import quote_literal
 from ...package import Package
-
 from . import Dialect
 
 
