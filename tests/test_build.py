@@ -203,17 +203,24 @@ def test_build_command_default_writes_build_folder_in_the_current_directory(tmp_
     result = CliRunner().invoke(main, ["build"])
     assert result.exit_code == 0, result.output
     manifest = json.loads((tmp_path / "build" / "manifest.json").read_text())
-    listed = [f"build/{r['path']}" for r in manifest["resources"]] + ["build/manifest.json", "build/releases.json"]
-    assert result.stdout.splitlines() == listed
+    paths = [r["path"] for r in manifest["resources"]] + ["manifest.json", "releases.json"]
+    # a line per top-level file, and per folder with how many files it holds
+    folders = {p.split("/")[0] for p in paths if "/" in p}
+    count = {d: sum(p.startswith(d + "/") for p in paths) for d in folders}
+    expected = {f"build/{p}" for p in paths if "/" not in p} | {
+        f"build/{d}/ ({n} file{'s' if n != 1 else ''})" for d, n in count.items()}
+    assert set(result.stdout.splitlines()) == expected and len(result.stdout.splitlines()) == len(expected)
+    assert "build/site/ (" in result.stdout
     # no progress when stderr is not a terminal: which package (none here: the shipped one), the summary
     from ecocluster.base.paths import shipped_package
 
     lines = result.stderr.splitlines()
-    first, summary = lines[0], lines[-1]
+    first, summary, site = lines[0], lines[-2], lines[-1]
     assert first == f"package: {shipped_package()} (version {ecocluster.__version__})" and summary.startswith("built ")
+    assert site == "read it in a browser: build/site/index.html"
     # between them, only the formats whose library is missing (FollowTheMoney without the `ftm` extra)
     skipped = [f"warning: skipped the {s['format']} export: {s['reason']}" for s in manifest.get("skipped", [])]
-    assert lines[1:-1] == skipped
+    assert lines[1:-2] == skipped
 
 
 def test_build_command_json_is_the_librarys_manifest(tmp_path, built):

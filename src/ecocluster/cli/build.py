@@ -17,7 +17,7 @@ from .common import EPILOG, QUIET_HELP, format_validation_error, package_arg, pr
               type=click.Path(file_okay=False, path_type=Path),
               help="The folder to write into (created if missing).")
 @click.option("--format", "format_", type=click.Choice(["text", "json"]), default="text", show_default=True,
-              help="text: the files written, one per line; json: the manifest.")
+              help="text: what was written, a line per file or folder; json: the manifest.")
 @click.option("--quiet", "-q", is_flag=True, help=QUIET_HELP + " Also leaves out the closing summary.")
 @click.option("--timings", is_flag=True, help="Print each step's seconds on stderr, as JSON (for scripts/bench.py).")
 @click.option("--previous", metavar="PATH|URL",
@@ -68,10 +68,8 @@ def build(out: Path, format_: str, quiet: bool, timings: bool, previous: str | N
     if format_ == "json":
         click.echo(json.dumps(manifest, indent=2, ensure_ascii=False))
     else:
-        for res in manifest["resources"]:
-            click.echo(str(out / res["path"]))
-        click.echo(str(out / MANIFEST))
-        click.echo(str(out / RELEASES))
+        for line in _written(out, [*(r["path"] for r in manifest["resources"]), MANIFEST, RELEASES]):
+            click.echo(line)
     for skip in manifest.get("skipped", []):
         click.echo(f"warning: skipped the {skip['format']} export: {skip['reason']}", err=True)
     if quiet:
@@ -79,3 +77,17 @@ def build(out: Path, format_: str, quiet: bool, timings: bool, previous: str | N
     total = sum(r["bytes"] for r in manifest["resources"])
     click.echo(f"built {len(manifest['resources']) + 2} files ({total:,} bytes) in {out} "
                f"in {time.perf_counter() - started:.1f} s", err=True)
+    if any(r["path"] == "site/index.html" for r in manifest["resources"]):
+        click.echo(f"read it in a browser: {out / 'site' / 'index.html'}", err=True)
+
+
+def _written(out: Path, paths: list[str]) -> list[str]:
+    """A line per file at the top of OUT and per folder, with how many files it holds (a site is
+    thousands of pages: `--format json` lists every file)."""
+    lines: dict[str, int] = {}
+    for path in paths:
+        top, sep, _ = path.partition("/")
+        key = top + sep
+        lines[key] = lines.get(key, 0) + 1
+    return [f"{out / key}/ ({n} file{'s' if n != 1 else ''})" if key.endswith("/") else str(out / key)
+            for key, n in lines.items()]
