@@ -10,7 +10,9 @@ from dataclasses import dataclass, field
 from pathlib import Path
 from typing import Any
 
+from ..errors import PackageError
 from .opening import Entry, read_package
+from .paths import inside
 
 # A reduced-precision ISO 8601 date: YYYY, YYYY-MM or YYYY-MM-DD. A field whose pattern is this one
 # holds such dates; the validator also checks they are real calendar days.
@@ -182,8 +184,18 @@ class Package:
         return [r.name for r in self.resources]
 
     def csv_path(self, resource: Resource | str) -> Path:
+        """The resource's CSV file (it may be missing: the reader reports that as `file-missing`)."""
         res = self.resource(resource) if isinstance(resource, str) else resource
-        return self.root / res.path
+        return inside(self.root, res.path, "path", res.name, regular=False)
+
+    def file(self, rel: str) -> Path | None:
+        """A file the package may hold beside its tables (CITATION.cff, LICENSE, …): its path when it is
+        a regular file inside the package folder; None when it is missing, not a file, or leads out of
+        the package, so an optional file that is not safe to read is treated as absent."""
+        try:
+            return inside(self.root, rel)
+        except PackageError:
+            return None
 
     @classmethod
     def open(cls, path: str | Path | None = None) -> Package:

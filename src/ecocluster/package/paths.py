@@ -1,5 +1,11 @@
-"""The one check of a path inside a package folder: the resource and schema paths, when the package
-is opened, are refused when they leave the package by `..` or by a symbolic link."""
+"""The one check of a path inside a package folder.
+
+Every command that reads, reports or ships a file of the package reaches it through `inside()`: the
+resource and schema paths when the package is opened, each CSV when it is read (`Package.csv_path`),
+and the files a package may hold beside its tables (`Package.file`: CITATION.cff, LICENSE, the
+source checkout's models.py, …). So a path that leaves the package, by `..` or by a symbolic link, or
+that is not a regular file, is refused in one place.
+"""
 
 from __future__ import annotations
 

@@ -29,7 +29,7 @@ from ..base.mediatypes import media_type
 from ..errors import EcoclusterError, ExportError, FormatUnavailable, OutputPathError
 from ..exports import FORMATS, build_skip, format_module
 from ..loading import validated_tables
-from ..package import Package
+from ..package import Package, inside
 from ..package.archive import open_package
 from ..tables import Tables, read_tables
 from . import index
@@ -187,13 +187,14 @@ def release_archive(package: Package, out_dir: Path) -> Path:
     # member -> a file to copy (streamed: a table of ten million rows never sits in memory) or bytes
     files: dict[str, Path | bytes] = {package.descriptor_path.name: package.descriptor_path}
     for rel in sorted({p for r in package.resources for p in (r.path, r.schema_path) if p}):
-        files[rel] = package.root / rel
+        files[rel] = inside(package.root, rel, regular=False)
+    # The extras are optional: one that is missing, not a file or not safe to read is left out.
     for name in EXTRAS:
-        if (package.root / name).is_file():
-            files[name] = package.root / name
+        if (path := package.file(name)) is not None:
+            files[name] = path
     for name in ("LICENSE", CODE_LICENSE):  # a release unpacked and built again keeps its code licence
-        if (package.root / name).is_file():
-            files[CODE_LICENSE] = package.root / name
+        if (path := package.file(name)) is not None:
+            files[CODE_LICENSE] = path
             break
     files[DATA_LICENSE] = data_license_text(package).encode("utf-8")
     files["README.md"] = release_readme(package, sorted(files)).encode("utf-8")
