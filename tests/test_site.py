@@ -22,7 +22,8 @@ from ecocluster.exports.site import build_site, export
 from ecocluster.exports.site.labels import code_label, code_labels, md_parts
 from ecocluster.exports.site.model import file_stem
 from ecocluster.package import Package
-from ecocluster.release import _file_resource, release_archive
+from ecocluster.release import release_archive
+from ecocluster.release.manifest import file_resource as _file_resource
 from ecocluster.tables import read_tables
 
 ROOT = Path(__file__).resolve().parent.parent
@@ -549,7 +550,7 @@ def test_over_the_limit_the_site_is_skipped_with_a_reason(tmp_path, monkeypatch)
         build_site(tables, tmp_path, None, max_entities=5)
     assert not (tmp_path / "site").exists()
     import ecocluster.exports.site as site_module
-    from ecocluster.release import _site
+    from ecocluster.release.build import _site
 
     monkeypatch.setattr(site_module, "MAX_ENTITIES", 5)
     manifest: dict = {"resources": []}

@@ -24,7 +24,8 @@ import pytest
 
 from ecocluster.exports.site import build_site
 from ecocluster.package import Package
-from ecocluster.release import _file_resource, release_archive
+from ecocluster.release import release_archive
+from ecocluster.release.manifest import file_resource as _file_resource
 from ecocluster.tables import read_tables
 
 ROOT = Path(__file__).resolve().parent.parent

@@ -36,7 +36,8 @@ from urllib.parse import urljoin
 from ..base.files import write_text
 from ..errors import DownloadError, PublishError
 from ..package.remote import VERSION, sha256_of
-from . import MANIFEST, index
+from . import index
+from .manifest import MANIFEST
 from .publish import _inside, publication
 
 RELEASES = "v"

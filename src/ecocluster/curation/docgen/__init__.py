@@ -116,8 +116,8 @@ def _source_checkout_texts(pkg: Package, out_dir: Path) -> tuple[dict[Path, byte
     """In a source checkout (the package folder holds src/ecocluster), the other generated files:
     the pandera models and the error-code section of docs/validation.md. Elsewhere (a fork of the data,
     an unzipped release) there is no such source to keep in step, so nothing."""
-    models = pkg.root / "src" / "ecocluster" / "validation" / "models.py"
-    if not models.is_file():
+    models = pkg.file("src/ecocluster/validation/models.py")
+    if models is None:
         return {}, []
     from ...validation.convert import END as CODES_END
     from ...validation.convert import START as CODES_START

@@ -20,8 +20,8 @@ SITE = "site"
 
 def read_citation(package: Package) -> dict[str, Any] | None:
     """CITATION.cff beside the descriptor, parsed; None when there is none or it cannot be read."""
-    path = package.root / "CITATION.cff"
-    if not path.is_file() or package.root.resolve() not in path.resolve().parents:
+    path = package.file("CITATION.cff")
+    if path is None:
         return None
     import yaml  # a declared dependency (pyproject.toml)
 
