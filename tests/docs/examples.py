@@ -67,7 +67,10 @@ TOOLS: dict[str, tuple[object, str]] = {
     "dot": (lambda: _have("dot"), "Graphviz `dot` is not installed (apt-get install graphviz)"),
     "soffice": (lambda: _have("soffice"), "LibreOffice is not installed (apt-get install libreoffice-calc-nogui)"),
 }
-_COMMAND_START = re.compile(r"(?:^|&&|\|\||[;|(]|\$\()\s*(?:[A-Z_][A-Z0-9_]*=\S*\s+)*([A-Za-z0-9_.-]+)", re.M)
+# a command's first word: at a line's start or after &&, ||, ;, |, ( or $(, past shell keywords
+# (`if psql …`, `! sqlite3 …`) and variable assignments
+_COMMAND_START = re.compile(r"(?:^|&&|\|\||[;|(]|\$\()\s*(?:(?:if|then|else|elif|do|while|until|!|time)\s+)*"
+                            r"(?:[A-Z_][A-Z0-9_]*=\S*\s+)*([A-Za-z0-9_.-]+)", re.M)
 
 
 def tools_needed(source: str) -> list[str]:
