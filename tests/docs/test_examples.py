@@ -56,3 +56,11 @@ def test_documented_example_runs_as_written(case, pages, monkeypatch):
         pytest.skip("marked `skip` in the page")
     except MissingTool as e:
         require(False, str(e))
+
+
+def test_a_block_needs_the_tools_it_calls_after_a_keyword_or_a_pipe():
+    from examples import tools_needed
+
+    assert tools_needed("if psql -c 'select 1'; then echo ok; fi") == ["psql"]
+    assert tools_needed("X=1 sqlite3 a.db 'select 1' | head -1\n! ftm validate") == ["sqlite3", "ftm"]
+    assert tools_needed("echo psql") == []

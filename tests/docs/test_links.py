@@ -50,10 +50,3 @@ def test_the_link_checker_sees_a_broken_link_and_a_broken_anchor(tmp_path: Path)
     assert links(page) == ["missing.md", "#top", "#nowhere", "x y.png"]
     assert anchors(page) == {"top"}
 
-
-def test_a_block_needs_the_tools_it_calls_after_a_keyword_or_a_pipe():
-    from examples import tools_needed
-
-    assert tools_needed("if psql -c 'select 1'; then echo ok; fi") == ["psql"]
-    assert tools_needed("X=1 sqlite3 a.db 'select 1' | head -1\n! ftm validate") == ["sqlite3", "ftm"]
-    assert tools_needed("echo psql") == []
