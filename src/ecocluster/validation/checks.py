@@ -338,7 +338,7 @@ def table_checks(
     languages = languages or {}
     checks = [ch for f in res.fields if f.name in columns for ch in field_checks(res, f, deferred, languages)]
     pk = list(res.primary_key)
-    # a table with prefixed IDs has its repeated keys found with all other IDs (cross.Registry)
+    # a table with prefixed IDs has its repeated keys found with all other IDs (keys.Registry)
     if pk and all(k in columns for k in pk) and not res.id_prefix:
         checks.append(_duplicate("primary-key-duplicate", pk))
     for early, late in DATE_ORDER:
