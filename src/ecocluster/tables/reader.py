@@ -79,6 +79,13 @@ class Table:
         return all(c in self.frame.columns for c in columns)
 
 
+def report_unreadable(out: Sink, res: Resource, error: OSError) -> None:
+    """Report a file the operating system refused to open or read (`file-unreadable`: permission
+    denied, a folder in its place, an I/O error). read_table lets such an OSError through, for each
+    command to decide; the validator reports it with this."""
+    out.one("file-unreadable", res.name, detail=f"{res.path} cannot be read: {error.strerror or error}")
+
+
 def _exact(fh: Any, res: Resource, strict: bool = False) -> Any:
     """Python's csv reader with the resource's dialect and no cell-size limit (used only to locate)."""
     csv.field_size_limit(sys.maxsize)

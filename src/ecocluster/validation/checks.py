@@ -8,8 +8,6 @@ only failing rows are then gathered.
 
 from __future__ import annotations
 
-import functools
-import operator
 import unicodedata
 from collections.abc import Callable, Mapping
 from collections.abc import Set as AbstractSet
@@ -17,35 +15,16 @@ from dataclasses import dataclass
 
 import polars as pl
 
-from ..base.dates import earliest_day_expr, latest_day_expr
 from ..package import DATE_PATTERN, Field, Resource
 from ..tables.reader import _TRUNCATED, ENGINE, LINE, Table
 from . import expressions as ex
 from .collect import Collector
+from .keys import duplicate, primary_key_checks
+from .masks import Check, lit
+from .relations import date_order_checks
 from .standards import CONTROL_REGEX, INVISIBLE_REGEX, language_problem
 
-# Date pairs that must be in order within a row: (earlier, later).
-DATE_ORDER = [("start_date", "end_date"), ("start_date", "target_date"), ("founded", "dissolved")]
 _BOOL = {"true", "True", "TRUE", "1", "false", "False", "FALSE", "0"}
-
-
-@dataclass
-class Check:
-    code: str
-    field: str | None
-    mask: pl.Expr  # true where the row fails
-    value: pl.Expr
-    detail: pl.Expr | None = None
-    # exact but costly tests, each run only on the rows that `mask` and the tests before it select
-    confirm: tuple[pl.Expr, ...] = ()
-    # the detail looks at the whole table (where a repeated key first appears), not only the row
-    whole: bool = False
-    # a cheaper test, true if any row may fail (one boolean for the column, or one per row, true on
-    # every row any mask behind it selects), maybe shared by several checks: where it is false
-    # throughout, their masks are never computed
-    gate: pl.Expr | None = None
-    # the detail made in Python from each failing value (only failing rows reach it)
-    describe: Callable[[str], str] | None = None
 
 
 def first_hidden(value: str) -> str:
@@ -75,31 +54,6 @@ def _hidden_checks(name: str, fails: pl.Expr, gate: pl.Expr | None) -> list[Chec
 def _pattern_gate(c: pl.Expr, pattern: str) -> pl.Expr | None:
     """Whether some value may not match `pattern`, tested on the whole column at once where exact."""
     return ~ex.all_match(c, pattern) if ex.line_safe(pattern) else None
-
-
-def _lit(text: str) -> pl.Expr:
-    return pl.lit(text)  # a str literal is a String already (asking for the dtype costs a cast per call)
-
-
-def _duplicate(code: str, cols: list[str]) -> Check:
-    """Rows repeating the key of an earlier row. Counting distinct key hashes is the cheap test
-    (several times faster than marking repeats): only if there are fewer than rows, whether from a
-    repeat or a hash collision, does the exact test run, and it finds every repeat."""
-    key = pl.col(cols[0]) if len(cols) == 1 else pl.struct(cols)
-    complete = pl.all_horizontal([pl.col(c).is_not_null() for c in cols])
-    hashes = [pl.col(c).hash(seed=i) for i, c in enumerate(cols)]
-    combined = functools.reduce(operator.xor, hashes)
-    first = pl.col(LINE).first().over(cols)
-    value = pl.col(cols[0]) if len(cols) == 1 else pl.concat_str([pl.col(c) for c in cols], separator=" / ")
-    return Check(
-        code,
-        cols[0],
-        complete & (combined.n_unique() < pl.len()),
-        value,
-        pl.format("repeats line {}", first),
-        confirm=(~key.is_first_distinct(),),
-        whole=True,
-    )
 
 
 def _date_out_of_range(c: pl.Expr) -> pl.Expr:
@@ -147,29 +101,29 @@ def _numbers(col: _Column) -> list[Check]:
     """A number or integer: not one (`type-invalid`), or outside its minimum and maximum."""
     f, c = col.f, col.c
     num = c.cast(pl.Float64 if f.type == "number" else pl.Int64, strict=False)
-    checks = [Check("type-invalid", f.name, col.present & num.is_null(), c, _lit(f.type))]
+    checks = [Check("type-invalid", f.name, col.present & num.is_null(), c, lit(f.type))]
     if f.minimum is not None:
-        checks.append(Check("out-of-range", f.name, num < f.minimum, c, _lit(f"below the minimum {f.minimum}")))
+        checks.append(Check("out-of-range", f.name, num < f.minimum, c, lit(f"below the minimum {f.minimum}")))
     if f.maximum is not None:
-        checks.append(Check("out-of-range", f.name, num > f.maximum, c, _lit(f"above the maximum {f.maximum}")))
+        checks.append(Check("out-of-range", f.name, num > f.maximum, c, lit(f"above the maximum {f.maximum}")))
     return checks
 
 
 def _booleans(col: _Column) -> list[Check]:
     """A boolean: one of the spellings of true and false."""
-    return [Check("type-invalid", col.f.name, col.present & ~col.c.is_in(sorted(_BOOL)), col.c, _lit("boolean"))]
+    return [Check("type-invalid", col.f.name, col.present & ~col.c.is_in(sorted(_BOOL)), col.c, lit("boolean"))]
 
 
 def _days(col: _Column) -> list[Check]:
     """A Table Schema `date` (its default format): YYYY-MM-DD, a real day."""
     c = col.c
     real = c.str.contains("^[0-9]{4}-[0-9]{2}-[0-9]{2}$") & c.str.to_date("%Y-%m-%d", strict=False).is_not_null()
-    return [Check("type-invalid", col.f.name, col.present & ~real.fill_null(False), c, _lit("date"))]
+    return [Check("type-invalid", col.f.name, col.present & ~real.fill_null(False), c, lit("date"))]
 
 
 def _years(col: _Column) -> list[Check]:
     """A Table Schema `year`: four digits."""
-    return [Check("type-invalid", col.f.name, col.present & ~col.c.str.contains("^[0-9]{4}$"), col.c, _lit("year"))]
+    return [Check("type-invalid", col.f.name, col.present & ~col.c.str.contains("^[0-9]{4}$"), col.c, lit("year"))]
 
 
 def _lengths(col: _Column) -> list[Check]:
@@ -178,10 +132,10 @@ def _lengths(col: _Column) -> list[Check]:
     checks = []
     if f.min_length is not None:
         checks.append(Check("length-invalid", f.name, col.present & (c.str.len_chars() < f.min_length), c,
-                            _lit(f"shorter than the minimum length {f.min_length}")))
+                            lit(f"shorter than the minimum length {f.min_length}")))
     if f.max_length is not None:
         checks.append(Check("length-invalid", f.name, col.present & (c.str.len_chars() > f.max_length), c,
-                            _lit(f"longer than the maximum length {f.max_length}")))
+                            lit(f"longer than the maximum length {f.max_length}")))
     return checks
 
 
@@ -190,7 +144,7 @@ def _enums(col: _Column) -> list[Check]:
     f, c = col.f, col.c
     if f.enum is None:
         return []
-    checks = [Check("enum-invalid", f.name, col.present & ~c.is_in(list(f.enum)), c, _lit(", ".join(f.enum)))]
+    checks = [Check("enum-invalid", f.name, col.present & ~c.is_in(list(f.enum)), c, lit(", ".join(f.enum)))]
     if f.type == "string":
         checks += _hidden_checks(f.name, col.present & ~c.is_in(list(f.enum)), None)
     return checks
@@ -203,8 +157,8 @@ def _dates(col: _Column) -> list[Check]:
     bad_form = ~c.str.contains(f.pattern or "")
     detail = (
         pl.when(bad_form)
-        .then(_lit("not YYYY, YYYY-MM or YYYY-MM-DD"))
-        .otherwise(_lit("not a real calendar day"))
+        .then(lit("not YYYY, YYYY-MM or YYYY-MM-DD"))
+        .otherwise(lit("not a real calendar day"))
     )
     return [
         Check(
@@ -216,7 +170,7 @@ def _dates(col: _Column) -> list[Check]:
             confirm=(~ex.is_real_date(c),),
         ),
         Check("date-out-of-range", f.name, col.present & _date_out_of_range(c), c,
-              _lit("outside the years 1000 to 9999-12-30")),
+              lit("outside the years 1000 to 9999-12-30")),
     ]
 
 
@@ -259,7 +213,22 @@ def _patterns(col: _Column) -> list[Check]:
     code = "id-invalid" if res.primary_key == (f.name,) and f.id_prefixes else "pattern-mismatch"
     gate = _pattern_gate(c, pattern)
     fails = col.present & ~ex.matches(c, pattern)
-    return [Check(code, f.name, fails, c, _lit(pattern), gate=gate), *_hidden_checks(f.name, fails, gate)]
+    return [Check(code, f.name, fails, c, lit(pattern), gate=gate), *_hidden_checks(f.name, fails, gate)]
+
+
+def check_deferred_pattern(res: Resource, field: str, rows: pl.DataFrame, out: Collector) -> None:
+    """The pattern check of a reference field deferred to its references (cross.deferred_patterns), on
+    the rows that may fail it: those that resolve to no valid ID."""
+    if rows.height == 0:  # the usual case: every reference resolved to a valid ID
+        return
+    pattern = res.field(field).pattern or ""
+    bad = rows.filter(~ex.matches(pl.col(field), pattern))
+    out.add(
+        "pattern-mismatch",
+        res.name,
+        field,
+        bad.select(pl.col(LINE).alias("line"), pl.col(field).alias("value"), pl.lit(pattern).alias("detail")),
+    )
 
 
 def _uris(col: _Column) -> list[Check]:
@@ -277,7 +246,7 @@ def _unique(col: _Column) -> list[Check]:
     """A `unique` field's value repeated (a one-field primary key's repeats are the key's to report)."""
     if not col.f.unique or col.res.primary_key == (col.f.name,):
         return []
-    return [_duplicate("unique-duplicate", [col.f.name])]
+    return [duplicate("unique-duplicate", [col.f.name])]
 
 
 def _free_text(col: _Column) -> list[Check]:
@@ -337,25 +306,8 @@ def table_checks(
     `languages` maps each language field to its refused values and why (`language_problems`)."""
     languages = languages or {}
     checks = [ch for f in res.fields if f.name in columns for ch in field_checks(res, f, deferred, languages)]
-    pk = list(res.primary_key)
-    # a table with prefixed IDs has its repeated keys found with all other IDs (keys.Registry)
-    if pk and all(k in columns for k in pk) and not res.id_prefix:
-        checks.append(_duplicate("primary-key-duplicate", pk))
-    for early, late in DATE_ORDER:
-        if early in columns and late in columns and res.field(early).is_date and res.field(late).is_date:
-            exact = earliest_day_expr(pl.col(early)) > latest_day_expr(pl.col(late))
-            checks.append(
-                Check(
-                    "date-order",
-                    late,
-                    pl.col(early).is_not_null() & pl.col(late).is_not_null()
-                    & ex.may_end_before(pl.col(early), pl.col(late)),
-                    pl.col(late),
-                    # not pl.format: after a filter it can panic in polars 2.1 (on an empty morsel)
-                    pl.concat_str([_lit(f"{early} `"), pl.col(early), _lit("`")]),
-                    confirm=(exact,),
-                )
-            )
+    # rules across the cells of a row, or the rows of a table, found in the same pass
+    checks += primary_key_checks(res, columns) + date_order_checks(res, columns)
     return checks
 
 

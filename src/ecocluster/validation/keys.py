@@ -1,16 +1,22 @@
-"""Keys: every ID of the package gathered once, and the IDs repeated within a table or across tables.
+"""Keys: values repeated where they must be unique. Within a table, a repeated key is a Check of the
+table's own pass (`duplicate`: primary keys here, unique fields in checks.py); every ID of the package
+is gathered once (Registry) to find IDs repeated within a table or across tables.
 
 An ID is unique across the whole package, so a table with prefixed IDs has its repeated keys found
-here, with every other ID, rather than table by table.
+with every other ID rather than table by table.
 """
 
 from __future__ import annotations
 
+import functools
+import operator
+
 import polars as pl
 
-from ..package import Package
+from ..package import Package, Resource
 from ..tables.reader import LINE, Table
 from .collect import Collector
+from .masks import Check
 
 
 def id_hash(column: str, alias: str = "__h") -> pl.Expr:
@@ -18,6 +24,37 @@ def id_hash(column: str, alias: str = "__h") -> pl.Expr:
     confirmed on the strings; a collision could only hide a broken reference, with odds of about
     rows x ids / 2**64 (under 1e-5 for ten million of each)."""
     return pl.col(column).hash().alias(alias)
+
+
+def duplicate(code: str, cols: list[str]) -> Check:
+    """Rows repeating the key (one or more columns) of an earlier row of the table. Counting distinct
+    key hashes is the cheap test (several times faster than marking repeats): only if there are fewer
+    than rows, whether from a repeat or a hash collision, does the exact test run, and it finds every
+    repeat."""
+    key = pl.col(cols[0]) if len(cols) == 1 else pl.struct(cols)
+    complete = pl.all_horizontal([pl.col(c).is_not_null() for c in cols])
+    hashes = [pl.col(c).hash(seed=i) for i, c in enumerate(cols)]
+    combined = functools.reduce(operator.xor, hashes)
+    first = pl.col(LINE).first().over(cols)
+    value = pl.col(cols[0]) if len(cols) == 1 else pl.concat_str([pl.col(c) for c in cols], separator=" / ")
+    return Check(
+        code,
+        cols[0],
+        complete & (combined.n_unique() < pl.len()),
+        value,
+        pl.format("repeats line {}", first),
+        confirm=(~key.is_first_distinct(),),
+        whole=True,
+    )
+
+
+def primary_key_checks(res: Resource, columns: list[str]) -> list[Check]:
+    """Rows repeating the primary key of an earlier row, found in the table's own pass; a table with
+    prefixed IDs has its repeated keys found with every other ID instead (Registry, check_ids)."""
+    pk = list(res.primary_key)
+    if pk and all(k in columns for k in pk) and not res.id_prefix:
+        return [duplicate("primary-key-duplicate", pk)]
+    return []
 
 
 def _id_tables(pkg: Package) -> list[str]:

@@ -12,25 +12,11 @@ import polars as pl
 from ..datamodel import CITATIONS, PROVENANCE
 from ..package import ForeignKey, Package, Resource
 from ..tables.reader import ENGINE, LINE, Table
-from . import expressions as ex
+from .checks import check_deferred_pattern
 from .collect import Collector
 from .keys import Registry, id_hash
 
 UNCITED = PROVENANCE
-
-
-def _check_deferred_pattern(res: Resource, field: str, rows: pl.DataFrame, out: Collector) -> None:
-    """The pattern check of a deferred reference field, on the rows that may fail it."""
-    if rows.height == 0:  # the usual case: every reference resolved to a valid ID
-        return
-    pattern = res.field(field).pattern or ""
-    bad = rows.filter(~ex.matches(pl.col(field), pattern))
-    out.add(
-        "pattern-mismatch",
-        res.name,
-        field,
-        bad.select(pl.col(LINE).alias("line"), pl.col(field).alias("value"), pl.lit(pattern).alias("detail")),
-    )
 
 
 def _suspects(refs: pl.DataFrame, lost: pl.DataFrame, field: str, bad_ids: list[str]) -> pl.DataFrame:
@@ -58,7 +44,7 @@ def check_foreign_keys(
         later = fk.field in deferred.get(res.name, set())
         if dst is None or not dst.has(fk.reference_field):
             if later:  # the reference cannot be resolved, so check its pattern on every row
-                _check_deferred_pattern(res, fk.field, src.frame, out)
+                check_deferred_pattern(res, fk.field, src.frame, out)
             continue
         refs = (
             src.frame.lazy().filter(pl.col(fk.field).is_not_null()).select(fk.field, LINE, id_hash(fk.field))
@@ -70,7 +56,7 @@ def check_foreign_keys(
     for (res, fk, src, dst, later, _), bad in zip(queries, found, strict=True):
         if later:
             rows = _suspects(src.frame.select(fk.field, LINE), bad, fk.field, dst.bad_ids)
-            _check_deferred_pattern(res, fk.field, rows, out)
+            check_deferred_pattern(res, fk.field, rows, out)
         out.add(
             "foreign-key-missing",
             res.name,
@@ -129,14 +115,14 @@ def check_references(
         later = f.name in deferred.get(res.name, set())
         if not targets or not set(targets) <= reg.readable:  # a pattern naming no table resolves nothing
             if later:  # the reference cannot be resolved, so check its pattern on every row
-                _check_deferred_pattern(res, f.name, src.frame, out)
+                check_deferred_pattern(res, f.name, src.frame, out)
             continue
         refs = src.frame.lazy().filter(pl.col(f.name).is_not_null()).select(f.name, LINE, id_hash(f.name))
         pool = pl.concat([reg.hashes[t] for t in targets]).lazy()
         lost = refs.join(pool, on="__h", how="anti").collect(engine=ENGINE)
         if later:
             bad_ids = [i for t in targets for i in tables[t].bad_ids]
-            _check_deferred_pattern(res, f.name, _suspects(src.frame, lost, f.name, bad_ids), out)
+            check_deferred_pattern(res, f.name, _suspects(src.frame, lost, f.name, bad_ids), out)
         where = ", ".join(targets)
         out.add(
             "reference-unresolved",

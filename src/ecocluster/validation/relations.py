@@ -1,6 +1,7 @@
-"""Relations the data model asks of its rows beyond references: organisations' relations (no
-self-relation, no subsidiary cycle, current shares at most 100%), self-references without cycles and
-agreements following earlier ones, signatories holding a role, and quotes translated where needed.
+"""Relations the data model asks of its rows beyond references: dates in order within a row,
+organisations' relations (no self-relation, no subsidiary cycle, current shares at most 100%),
+self-references without cycles and agreements following earlier ones, signatories holding a role,
+and quotes translated where needed.
 """
 
 from __future__ import annotations
@@ -9,14 +10,40 @@ import polars as pl
 
 from ..base.dates import earliest_day_expr, latest_day_expr
 from ..datamodel import CITATIONS, SOURCES
-from ..package import Package
+from ..package import Package, Resource
 from ..tables.reader import ENGINE, LINE, Table
+from . import expressions as ex
 from .collect import Collector
 from .graph import cycles
+from .masks import Check, lit
 from .standards import language_problem
 
+# Date pairs that must be in order within a row: (earlier, later).
+DATE_ORDER = [("start_date", "end_date"), ("start_date", "target_date"), ("founded", "dissolved")]
 # share_percent as a decimal of 12 places (26 before the point: far beyond the 0-100 range)
 SHARE = pl.Decimal(38, 12)
+
+
+def date_order_checks(res: Resource, columns: list[str]) -> list[Check]:
+    """Dates of a row in order (`date-order`): a range does not end before it starts, compared by the
+    widest span of reduced-precision dates. Within one row, so found in the table's own pass."""
+    checks = []
+    for early, late in DATE_ORDER:
+        if early in columns and late in columns and res.field(early).is_date and res.field(late).is_date:
+            exact = earliest_day_expr(pl.col(early)) > latest_day_expr(pl.col(late))
+            checks.append(
+                Check(
+                    "date-order",
+                    late,
+                    pl.col(early).is_not_null() & pl.col(late).is_not_null()
+                    & ex.may_end_before(pl.col(early), pl.col(late)),
+                    pl.col(late),
+                    # not pl.format: after a filter it can panic in polars 2.1 (on an empty morsel)
+                    pl.concat_str([lit(f"{early} `"), pl.col(early), lit("`")]),
+                    confirm=(exact,),
+                )
+            )
+    return checks
 
 
 def _report_cycles(
