@@ -16,6 +16,7 @@ from dataclasses import dataclass
 import polars as pl
 
 from ..package import DATE_PATTERN, Field, Resource
+from ..tables import BOOLEAN_VALUES
 from ..tables.reader import _TRUNCATED, ENGINE, LINE, Table
 from . import expressions as ex
 from .collect import Collector
@@ -23,8 +24,6 @@ from .keys import duplicate, primary_key_checks
 from .masks import Check, lit
 from .relations import date_order_checks
 from .standards import CONTROL_REGEX, INVISIBLE_REGEX, language_problem
-
-_BOOL = {"true", "True", "TRUE", "1", "false", "False", "FALSE", "0"}
 
 
 def first_hidden(value: str) -> str:
@@ -110,8 +109,9 @@ def _numbers(col: _Column) -> list[Check]:
 
 
 def _booleans(col: _Column) -> list[Check]:
-    """A boolean: one of the spellings of true and false."""
-    return [Check("type-invalid", col.f.name, col.present & ~col.c.is_in(sorted(_BOOL)), col.c, lit("boolean"))]
+    """A boolean: one of the spellings of true and false that tables.typed reads."""
+    valid = col.c.is_in(sorted(BOOLEAN_VALUES))
+    return [Check("type-invalid", col.f.name, col.present & ~valid, col.c, lit("boolean"))]
 
 
 def _days(col: _Column) -> list[Check]:
