@@ -216,21 +216,6 @@ def _patterns(col: _Column) -> list[Check]:
     return [Check(code, f.name, fails, c, lit(pattern), gate=gate), *_hidden_checks(f.name, fails, gate)]
 
 
-def check_deferred_pattern(res: Resource, field: str, rows: pl.DataFrame, out: Collector) -> None:
-    """The pattern check of a reference field deferred to its references (cross.deferred_patterns), on
-    the rows that may fail it: those that resolve to no valid ID."""
-    if rows.height == 0:  # the usual case: every reference resolved to a valid ID
-        return
-    pattern = res.field(field).pattern or ""
-    bad = rows.filter(~ex.matches(pl.col(field), pattern))
-    out.add(
-        "pattern-mismatch",
-        res.name,
-        field,
-        bad.select(pl.col(LINE).alias("line"), pl.col(field).alias("value"), pl.lit(pattern).alias("detail")),
-    )
-
-
 def _uris(col: _Column) -> list[Check]:
     """A `format: uri` field: a URI, and a web link (http or https, with a host)."""
     f, c = col.f, col.c
@@ -294,6 +279,21 @@ def field_checks(
     form = next((kind for applies, kind in _FORMS if applies(col)), _nothing)
     kinds = (_required, _TYPES.get(f.type, _nothing), _lengths, _enums, form, _uris, _unique, _free_text)
     return [check for kind in kinds for check in kind(col)]
+
+
+def check_deferred_pattern(res: Resource, field: str, rows: pl.DataFrame, out: Collector) -> None:
+    """The pattern check of a reference field deferred to its references (cross.deferred_patterns), on
+    the rows that may fail it: those that resolve to no valid ID."""
+    if rows.height == 0:  # the usual case: every reference resolved to a valid ID
+        return
+    pattern = res.field(field).pattern or ""
+    bad = rows.filter(~ex.matches(pl.col(field), pattern))
+    out.add(
+        "pattern-mismatch",
+        res.name,
+        field,
+        bad.select(pl.col(LINE).alias("line"), pl.col(field).alias("value"), pl.lit(pattern).alias("detail")),
+    )
 
 
 def table_checks(
