@@ -422,9 +422,11 @@ _RULES = [
         "Make the value unique, or merge the two rows.",
         "The field has `constraints.unique`; this row repeats a value seen on an earlier line.",
     ),
+    # Across rows, and for a table with prefixed IDs found with every ID of the package (validation/keys.py):
+    # so level "cross". Listed here still, so that the rules' order (SARIF's rule indexes) stays.
     Rule(
         "primary-key-duplicate",
-        "cell",
+        "cross",
         "A primary key is repeated",
         "`{value}` {detail}",
         "Give the row its own key, or merge it with the earlier row.",
@@ -628,6 +630,25 @@ LEVELS = {
 }
 
 
+# Where each level's rules are checked: the only modules that may emit its codes (paths under
+# src/ecocluster/, a folder ending in "/"). tests/test_rule_placement.py holds the code to it, and
+# docs/validation.md says it under each code, so a rule is found by its folder.
+CHECKED_IN: dict[str, tuple[str, ...]] = {
+    # the engine reports what stops a run before any package is open: no package, an archive that
+    # cannot be unpacked, its own failure; and the schema mistakes seen only across resources
+    "package": ("package/", "validation/engine.py"),
+    "descriptor": ("validation/descriptor.py",),
+    "file": ("tables/reader.py",),
+    "cell": ("validation/checks.py",),
+    "cross": ("validation/keys.py", "validation/references.py", "validation/relations.py"),
+}
+
+
+def checked_in(level: str) -> str:
+    """Where a level's rules are checked, as docs/validation.md says it."""
+    return ", ".join(f"`ecocluster/{module}`" for module in CHECKED_IN[level])
+
+
 def render_codes() -> str:
     """The error-code section of docs/validation.md, generated from the rule table."""
     out = []
@@ -635,5 +656,6 @@ def render_codes() -> str:
         out += [f"### {heading}", ""]
         for rule in _RULES:
             if rule.level == level:
-                out += [f"#### `{rule.code}`: {rule.title}", "", rule.doc, "", f"*Fix:* {rule.hint}", ""]
+                out += [f"#### `{rule.code}`: {rule.title}", "", rule.doc, "", f"*Fix:* {rule.hint}", "",
+                        f"*Checked in:* {checked_in(level)}", ""]
     return "\n".join(out)

@@ -29,10 +29,6 @@ FOLDER = "parquet"
 MEDIATYPE = MEDIA_TYPES[".parquet"]
 
 
-def date_columns(f: Field) -> tuple[str, str]:
-    return bound_names(f)
-
-
 def _arrow_type(f: Field) -> pa.DataType:
     import pyarrow as pa
 

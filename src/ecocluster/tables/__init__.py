@@ -20,7 +20,7 @@ from ..package import Field, Package, Resource
 from ..rules import MISSHAPEN, UNREADABLE
 from .reader import ENGINE, Problem, Problems, read_table
 
-# What a boolean cell may hold (the validator refuses anything else).
+# What a boolean cell may hold: read as true or false here, anything else refused by the validator.
 TRUE_VALUES = ("true", "True", "TRUE", "1")
 FALSE_VALUES = ("false", "False", "FALSE", "0")
 BOOLEAN_VALUES = TRUE_VALUES + FALSE_VALUES

@@ -79,6 +79,13 @@ class Table:
         return all(c in self.frame.columns for c in columns)
 
 
+def report_unreadable(out: Sink, res: Resource, error: OSError) -> None:
+    """Report a file the operating system refused to open or read (`file-unreadable`: permission
+    denied, a folder in its place, an I/O error). read_table lets such an OSError through, for each
+    command to decide; the validator reports it with this."""
+    out.one("file-unreadable", res.name, detail=f"{res.path} cannot be read: {error.strerror or error}")
+
+
 def _exact(fh: Any, res: Resource, strict: bool = False) -> Any:
     """Python's csv reader with the resource's dialect and no cell-size limit (used only to locate)."""
     csv.field_size_limit(sys.maxsize)
@@ -178,6 +185,26 @@ def _ragged_rows(path, res: Resource, header: list[str], header_lines: int, out:
     return short
 
 
+@dataclass(frozen=True)
+class _File:
+    """What the steps of `read_table` share about the file being read."""
+
+    path: Path
+    res: Resource
+    head: bytes  # the first 64 KiB, where the header is read from
+    header: list[str]  # the header's cells, as the exact reader reads them
+    header_lines: int  # physical lines the header takes
+    raw: _Bytes
+    missing_values: list[str]  # the cells read as null ([] when reading cells as they are)
+
+
+@dataclass(frozen=True)
+class _Parsed:
+    frame: pl.DataFrame
+    lossy: bool  # bytes that are not UTF-8 were replaced
+    truncated: set[int] | None  # lines of rows with too few cells, if they were located while parsing
+
+
 def read_table(pkg: Package | None, res: Resource, out: Sink, missing: bool = True,
                path: Path | None = None) -> Table | None:
     """The table's rows as strings, or None if the file cannot be used.
@@ -186,21 +213,55 @@ def read_table(pkg: Package | None, res: Resource, out: Sink, missing: bool = Tr
     null; without, every cell is the string in the file ("" for an empty one), for the commands that
     rewrite or compare files as they are (`fmt`, `diff`). `path` reads another file as this resource.
     """
-    name = res.name
     if path is None:
         assert pkg is not None, "read_table needs the package or the path"
         path = pkg.csv_path(res)
-    sep, quote = res.dialect.delimiter, res.dialect.quote_char
+    head = _head(path, res, out)
+    if head is None:
+        return None
+    header, header_lines = _header(head, res)
+    _check_header(header, res, out)
+    raw = _bytes(path, res.dialect.quote_char.encode())
+    f = _File(path, res, head, header, header_lines, raw, _missing_values(res) if missing else [])
+    lone_cr = _report_lone_crs(f, out)
+    parsed = _parse(f, out)
+    if parsed is None:
+        return None
+    df = _by_position(parsed.frame, f, out)
+    if df is None:
+        return None
+    found = _counts(df, f)
+    if found.get("nl"):
+        df = _shift_lines(df, f)
+    blanks = _blank_rows(df, f) if found["blank"] else df.clear().select(LINE)
+    truncated = parsed.truncated
+    if truncated is None:
+        # with lone CRs the exact reader would end rows at them: the row shapes are polars' alone
+        ragged = not lone_cr and _may_be_ragged(f, df.height, blanks.height, found, parsed.lossy)
+        truncated = _ragged_rows(path, res, header, header_lines, out) if ragged else set()
+    out.add("row-blank", res.name, None, blanks.select(pl.col(LINE).alias("line")))
+    return _table(df, f, blanks, truncated)
+
+
+def _head(path: Path, res: Resource, out: Sink) -> bytes | None:
+    """The file's first 64 KiB; None if there is no file (`file-missing`) or nothing in it but a byte
+    order mark and blank space (`file-empty`): then there is not even a header to read."""
     if not path.is_file():
-        out.one("file-missing", name, detail=f"{res.path} does not exist")
+        out.one("file-missing", res.name, detail=f"{res.path} does not exist")
         return None
     with open(path, "rb") as fh:
         head = fh.read(1 << 16)
     if not head.removeprefix(b"\xef\xbb\xbf").strip():
-        out.one("file-empty", name)
+        out.one("file-empty", res.name)
         return None
-    header, header_lines = _header(head, res)
-    fields = res.field_names
+    return head
+
+
+def _check_header(header: list[str], res: Resource, out: Sink) -> None:
+    """Report how the header differs from the schema's fields: a column named twice, a field missing,
+    a column the schema lacks, or exactly the schema's columns in another order. The rows are read
+    all the same (a missing column reads as absent, an extra one is not checked)."""
+    name, fields = res.name, res.field_names
     seen: set[str] = set()
     for cell in header:
         if cell in seen:
@@ -215,119 +276,168 @@ def read_table(pkg: Package | None, res: Resource, out: Sink, missing: bool = Tr
     if not absent and not extra and len(header) == len(fields) and header != fields:
         out.one("header-order", name, None, line=1, detail="expected " + ", ".join(fields))
 
-    missing_values = [v for v in res.schema.get("missingValues", [""]) if isinstance(v, str)] if missing else []
-    raw = _bytes(path, quote.encode())
-    lone_cr = _lone_cr_lines(path) if raw.crlf else []
-    if lone_cr:
-        for line in lone_cr:
-            out.one("line-end-invalid", name, line=line,
-                    detail=f"line {line} holds a carriage return (CR) not followed by a line feed (LF)")
+
+def _missing_values(res: Resource) -> list[str]:
+    """The schema's missing values (`missingValues`, "" by default): the cells read as null."""
+    return [v for v in res.schema.get("missingValues", [""]) if isinstance(v, str)]
+
+
+def _report_lone_crs(f: _File, out: Sink) -> list[int]:
+    """Report each line holding a CR not followed by LF (`line-end-invalid`), and return those lines;
+    the file is read all the same, each such CR kept as a character of its cell."""
+    lone_cr = _lone_cr_lines(f.path) if f.raw.crlf else []
+    for line in lone_cr:
+        out.one("line-end-invalid", f.res.name, line=line,
+                detail=f"line {line} holds a carriage return (CR) not followed by a line feed (LF)")
+    return lone_cr
+
+
+def _parse(f: _File, out: Sink) -> _Parsed | None:
+    """Every cell as a string, with polars, each row tagged with its line (correct while no quoted cell
+    holds a line break). Of the problems polars stops at, two are reported and read past: bytes that
+    are not UTF-8 (then replaced) and rows with too many cells (located with the exact reader, then
+    cut). Any other makes the file unusable: `csv-invalid`, and None."""
+    d = f.res.dialect
     # empty_string_is_null makes an empty cell null, but not a quoted `""`: that needs "" among the
     # null values, which makes the read half as slow again, so only a file with quotes asks for it
-    null_values = [v for v in missing_values if v or raw.quoted] or None
+    null_values = [v for v in f.missing_values if v or f.raw.quoted] or None
     options: dict = {}
-    truncated: set[int] | None = None  # lines of rows with too few cells, once located
+    truncated: set[int] | None = None
     while True:
         try:
             df = pl.read_csv(
-                path,
+                f.path,
                 infer_schema=False,
                 null_values=null_values,
-                empty_string_is_null="" in missing_values,
-                separator=sep,
-                quote_char=quote,
+                empty_string_is_null="" in f.missing_values,
+                separator=d.delimiter,
+                quote_char=d.quote_char,
                 raise_if_empty=False,
                 # line numbers made while reading, in the same chunks as the cells: adding a column
                 # afterwards would make polars copy every cell into new chunks
                 row_index_name=LINE,
-                row_index_offset=header_lines + 1,
+                row_index_offset=f.header_lines + 1,
                 **options,
             )
-            break
+            return _Parsed(df, "encoding" in options, truncated)
         except pl.exceptions.PolarsError as e:  # the message says which problem polars met
             msg = str(e)
             if "utf-8" in msg and "encoding" not in options:
-                data = path.read_bytes()
-                for line in _bad_utf8_lines(data):
-                    out.one(
-                        "encoding-invalid",
-                        name,
-                        line=line,
-                        detail=f"line {line} has bytes that are not UTF-8",
-                    )
+                _report_bad_utf8(f, out)
                 options["encoding"] = "utf8-lossy"
             elif "more fields" in msg and "truncate_ragged_lines" not in options:
-                truncated = _ragged_rows(path, res, header, header_lines, out)
+                truncated = _ragged_rows(f.path, f.res, f.header, f.header_lines, out)
                 options["truncate_ragged_lines"] = True
             else:
-                where = next((-line for line, n in _python_records(path, res) if line < 0), None)
-                out.one(
-                    "csv-invalid",
-                    name,
-                    line=where,
-                    detail=f"{res.path} cannot be parsed as CSV: a quote is opened and never closed, or text "
-                    "follows a closing quote (" + msg.splitlines()[0] + ")",
-                )
+                _report_unparseable(f, msg, out)
                 return None
-    # polars gives duplicated header names its own suffixes; name columns by position, first one wins
-    keep: dict[str, str] = {}
-    for i, cell in enumerate(header):
-        keep.setdefault(cell, f"__c{i}")
-    raw_cols = [f"__c{i}" for i in range(len(header))]
-    if df.width != len(raw_cols) + 1:  # polars saw another header than csv did: trust the exact reader
-        out.one("csv-invalid", name, line=1, detail=f"{res.path}: the header cannot be read consistently")
-        return None
-    df.columns = [LINE, *raw_cols]  # by position (renaming on read is slower, and duplicates get suffixes)
 
-    # Row shapes and line numbers without reading the file twice. polars pads a short row with
-    # nulls, so a truncated row shows only as missing commas. In a file without quotes or CRs, each
-    # byte is a cell's, a comma or a newline: if the file's size is what full rows would take, no row
-    # is short (a short row can only make it smaller), and line = index + 2. Otherwise (quotes, CRs,
-    # blank rows, other missing values, replaced bytes) commas are counted, those inside quoted cells
-    # subtracted, and line breaks inside quoted cells shift later rows' lines; if the totals say a
-    # row is short, the exact reader locates it.
-    empty = [pl.col(c).is_null() | (pl.col(c) == "") for c in raw_cols]
-    # a blank row starts with an empty cell: the full test runs only if some row does
+
+def _report_bad_utf8(f: _File, out: Sink) -> None:
+    """Report each line holding bytes that are not UTF-8 (`encoding-invalid`)."""
+    for line in _bad_utf8_lines(f.path.read_bytes()):
+        out.one("encoding-invalid", f.res.name, line=line, detail=f"line {line} has bytes that are not UTF-8")
+
+
+def _report_unparseable(f: _File, msg: str, out: Sink) -> None:
+    """Report a file polars cannot read to the end (`csv-invalid`), at the line where the exact reader
+    stops, and with polars' first line of explanation."""
+    where = next((-line for line, n in _python_records(f.path, f.res) if line < 0), None)
+    out.one(
+        "csv-invalid",
+        f.res.name,
+        line=where,
+        detail=f"{f.res.path} cannot be parsed as CSV: a quote is opened and never closed, or text "
+        "follows a closing quote (" + msg.splitlines()[0] + ")",
+    )
+
+
+def _raw_columns(header: list[str]) -> list[str]:
+    """The names the cells' columns get, by position: `__c0`, `__c1`, …"""
+    return [f"__c{i}" for i in range(len(header))]
+
+
+def _by_position(df: pl.DataFrame, f: _File, out: Sink) -> pl.DataFrame | None:
+    """The frame with its columns named by position after LINE (renaming on read is slower, and polars
+    gives duplicated header names its own suffixes). None, reported as `csv-invalid`, if polars saw
+    another header than the exact reader did: the exact reader is trusted."""
+    raw_cols = _raw_columns(f.header)
+    if df.width != len(raw_cols) + 1:
+        out.one("csv-invalid", f.res.name, line=1, detail=f"{f.res.path}: the header cannot be read consistently")
+        return None
+    df.columns = [LINE, *raw_cols]
+    return df
+
+
+def _empty_cells(raw_cols: list[str]) -> list[pl.Expr]:
+    return [pl.col(c).is_null() | (pl.col(c) == "") for c in raw_cols]
+
+
+def _counts(df: pl.DataFrame, f: _File) -> dict[str, Any]:
+    """What the row shapes and line numbers are judged from, counted in one pass over the cells:
+    `blank`, the rows starting with an empty cell (a blank row does, so the full test for blank rows
+    runs only if some row does); in a file with quotes (only a quoted cell can hold a separator or a
+    line break) `sep` and `nl`, the separators and line breaks inside cells; without quotes `bytes`,
+    the size of every cell together."""
+    raw_cols = _raw_columns(f.header)
+    empty = _empty_cells(raw_cols)
     counts = [(empty[0] if empty else pl.lit(False)).sum().alias("blank")]
-    if raw.quoted and raw_cols:  # only a quoted cell can hold a comma or a line break
+    sep = f.res.dialect.delimiter
+    if f.raw.quoted and raw_cols:
         for label, char in (("sep", ","), ("nl", "\n")):
             per_column = [pl.col(c).str.count_matches(sep if char == "," else char, literal=True).sum()
                           for c in raw_cols]
             counts.append(pl.sum_horizontal(per_column).alias(label))
     elif raw_cols:
         counts.append(pl.sum_horizontal([pl.col(c).str.len_bytes().sum() for c in raw_cols]).alias("bytes"))
-    found = df.select(counts).row(0, named=True)
-    inside, newlines = found.get("sep") or 0, found.get("nl") or 0
-    if newlines:
-        nl = pl.sum_horizontal(
-            [pl.col(c).str.count_matches("\n", literal=True).fill_null(0) for c in raw_cols]
-        )
-        df = df.with_columns(pl.col(LINE).cast(pl.Int64) + nl.cum_sum() - nl)
-    blanks = df.clear().select(LINE)
-    if found["blank"]:
-        blanks = df.filter(pl.all_horizontal(empty)).select(LINE)
-    blanks_n = blanks.height
-    if truncated is None:
-        full_rows = (df.height - blanks_n) * (len(header) - 1)
-        # a null from a non-empty missing-value token ("NA") counts 0 bytes, so sizes cannot tell then
-        tokens = any(v for v in missing_values)
-        if "bytes" in found and not raw.crlf and not blanks_n and "encoding" not in options and not tokens:
-            header_bytes = len(head.split(b"\n", 1)[0]) + 1
-            row_ends = df.height - (0 if raw.ends_with_newline else 1)
-            ragged = raw.size != header_bytes + (found["bytes"] or 0) + full_rows + row_ends
-        else:
-            # blank rows may hold commas, so any blank row sends the file to the exact reader
-            commas = full_rows + inside + sum(c.count(sep) for c in header) + len(header) - 1
-            ragged = bool(blanks_n) or _count(path, sep.encode()) != commas
-        if lone_cr:  # the exact reader would end rows at those CRs; the row shapes are polars' alone
-            ragged = False
-        truncated = _ragged_rows(path, res, header, header_lines, out) if ragged else set()
-    short = pl.col(LINE).is_in(sorted(truncated)) if truncated else pl.lit(False)
-    out.add("row-blank", name, None, blanks.select(pl.col(LINE).alias("line")))
+    return df.select(counts).row(0, named=True)
 
-    present = [f for f in fields if f in keep]
-    cells = [pl.col(keep[f]).alias(f) for f in present]
-    if blanks_n:
+
+def _shift_lines(df: pl.DataFrame, f: _File) -> pl.DataFrame:
+    """Each row's line moved on by the line breaks inside the quoted cells of the rows before it."""
+    nl = pl.sum_horizontal(
+        [pl.col(c).str.count_matches("\n", literal=True).fill_null(0) for c in _raw_columns(f.header)]
+    )
+    return df.with_columns(pl.col(LINE).cast(pl.Int64) + nl.cum_sum() - nl)
+
+
+def _blank_rows(df: pl.DataFrame, f: _File) -> pl.DataFrame:
+    """The LINE of every row whose cells are all empty (`row-blank`)."""
+    return df.filter(pl.all_horizontal(_empty_cells(_raw_columns(f.header)))).select(LINE)
+
+
+def _may_be_ragged(f: _File, rows: int, blanks: int, found: dict[str, Any], lossy: bool) -> bool:
+    """Whether some row may have too few cells, judged from sizes and counts without reading the file
+    again; if so, the exact reader locates the short rows.
+
+    polars pads a short row with nulls, so a truncated row shows only as missing separators. In a
+    file without quotes or CRs, each byte is a cell's, a separator or a newline: if the file's size is
+    what full rows would take, no row is short (a short row can only make it smaller). Otherwise
+    (quotes, CRs, blank rows, other missing values, replaced bytes) the separators are counted, those
+    inside quoted cells subtracted."""
+    sep = f.res.dialect.delimiter
+    full_rows = (rows - blanks) * (len(f.header) - 1)
+    # a null from a non-empty missing-value token ("NA") counts 0 bytes, so sizes cannot tell then
+    tokens = any(v for v in f.missing_values)
+    if "bytes" in found and not f.raw.crlf and not blanks and not lossy and not tokens:
+        header_bytes = len(f.head.split(b"\n", 1)[0]) + 1
+        row_ends = rows - (0 if f.raw.ends_with_newline else 1)
+        return f.raw.size != header_bytes + (found["bytes"] or 0) + full_rows + row_ends
+    # blank rows may hold separators, so any blank row sends the file to the exact reader
+    inside = found.get("sep") or 0
+    commas = full_rows + inside + sum(c.count(sep) for c in f.header) + len(f.header) - 1
+    return bool(blanks) or _count(f.path, sep.encode()) != commas
+
+
+def _table(df: pl.DataFrame, f: _File, blanks: pl.DataFrame, truncated: set[int]) -> Table:
+    """The schema's fields found in the header, by name (of a column named twice, the first), without
+    the blank rows, with LINE and whether each row was short (_TRUNCATED)."""
+    keep: dict[str, str] = {}
+    for i, cell in enumerate(f.header):
+        keep.setdefault(cell, f"__c{i}")
+    short = pl.col(LINE).is_in(sorted(truncated)) if truncated else pl.lit(False)
+    cells = [pl.col(keep[name]).alias(name) for name in f.res.field_names if name in keep]
+    if blanks.height:
         df = df.filter(~pl.col(LINE).is_in(blanks.get_column(LINE).implode()))
     df = df.select([*cells, pl.col(LINE).cast(pl.Int64), short.alias(_TRUNCATED)])
-    return Table(resource=res, frame=df, rows=df.height + blanks_n)
+    return Table(resource=f.res, frame=df, rows=df.height + blanks.height)

@@ -1,12 +1,13 @@
 """Checks within one table, derived from its Table Schema: one polars expression per (rule, field).
 
-All masks of a table are computed in one parallel pass; only failing rows are then gathered.
+Each kind of field has its function (numbers, booleans, dates, lengths, enums, reduced-precision
+dates, languages, countries, other patterns, URIs, unique values, free text), chosen by `field_checks`
+from two small tables (`_TYPES`, `_FORMS`). All masks of a table are computed in one parallel pass;
+only failing rows are then gathered.
 """
 
 from __future__ import annotations
 
-import functools
-import operator
 import unicodedata
 from collections.abc import Callable, Mapping
 from collections.abc import Set as AbstractSet
@@ -14,35 +15,15 @@ from dataclasses import dataclass
 
 import polars as pl
 
-from ..base.dates import earliest_day_expr, latest_day_expr
 from ..package import DATE_PATTERN, Field, Resource
+from ..tables import BOOLEAN_VALUES
 from ..tables.reader import _TRUNCATED, ENGINE, LINE, Table
 from . import expressions as ex
 from .collect import Collector
+from .keys import duplicate, primary_key_checks
+from .masks import Check, lit
+from .relations import date_order_checks
 from .standards import CONTROL_REGEX, INVISIBLE_REGEX, language_problem
-
-# Date pairs that must be in order within a row: (earlier, later).
-DATE_ORDER = [("start_date", "end_date"), ("start_date", "target_date"), ("founded", "dissolved")]
-_BOOL = {"true", "True", "TRUE", "1", "false", "False", "FALSE", "0"}
-
-
-@dataclass
-class Check:
-    code: str
-    field: str | None
-    mask: pl.Expr  # true where the row fails
-    value: pl.Expr
-    detail: pl.Expr | None = None
-    # exact but costly tests, each run only on the rows that `mask` and the tests before it select
-    confirm: tuple[pl.Expr, ...] = ()
-    # the detail looks at the whole table (where a repeated key first appears), not only the row
-    whole: bool = False
-    # a cheaper test, true if any row may fail (one boolean for the column, or one per row, true on
-    # every row any mask behind it selects), maybe shared by several checks: where it is false
-    # throughout, their masks are never computed
-    gate: pl.Expr | None = None
-    # the detail made in Python from each failing value (only failing rows reach it)
-    describe: Callable[[str], str] | None = None
 
 
 def first_hidden(value: str) -> str:
@@ -74,31 +55,6 @@ def _pattern_gate(c: pl.Expr, pattern: str) -> pl.Expr | None:
     return ~ex.all_match(c, pattern) if ex.line_safe(pattern) else None
 
 
-def _lit(text: str) -> pl.Expr:
-    return pl.lit(text)  # a str literal is a String already (asking for the dtype costs a cast per call)
-
-
-def _duplicate(code: str, cols: list[str]) -> Check:
-    """Rows repeating the key of an earlier row. Counting distinct key hashes is the cheap test
-    (several times faster than marking repeats): only if there are fewer than rows, whether from a
-    repeat or a hash collision, does the exact test run, and it finds every repeat."""
-    key = pl.col(cols[0]) if len(cols) == 1 else pl.struct(cols)
-    complete = pl.all_horizontal([pl.col(c).is_not_null() for c in cols])
-    hashes = [pl.col(c).hash(seed=i) for i, c in enumerate(cols)]
-    combined = functools.reduce(operator.xor, hashes)
-    first = pl.col(LINE).first().over(cols)
-    value = pl.col(cols[0]) if len(cols) == 1 else pl.concat_str([pl.col(c) for c in cols], separator=" / ")
-    return Check(
-        code,
-        cols[0],
-        complete & (combined.n_unique() < pl.len()),
-        value,
-        pl.format("repeats line {}", first),
-        confirm=(~key.is_first_distinct(),),
-        whole=True,
-    )
-
-
 def _date_out_of_range(c: pl.Expr) -> pl.Expr:
     """Outside 1000 to 9999-12-30 (see the rule `date-out-of-range`), as string comparisons: a date of
     DATE_PATTERN's form sorts as its year, and its latest day is 9999-12-31 exactly when it is `9999`,
@@ -106,127 +62,238 @@ def _date_out_of_range(c: pl.Expr) -> pl.Expr:
     return c.str.contains(DATE_PATTERN) & ((c < "1000") | c.is_in(["9999", "9999-12", "9999-12-31"]))
 
 
-def _field_checks(
+@dataclass(frozen=True)
+class _Column:
+    """One field of a table, with what its checks need: the column, and of the run, the fields whose
+    pattern is checked with their references (`deferred`) and the refused language tags."""
+
+    res: Resource
+    f: Field
+    deferred: AbstractSet[str]
+    languages: Mapping[str, dict[str, str]]
+
+    @property
+    def c(self) -> pl.Expr:
+        return pl.col(self.f.name)
+
+    @property
+    def present(self) -> pl.Expr:
+        return self.c.is_not_null()
+
+
+Kind = Callable[[_Column], list[Check]]
+
+
+def _nothing(col: _Column) -> list[Check]:
+    return []
+
+
+def _required(col: _Column) -> list[Check]:
+    """An empty cell where the field is required (primary-key fields always are); a row cut short is
+    reported as such, not once per missing cell."""
+    if not (col.f.required or col.f.name in col.res.primary_key):
+        return []
+    return [Check("required-missing", col.f.name, col.c.is_null() & ~pl.col(_TRUNCATED), col.c)]
+
+
+def _numbers(col: _Column) -> list[Check]:
+    """A number or integer: not one (`type-invalid`), or outside its minimum and maximum."""
+    f, c = col.f, col.c
+    num = c.cast(pl.Float64 if f.type == "number" else pl.Int64, strict=False)
+    checks = [Check("type-invalid", f.name, col.present & num.is_null(), c, lit(f.type))]
+    if f.minimum is not None:
+        checks.append(Check("out-of-range", f.name, num < f.minimum, c, lit(f"below the minimum {f.minimum}")))
+    if f.maximum is not None:
+        checks.append(Check("out-of-range", f.name, num > f.maximum, c, lit(f"above the maximum {f.maximum}")))
+    return checks
+
+
+def _booleans(col: _Column) -> list[Check]:
+    """A boolean: one of the spellings of true and false that tables.typed reads."""
+    valid = col.c.is_in(sorted(BOOLEAN_VALUES))
+    return [Check("type-invalid", col.f.name, col.present & ~valid, col.c, lit("boolean"))]
+
+
+def _days(col: _Column) -> list[Check]:
+    """A Table Schema `date` (its default format): YYYY-MM-DD, a real day."""
+    c = col.c
+    real = c.str.contains("^[0-9]{4}-[0-9]{2}-[0-9]{2}$") & c.str.to_date("%Y-%m-%d", strict=False).is_not_null()
+    return [Check("type-invalid", col.f.name, col.present & ~real.fill_null(False), c, lit("date"))]
+
+
+def _years(col: _Column) -> list[Check]:
+    """A Table Schema `year`: four digits."""
+    return [Check("type-invalid", col.f.name, col.present & ~col.c.str.contains("^[0-9]{4}$"), col.c, lit("year"))]
+
+
+def _lengths(col: _Column) -> list[Check]:
+    """A text shorter than minLength or longer than maxLength, in characters."""
+    f, c = col.f, col.c
+    checks = []
+    if f.min_length is not None:
+        checks.append(Check("length-invalid", f.name, col.present & (c.str.len_chars() < f.min_length), c,
+                            lit(f"shorter than the minimum length {f.min_length}")))
+    if f.max_length is not None:
+        checks.append(Check("length-invalid", f.name, col.present & (c.str.len_chars() > f.max_length), c,
+                            lit(f"longer than the maximum length {f.max_length}")))
+    return checks
+
+
+def _enums(col: _Column) -> list[Check]:
+    """A code not in the field's `enum`, and in a string code, why it is not: a hidden character."""
+    f, c = col.f, col.c
+    if f.enum is None:
+        return []
+    checks = [Check("enum-invalid", f.name, col.present & ~c.is_in(list(f.enum)), c, lit(", ".join(f.enum)))]
+    if f.type == "string":
+        checks += _hidden_checks(f.name, col.present & ~c.is_in(list(f.enum)), None)
+    return checks
+
+
+def _dates(col: _Column) -> list[Check]:
+    """A reduced-precision date (YYYY, YYYY-MM or YYYY-MM-DD): of that form and a real day, and within
+    the years the data model can hold."""
+    f, c = col.f, col.c
+    bad_form = ~c.str.contains(f.pattern or "")
+    detail = (
+        pl.when(bad_form)
+        .then(lit("not YYYY, YYYY-MM or YYYY-MM-DD"))
+        .otherwise(lit("not a real calendar day"))
+    )
+    return [
+        Check(
+            "date-invalid",
+            f.name,
+            col.present & ex.may_not_be_real_date(c),
+            c,
+            detail,
+            confirm=(~ex.is_real_date(c),),
+        ),
+        Check("date-out-of-range", f.name, col.present & _date_out_of_range(c), c,
+              lit("outside the years 1000 to 9999-12-30")),
+    ]
+
+
+def _languages(col: _Column) -> list[Check]:
+    """A language tag refused by the registry: checked per distinct value in Python (check_table found
+    them), as the registry is not a regex; here each refused value's rows are picked out."""
+    f, c = col.f, col.c
+    bad = col.languages.get(f.name, {})
+    if not bad:
+        return []
+    return [
+        Check(
+            "language-invalid",
+            f.name,
+            col.present & c.is_in(sorted(bad)),
+            c,
+            c.replace_strict(bad, default="", return_dtype=pl.String),
+        )
+    ]
+
+
+def _countries(col: _Column) -> list[Check]:
+    """A country: of the field's pattern, and an assigned ISO 3166-1 alpha-2 code."""
+    f, c = col.f, col.c
+    return [
+        Check(
+            "country-invalid",
+            f.name,
+            col.present & ~(ex.matches(c, f.pattern or "") & ex.is_assigned_country(c)),
+            c,
+        )
+    ]
+
+
+def _patterns(col: _Column) -> list[Check]:
+    """Any other pattern: a table's own ID (`id-invalid`) or another value (`pattern-mismatch`), and why
+    it fails, if it is a hidden character. The gate tests the whole column at once where exact."""
+    res, f, c = col.res, col.f, col.c
+    pattern = f.pattern or ""
+    code = "id-invalid" if res.primary_key == (f.name,) and f.id_prefixes else "pattern-mismatch"
+    gate = _pattern_gate(c, pattern)
+    fails = col.present & ~ex.matches(c, pattern)
+    return [Check(code, f.name, fails, c, lit(pattern), gate=gate), *_hidden_checks(f.name, fails, gate)]
+
+
+def _uris(col: _Column) -> list[Check]:
+    """A `format: uri` field: a URI, and a web link (http or https, with a host)."""
+    f, c = col.f, col.c
+    if f.format != "uri":
+        return []
+    return [
+        Check("uri-invalid", f.name, col.present & ~ex.is_uri(c), c),
+        Check("uri-scheme-invalid", f.name, col.present & ex.is_uri(c) & ~ex.is_web_url(c), c),
+    ]
+
+
+def _unique(col: _Column) -> list[Check]:
+    """A `unique` field's value repeated (a one-field primary key's repeats are the key's to report)."""
+    if not col.f.unique or col.res.primary_key == (col.f.name,):
+        return []
+    return [duplicate("unique-duplicate", [col.f.name])]
+
+
+def _free_text(col: _Column) -> list[Check]:
+    """Free text (a string without pattern or enum): the data model's text conventions (constrained
+    fields already refuse such values). One gate, whether any value may break one, spares a clean
+    column all of them."""
+    f, c = col.f, col.c
+    if f.type != "string" or f.pattern is not None or f.enum is not None:
+        return []
+    gate = ex.any_may_break_text_rules(c)
+    return [
+        Check("text-stray-space", f.name, ex.has_stray_space(c), c, gate=gate),
+        *_hidden_checks(f.name, col.present, gate),
+        Check("text-not-nfc", f.name, ex.may_not_be_nfc(c), c, confirm=(ex.is_not_nfc(c),), gate=gate),
+        Check(
+            "formula-unsafe",
+            f.name,
+            ex.starts_like_formula(c),
+            c,
+            c.str.slice(0, 1),
+            confirm=(ex.is_formula(c),),
+            gate=gate,
+        ),
+    ]
+
+
+# The kind of value a field's `type` names.
+_TYPES: dict[str, Kind] = {"number": _numbers, "integer": _numbers, "boolean": _booleans, "date": _days,
+                           "year": _years}
+# Values with a form of their own, each checked one way, by the first that applies: a reduced-precision
+# date, a language tag, a country code, any other pattern (unless it is checked with its references).
+_FORMS: tuple[tuple[Callable[[_Column], bool], Kind], ...] = (
+    (lambda col: col.f.is_date, _dates),
+    (lambda col: col.f.is_language, _languages),
+    (lambda col: col.f.is_country, _countries),
+    (lambda col: col.f.pattern is not None and col.f.name not in col.deferred, _patterns),
+)
+
+
+def field_checks(
     res: Resource, f: Field, deferred: AbstractSet[str], languages: Mapping[str, dict[str, str]]
 ) -> list[Check]:
-    c = pl.col(f.name)
-    present = c.is_not_null()
-    checks = []
-    required = f.required or f.name in res.primary_key
-    if required:
-        checks.append(Check("required-missing", f.name, c.is_null() & ~pl.col(_TRUNCATED), c))
-    if f.type in ("number", "integer"):
-        dtype = pl.Float64 if f.type == "number" else pl.Int64
-        num = c.cast(dtype, strict=False)
-        checks.append(Check("type-invalid", f.name, present & num.is_null(), c, _lit(f.type)))
-        if f.minimum is not None:
-            checks.append(
-                Check("out-of-range", f.name, num < f.minimum, c, _lit(f"below the minimum {f.minimum}"))
-            )
-        if f.maximum is not None:
-            checks.append(
-                Check("out-of-range", f.name, num > f.maximum, c, _lit(f"above the maximum {f.maximum}"))
-            )
-    elif f.type == "boolean":
-        checks.append(Check("type-invalid", f.name, present & ~c.is_in(sorted(_BOOL)), c, _lit("boolean")))
-    elif f.type == "date":  # Table Schema's default date format: YYYY-MM-DD, a real day
-        real = c.str.contains("^[0-9]{4}-[0-9]{2}-[0-9]{2}$") & c.str.to_date("%Y-%m-%d", strict=False).is_not_null()
-        checks.append(Check("type-invalid", f.name, present & ~real.fill_null(False), c, _lit("date")))
-    elif f.type == "year":
-        checks.append(Check("type-invalid", f.name, present & ~c.str.contains("^[0-9]{4}$"), c, _lit("year")))
-    if f.min_length is not None:
-        checks.append(Check("length-invalid", f.name, present & (c.str.len_chars() < f.min_length), c,
-                            _lit(f"shorter than the minimum length {f.min_length}")))
-    if f.max_length is not None:
-        checks.append(Check("length-invalid", f.name, present & (c.str.len_chars() > f.max_length), c,
-                            _lit(f"longer than the maximum length {f.max_length}")))
-    if f.enum is not None:
-        checks.append(
-            Check("enum-invalid", f.name, present & ~c.is_in(list(f.enum)), c, _lit(", ".join(f.enum)))
-        )
-        if f.type == "string":
-            checks += _hidden_checks(f.name, present & ~c.is_in(list(f.enum)), None)
-    if f.is_date:
-        bad_form = ~c.str.contains(f.pattern or "")
-        detail = (
-            pl.when(bad_form)
-            .then(_lit("not YYYY, YYYY-MM or YYYY-MM-DD"))
-            .otherwise(_lit("not a real calendar day"))
-        )
-        checks.append(
-            Check(
-                "date-invalid",
-                f.name,
-                present & ex.may_not_be_real_date(c),
-                c,
-                detail,
-                confirm=(~ex.is_real_date(c),),
-            )
-        )
-        checks.append(
-            Check("date-out-of-range", f.name, present & _date_out_of_range(c), c,
-                  _lit("outside the years 1000 to 9999-12-30"))
-        )
-    elif f.is_language:
-        # checked per distinct value in Python (check_table found them): the registry is not a regex
-        bad = languages.get(f.name, {})
-        if bad:
-            checks.append(
-                Check(
-                    "language-invalid",
-                    f.name,
-                    present & c.is_in(sorted(bad)),
-                    c,
-                    c.replace_strict(bad, default="", return_dtype=pl.String),
-                )
-            )
-    elif f.is_country:
-        checks.append(
-            Check(
-                "country-invalid",
-                f.name,
-                present & ~(ex.matches(c, f.pattern or "") & ex.is_assigned_country(c)),
-                c,
-            )
-        )
-    elif f.pattern is not None and f.name not in deferred:
-        code = "id-invalid" if res.primary_key == (f.name,) and f.id_prefixes else "pattern-mismatch"
-        gate = _pattern_gate(c, f.pattern)
-        fails = present & ~ex.matches(c, f.pattern)
-        checks.append(Check(code, f.name, fails, c, _lit(f.pattern), gate=gate))
-        checks += _hidden_checks(f.name, fails, gate)
-    if f.format == "uri":
-        checks.append(Check("uri-invalid", f.name, present & ~ex.is_uri(c), c))
-        checks.append(Check("uri-scheme-invalid", f.name, present & ex.is_uri(c) & ~ex.is_web_url(c), c))
-    if f.unique and res.primary_key != (f.name,):
-        checks.append(_duplicate("unique-duplicate", [f.name]))
-    if f.type == "string" and f.pattern is None and f.enum is None:
-        # free text: the data model's text conventions (constrained fields already refuse such values)
-        gate = ex.any_may_break_text_rules(c)
-        checks.append(Check("text-stray-space", f.name, ex.has_stray_space(c), c, gate=gate))
-        checks += _hidden_checks(f.name, present, gate)
-        checks.append(
-            Check(
-                "text-not-nfc",
-                f.name,
-                ex.may_not_be_nfc(c),
-                c,
-                confirm=(ex.is_not_nfc(c),),
-                gate=gate,
-            )
-        )
-        checks.append(
-            Check(
-                "formula-unsafe",
-                f.name,
-                ex.starts_like_formula(c),
-                c,
-                c.str.slice(0, 1),
-                confirm=(ex.is_formula(c),),
-                gate=gate,
-            )
-        )
-    return checks
+    """The checks of one field, kind by kind; each kind's function returns none where it does not apply."""
+    col = _Column(res, f, deferred, languages)
+    form = next((kind for applies, kind in _FORMS if applies(col)), _nothing)
+    kinds = (_required, _TYPES.get(f.type, _nothing), _lengths, _enums, form, _uris, _unique, _free_text)
+    return [check for kind in kinds for check in kind(col)]
+
+
+def check_deferred_pattern(res: Resource, field: str, rows: pl.DataFrame, out: Collector) -> None:
+    """The pattern check of a reference field deferred to its references (cross.deferred_patterns), on
+    the rows that may fail it: those that resolve to no valid ID."""
+    if rows.height == 0:  # the usual case: every reference resolved to a valid ID
+        return
+    pattern = res.field(field).pattern or ""
+    bad = rows.filter(~ex.matches(pl.col(field), pattern))
+    out.add(
+        "pattern-mismatch",
+        res.name,
+        field,
+        bad.select(pl.col(LINE).alias("line"), pl.col(field).alias("value"), pl.lit(pattern).alias("detail")),
+    )
 
 
 def table_checks(
@@ -238,26 +305,9 @@ def table_checks(
     """The checks of one table; patterns of `deferred` fields are checked with their references.
     `languages` maps each language field to its refused values and why (`language_problems`)."""
     languages = languages or {}
-    checks = [ch for f in res.fields if f.name in columns for ch in _field_checks(res, f, deferred, languages)]
-    pk = list(res.primary_key)
-    # a table with prefixed IDs has its repeated keys found with all other IDs (cross.Registry)
-    if pk and all(k in columns for k in pk) and not res.id_prefix:
-        checks.append(_duplicate("primary-key-duplicate", pk))
-    for early, late in DATE_ORDER:
-        if early in columns and late in columns and res.field(early).is_date and res.field(late).is_date:
-            exact = earliest_day_expr(pl.col(early)) > latest_day_expr(pl.col(late))
-            checks.append(
-                Check(
-                    "date-order",
-                    late,
-                    pl.col(early).is_not_null() & pl.col(late).is_not_null()
-                    & ex.may_end_before(pl.col(early), pl.col(late)),
-                    pl.col(late),
-                    # not pl.format: after a filter it can panic in polars 2.1 (on an empty morsel)
-                    pl.concat_str([_lit(f"{early} `"), pl.col(early), _lit("`")]),
-                    confirm=(exact,),
-                )
-            )
+    checks = [ch for f in res.fields if f.name in columns for ch in field_checks(res, f, deferred, languages)]
+    # rules across the cells of a row, or the rows of a table, found in the same pass
+    checks += primary_key_checks(res, columns) + date_order_checks(res, columns)
     return checks
 
 
@@ -273,46 +323,54 @@ def language_problems(frame: pl.DataFrame, res: Resource) -> dict[str, dict[str,
 
 
 def check_table(table: Table, out: Collector, deferred: AbstractSet[str] = frozenset()) -> None:
+    """Every check of the table: failures counted in one pass, rows gathered only for those that fail."""
     languages = language_problems(table.frame, table.resource)
     checks = table_checks(table.resource, table.frame.columns, deferred, languages)
     if not checks:
         return
     lazy = table.frame.lazy()
-    # one parallel pass counts the failures of every check (of a gated check, the rows its gate
-    # selects); rows are gathered only for those that fail
+    for ch, n in zip(checks, _failures(checks, lazy), strict=True):
+        if n:
+            _report(ch, lazy, table, out)
+
+
+def _failures(checks: list[Check], lazy: pl.LazyFrame) -> list[int]:
+    """How many rows fail each check. One parallel pass counts the failures of every check (of a gated
+    check, the rows its gate selects); the checks behind a gate that let rows through are counted
+    exactly in a second pass, the others fail nowhere."""
     gates = {id(ch.gate): ch.gate for ch in checks if ch.gate is not None}
     first = [ch.mask for ch in checks if ch.gate is None] + list(gates.values())
     sums = [m.fill_null(False).sum().alias(f"m{i}") for i, m in enumerate(first)]
     found = iter(lazy.select(sums).collect(engine=ENGINE).row(0))
     plain = {id(ch): next(found) for ch in checks if ch.gate is None}
     opened = {key for key, n in zip(gates, found, strict=True) if n}
-    # checks behind a gate that let rows through are counted exactly in a second pass
     gated = [ch for ch in checks if ch.gate is not None and id(ch.gate) in opened]
     if gated:
         sums = [ch.mask.fill_null(False).sum().alias(f"m{i}") for i, ch in enumerate(gated)]
         plain.update(zip(map(id, gated), lazy.select(sums).collect(engine=ENGINE).row(0), strict=True))
-    counts = [plain.get(id(ch), 0) for ch in checks]
-    for ch, n in zip(checks, counts, strict=True):
-        if not n:
-            continue
-        detail = (ch.detail if ch.detail is not None else pl.lit(None, pl.String)).cast(pl.String)
-        # The mask is computed again in the query rather than attached as a column: a new column
-        # would make polars copy the table into matching chunks. Only failing rows get a detail,
-        # unless the detail needs the whole table.
-        failing = lazy.with_columns(detail.alias("__detail")) if ch.whole else lazy
-        failing = failing.filter(ch.mask.fill_null(False))
-        if not ch.whole:
-            failing = failing.with_columns(detail.alias("__detail"))
-        rows = failing.with_columns(ch.value.cast(pl.String).alias("__value")).collect(engine=ENGINE)
-        for test in ch.confirm:  # eagerly, one after another, so each costly test sees fewer rows
-            rows = rows.filter(test)
-        if ch.describe is not None:
-            rows = rows.with_columns(
-                pl.col("__value").map_elements(ch.describe, return_dtype=pl.String).alias("__detail")
-            )
-        failed = rows.select(
-            pl.col(LINE).alias("line"), pl.col("__value").alias("value"), pl.col("__detail").alias("detail")
+    return [plain.get(id(ch), 0) for ch in checks]
+
+
+def _report(ch: Check, lazy: pl.LazyFrame, table: Table, out: Collector) -> None:
+    """Gather the rows that fail a check, with their value and detail, into the report."""
+    detail = (ch.detail if ch.detail is not None else pl.lit(None, pl.String)).cast(pl.String)
+    # The mask is computed again in the query rather than attached as a column: a new column
+    # would make polars copy the table into matching chunks. Only failing rows get a detail,
+    # unless the detail needs the whole table.
+    failing = lazy.with_columns(detail.alias("__detail")) if ch.whole else lazy
+    failing = failing.filter(ch.mask.fill_null(False))
+    if not ch.whole:
+        failing = failing.with_columns(detail.alias("__detail"))
+    rows = failing.with_columns(ch.value.cast(pl.String).alias("__value")).collect(engine=ENGINE)
+    for test in ch.confirm:  # eagerly, one after another, so each costly test sees fewer rows
+        rows = rows.filter(test)
+    if ch.describe is not None:
+        rows = rows.with_columns(
+            pl.col("__value").map_elements(ch.describe, return_dtype=pl.String).alias("__detail")
         )
-        out.add(ch.code, table.resource.name, ch.field, failed)
-        if ch.code == "id-invalid":
-            table.bad_ids = failed.get_column("value").to_list()
+    failed = rows.select(
+        pl.col(LINE).alias("line"), pl.col("__value").alias("value"), pl.col("__detail").alias("detail")
+    )
+    out.add(ch.code, table.resource.name, ch.field, failed)
+    if ch.code == "id-invalid":
+        table.bad_ids = failed.get_column("value").to_list()

@@ -13,7 +13,7 @@ from ..errors import ArchiveError, PackageError, PackageNotFound
 from ..package import Package, Resource
 from ..package.archive import is_archive, package_path
 from ..rules import RULES
-from ..tables.reader import LINE, Table, read_table
+from ..tables.reader import LINE, Table, read_table, report_unreadable
 from . import standards
 from .checks import check_table
 from .collect import Collector
@@ -81,7 +81,7 @@ def _read(pkg: Package, res: Resource) -> tuple[Table | None, Collector]:
     try:
         return read_table(pkg, res, found), found
     except OSError as e:  # permission denied, a folder in the file's place, an I/O error
-        found.one("file-unreadable", res.name, detail=f"{res.path} cannot be read: {e.strerror or e}")
+        report_unreadable(found, res, e)
         return None, found
 
 
