@@ -367,7 +367,7 @@ _RULES = [
         "A date's year is from 1000 to 9999 and its latest day is before 9999-12-31: year 0000 exists in "
         "no calendar the exports use, years before 1000 are not four-digit years in every tool, and on "
         "9999-12-31 the next day (the exclusive end of a range) overflows Python's `date` and polars' "
-        "`offset_by` (tested in tests/test_hostile_validation.py). So `9999`, `9999-12` and `9999-12-31` "
+        "`offset_by` (tested in tests/validation/test_hostile_validation.py). So `9999`, `9999-12` and `9999-12-31` "
         "are refused, `9999-12-30` is accepted.",
     ),
     Rule(
@@ -631,7 +631,7 @@ LEVELS = {
 
 
 # Where each level's rules are checked: the only modules that may emit its codes (paths under
-# src/ecocluster/, a folder ending in "/"). tests/test_rule_placement.py holds the code to it, and
+# src/ecocluster/, a folder ending in "/"). tests/validation/test_rule_placement.py holds the code to it, and
 # docs/validation.md says it under each code, so a rule is found by its folder.
 CHECKED_IN: dict[str, tuple[str, ...]] = {
     # the engine reports what stops a run before any package is open: no package, an archive that

@@ -8,7 +8,7 @@ that touches 1–30 September 2021. With pandas, skip missing values with `na_ac
     >>> df["date"].map(earliest_day, na_action="ignore")
 
 Each helper comes twice, side by side: for one Python value, and as a polars expression over a
-column (`…_expr`), which the validator, the typed tables and every export use; tests/test_dates.py
+column (`…_expr`), which the validator, the typed tables and every export use; tests/base/test_dates.py
 keeps the two equal on every kind of input.
 """
 

@@ -1,6 +1,6 @@
 """Code lists from outside standards: embedded where that is exact and cheaper, else from a maintained library.
 
-ISO 3166-1 stays embedded: it equals pycountry's list (tests/test_hostile_validation.py checks this
+ISO 3166-1 stays embedded: it equals pycountry's list (tests/validation/test_hostile_validation.py checks this
 against the installed pycountry), and importing pycountry costs ~80 ms per run, about a quarter of
 validating the shipped package. Language tags need the whole IANA subtag registry and CLDR's likely
 subtags, so they come from `langcodes` (its `language-data` registry), imported only when a package

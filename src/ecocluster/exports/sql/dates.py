@@ -2,7 +2,7 @@
 
 A reduced-precision date (`YYYY`, `YYYY-MM` or `YYYY-MM-DD`) is valid when it has that form, names a
 real calendar day and lies in the years the data model holds: 1000 to 9999-12-30, the verdict of
-`ecocluster validate` (rules `date-invalid` and `date-out-of-range`; tests/test_date_rule.py holds the
+`ecocluster validate` (rules `date-invalid` and `date-out-of-range`; tests/exports/test_date_rule.py holds the
 two together). `is_date` states it in the SQL that PostgreSQL, SQLite and DuckDB all evaluate: no
 regular expression (SQLite has none built in), `trim(x, '0123456789')` for "digits only", and CASE
 so that the casts to integer only ever see digits (PostgreSQL raises on `CAST('ab' AS INTEGER)`).
