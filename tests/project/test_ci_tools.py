@@ -204,6 +204,7 @@ def base_env(temp: Path) -> dict[str, str]:
             "GITHUB_SHA": "0123abc", "GITHUB_STEP_SUMMARY": str(temp / "summary.md"), "GITHUB_RUN_ID": "1"}
 
 
+@pytest.mark.slow  # the action's install step: a pip install of the checkout, half a minute
 def test_the_action_annotates_a_pull_requests_lines_first_with_a_summary(installed, tmp_path):
     """A fork's pull request that adds two bad rows to a package with 347 errors, checked out shallow as
     actions/checkout does (no base branch): the base branch is fetched from origin, the two rows' four
@@ -239,6 +240,7 @@ def test_the_action_annotates_a_pull_requests_lines_first_with_a_summary(install
     assert "4 errors on lines this change touched" in summary and len(summary.encode()) < 1024 * 1024
 
 
+@pytest.mark.slow
 def test_the_action_writes_other_formats_to_its_report_output(installed, tmp_path):
     temp, done = installed
     workspace = tmp_path / "workspace"
