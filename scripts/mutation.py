@@ -39,7 +39,7 @@ from pathlib import Path
 
 ROOT = Path(__file__).resolve().parent.parent
 EQUIVALENT = ROOT / "mutation-equivalent.txt"
-GOALS = {"validation": 0.90, "dates": 0.90}
+GOALS = {"validation": 0.90, "base": 0.90}  # base: the date helpers (base/dates.py)
 OVERALL_GOAL = 0.80
 KILLED = {1, 3, 36, 37, -24, 24, 152, 255}  # a failing test, pytest's internal error, a timeout, mypy
 SURVIVED = {0, 5, 33}  # no test failed, or no test reached the mutant
