@@ -23,7 +23,7 @@ from collections.abc import Iterable, Iterator
 from contextlib import contextmanager
 from pathlib import Path
 
-from ..errors import OS_HINTS, EcoclusterError, WriteError
+from ..errors import OS_HINTS, EcoclusterError, OutputPathError, WriteError
 
 
 def engine_errno(message: str) -> int | None:
@@ -240,3 +240,26 @@ def write_all(files: dict[Path, bytes], journal_folder: str | Path) -> None:
         if not journaled:
             for temp, _ in temps:
                 temp.unlink(missing_ok=True)
+
+
+def output_folder(out: str | Path, make: bool = True) -> Path:
+    """The folder a command writes into, made if missing (with `make=False` only checked: a command that
+    writes all or nothing makes it last); OutputPathError (exit 2: choose another folder) when it is a
+    file, lies under a file, cannot be made or is not writable."""
+    out = Path(out)
+    if out.exists() and not out.is_dir():
+        raise OutputPathError(f"the output path {out} is a file, not a folder")
+    if not make:
+        existing = next((p for p in (out, *out.parents) if p.exists()), Path("."))
+        if not existing.is_dir():
+            raise OutputPathError(f"the output folder {out} cannot be created: {existing} is a file")
+        if not os.access(existing, os.W_OK):
+            raise OutputPathError(f"the output folder {out} is not writable")
+        return out
+    try:
+        out.mkdir(parents=True, exist_ok=True)
+    except OSError as e:
+        raise OutputPathError(f"the output folder {out} cannot be created: {e.strerror}") from None
+    if not os.access(out, os.W_OK):
+        raise OutputPathError(f"the output folder {out} is not writable")
+    return out

@@ -2,9 +2,9 @@
 
 from __future__ import annotations
 
-import os
 from pathlib import Path
 
+from ..base.files import output_folder
 from ..errors import OutputPathError
 from ..package import Package
 from .manifest import MANIFEST
@@ -29,13 +29,7 @@ def check_out_dir(package: Package, out_dir: Path) -> Path:
     if inside is not None:
         raise OutputPathError(f"the output folder {out} holds the package's own file {inside}; "
                               "choose a folder outside the package such as build/")
-    try:
-        out.mkdir(parents=True, exist_ok=True)
-    except OSError as e:
-        raise OutputPathError(f"the output folder {out} cannot be created: {e.strerror}") from None
-    if not os.access(out, os.W_OK):
-        raise OutputPathError(f"the output folder {out} is not writable")
-    return out
+    return output_folder(out)
 
 
 def keep_build_whole(out: Path, stage: Path) -> None:

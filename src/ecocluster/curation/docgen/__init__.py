@@ -23,7 +23,7 @@ from contextlib import contextmanager
 from pathlib import Path
 from typing import Any
 
-from ...base.files import finish_journal, remove_stale_temps, write_all
+from ...base.files import finish_journal, output_folder, remove_stale_temps, write_all
 from ...errors import GraphvizError
 from ...package import Package
 from ...package.archive import open_package
@@ -187,6 +187,7 @@ def generate_docs(package: Package | str | Path | None = None, out: str | Path =
 
 def _generate(pkg: Package, out_dir: Path, readme: str | Path | None, force: bool,
               extra: dict[str, str] | None) -> dict[str, Any]:
+    output_folder(out_dir, make=False)  # a file in the way is the user's to move (exit 2), not a failed write
     finish_journal(out_dir)  # a run killed while renaming: finish it first, so no file stays old
     texts, files, problems = _plan(pkg, out_dir, readme, extra)
     for target in [*files, *(out_dir / name for name in PICTURES)]:
