@@ -186,11 +186,23 @@ class DownloadError(EcoclusterError):
     code = "download-failed"
 
 
+class NotFound(DownloadError):
+    """The server answered that there is nothing at the address (HTTP 404)."""
+
+    code = "release-not-found"
+
+
 class UnknownVersion(DownloadError):
     """The version asked for is not in the published releases.json."""
 
     code = "version-unknown"
     exit_code = 2
+
+
+class PreviousError(InputError):
+    """The previous release given to `build --previous` cannot be used."""
+
+    code = "previous-invalid"
 
 
 class NoReleaseAddress(InputError):

@@ -363,4 +363,5 @@ def test_unwritable_out_folder_is_a_clear_error(tmp_path, graphviz):
     out = tmp_path / "a-file" / "docs"
     result = CliRunner().invoke(main, ["docs", "--out", str(out), "--readme", str(tmp_path / "R.md")])
     assert result.exit_code == 2  # an output folder that cannot be used, as for build and export
-    assert result.stderr.splitlines()[1] == f"error: the output folder {out} cannot be created: {tmp_path / 'a-file'} is a file"
+    blocker = tmp_path / "a-file"
+    assert result.stderr.splitlines()[1] == f"error: the output folder {out} cannot be created: {blocker} is a file"

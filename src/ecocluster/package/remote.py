@@ -31,7 +31,7 @@ from pathlib import Path
 from typing import Any
 from urllib.parse import urljoin, urlsplit
 
-from ..errors import DownloadError, NoReleaseAddress, UnknownVersion
+from ..errors import DownloadError, NoReleaseAddress, NotFound, UnknownVersion
 
 BASE_ENV = "ECOCLUSTER_BASE_URL"
 CACHE_ENV = "ECOCLUSTER_CACHE"
@@ -53,10 +53,6 @@ class Fetched:
     path: Path
     entry: dict[str, Any]
     index_url: str
-
-
-class NotFound(DownloadError):
-    """The server answered that there is nothing at the address (HTTP 404)."""
 
 
 def _pooch() -> Any:

@@ -124,7 +124,8 @@ def _export(package: Package, formats: Iterable[str], out_dir: str | Path, progr
 def _compare(package: Package, previous: str | Path) -> dict[str, Any]:
     """The previous release compared with this one: the diff, and its own entity history if it has one."""
     from ..curation.diff import diff_opened
-    from .changes import PreviousError, open_previous
+    from ..errors import PreviousError
+    from .changes import open_previous
 
     with open_previous(previous) as before:
         if before.package.version == package.version:

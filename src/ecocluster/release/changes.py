@@ -24,7 +24,7 @@ from pathlib import Path
 from typing import Any
 
 from ..curation.diff import PackageDiff
-from ..errors import EcoclusterError
+from ..errors import PreviousError
 from ..package import Package
 from ..package.archive import open_package
 from ..package.remote import VERSION
@@ -32,16 +32,6 @@ from ..package.remote import VERSION
 FOLDER = "changes"
 HISTORY = f"{FOLDER}/history.json"
 COLUMNS = ("table", "key", "change", "field", "old", "new")
-
-
-class PreviousError(EcoclusterError):
-    """The previous release given to `build --previous` cannot be used."""
-
-    exit_code = 2
-
-    def __init__(self, message: str, hint: str = ""):
-        super().__init__(message)
-        self.hint = hint
 
 
 @dataclass

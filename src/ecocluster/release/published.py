@@ -179,7 +179,8 @@ def fetch_published(site_url: str, into: str | Path) -> dict[str, Any] | None:
     """Download the site deployed at `site_url` into the folder `into`: its releases.json and every
     release's files, each checked against it. Returns the index, or None when nothing is deployed
     there (no releases.json and no manifest.json: HTTP 404 for both). Any other failure raises."""
-    from ..package.remote import NotFound, fetch_index, http_url, index_url_for
+    from ..errors import NotFound
+    from ..package.remote import fetch_index, http_url, index_url_for
 
     into = Path(into)
     root = http_url(site_url, "the site's address").rstrip("/") + "/"
