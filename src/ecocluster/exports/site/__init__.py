@@ -96,6 +96,44 @@ def _linked_svg(text: str, site: Any) -> str:
 _NODE = re.compile(r'<g id="(node\d+)" class="node">\s*<title>([^<]*)</title>')
 
 
+class _Writer:
+    """Writes the site's files into `root`: `put` a file, `page` a rendered template with the
+    context every page shares (the dataset's name, the page's address, the report link)."""
+
+    def __init__(self, root: Path, tables: Tables, base_url: str | None, repo: Any, sections: list[dict[str, str]]):
+        from . import share
+
+        self.root, self.pkg, self.base_url, self.repo, self.sections = root, tables.package, base_url, repo, sections
+        self.dataset = str(self.pkg.descriptor.get("title") or self.pkg.name)
+        self.env, self.share = _environment(), share
+        self.written: list[Path] = []
+        self._swept: set[Path] = set()
+
+    def put(self, rel: str, text: str) -> None:
+        """Write one file; dead runs' temp files are looked for once per folder, not once per file (a
+        folder holds thousands of pages, and looking each time made writing them quadratic)."""
+        path = self.root / rel
+        if path.parent not in self._swept:
+            path.parent.mkdir(parents=True, exist_ok=True)
+            sweep_folder(path.parent)
+            self._swept.add(path.parent)
+        self.written.append(write_text(path, text, sweep=False))
+
+    def page(self, rel: str, template: str, title: str, description: str, /, **context: Any) -> None:
+        share, pkg, depth = self.share, self.pkg, rel.count("/")
+        url = share.page_url(self.base_url, rel)
+        meta = {"title": title, "description": share.describe(description) or self.dataset, "url": url,
+                "canonical": url or rel.rsplit("/", 1)[-1], "rel": rel}
+        where = url or f"{rel} (in the site of {pkg.name} {pkg.version})"
+        # `downloads`: where the build's files are, seen from this page (absolute with a base URL)
+        html = self.env.get_template(template).render(
+            root="../" * depth, package=pkg, dataset=self.dataset, meta=meta, repository=self.repo,
+            sections=self.sections, report=share.report_link(self.repo, title, where),
+            maintainers=share.maintainers(pkg),
+            downloads=self.base_url.rstrip("/") + "/" if self.base_url else "../" * depth + "../", **context)
+        self.put(rel, html)
+
+
 def build_site(tables: Tables, out_dir: Path, manifest: dict[str, Any] | None,
                base_url: str | None = None, max_entities: int | None = None,
                history: dict[str, Any] | None = None) -> list[Path]:
@@ -108,95 +146,83 @@ def build_site(tables: Tables, out_dir: Path, manifest: dict[str, Any] | None,
     appeared and last changed.
     """
     from . import metadata, pages, share
-    from .history import seen
-    from .model import build_model, counts
-    from .search import index_script
-    from .timeline import layout
+    from .model import build_model
 
     if reason := skip_reason(tables, max_entities):
         raise SiteSkipped(reason)
     if base_url is not None and not re.fullmatch(r"https?://[^\s\"'<>]+", base_url):
         raise ExportError(f"the site's base URL must be an http(s) address, not {base_url!r}")
-    root = Path(out_dir) / FOLDER
-    env = _environment()
     pkg = tables.package
     site = build_model(tables)
-    stats = counts(tables)
     cff = metadata.read_citation(pkg)
-    cite = metadata.citation(pkg, cff)
-    files = metadata.downloads(manifest, base_url)
-    repo = share.repository(pkg, cff)
-    dataset = str(pkg.descriptor.get("title") or pkg.name)
     sections = [{"table": t, "title": pkg.resource(t).title or t} for t in site.by_table]
-    written: list[Path] = []
-    swept: set[Path] = set()
+    out = _Writer(Path(out_dir) / FOLDER, tables, base_url, share.repository(pkg, cff), sections)
+    files = metadata.downloads(manifest, base_url)
+    _front_pages(out, site, tables, manifest, files, metadata.citation(pkg, cff))
+    _entity_pages(out, site, history)
+    stem = f"{pkg.name}-{pkg.version}"
+    in_build = {f["path"] for f in files}
+    for res in pkg.resources:
+        if res.name in tables:
+            out.page(f"tables/{pages.table_stem(res.name)}.html", "table.html", f"Table {res.name}",
+                     f"The {res.name} table of {out.dataset}: {res.description}",
+                     **pages.table_context(pkg, res, tables[res.name].height, stem, in_build, manifest is not None))
+    return out.written
 
-    def put(path: Path, text: str) -> Path:
-        """Write one file; dead runs' temp files are looked for once per folder, not once per file (a
-        folder holds thousands of pages, and looking each time made writing them quadratic)."""
-        if path.parent not in swept:
-            path.parent.mkdir(parents=True, exist_ok=True)
-            sweep_folder(path.parent)
-            swept.add(path.parent)
-        written.append(write_text(path, text, sweep=False))
-        return path
 
-    def page(rel: str, template: str, title: str, description: str, /, **context: Any) -> None:
-        depth = rel.count("/")
-        url = share.page_url(base_url, rel)
-        meta = {"title": title, "description": share.describe(description) or dataset, "url": url,
-                "canonical": url or rel.rsplit("/", 1)[-1], "rel": rel}
-        where = url or f"{rel} (in the site of {pkg.name} {pkg.version})"
-        # `downloads`: where the build's files are, seen from this page (absolute with a base URL)
-        html = env.get_template(template).render(
-            root="../" * depth, package=pkg, dataset=dataset, meta=meta, repository=repo, sections=sections,
-            report=share.report_link(repo, title, where), maintainers=share.maintainers(pkg),
-            downloads=base_url.rstrip("/") + "/" if base_url else "../" * depth + "../", **context)
-        put(root / rel, html)
+def _front_pages(out: _Writer, site: Any, tables: Tables, manifest: dict[str, Any] | None,
+                 files: list[dict[str, Any]], cite: dict[str, Any]) -> None:
+    """The front page (with the partnership picture and the timeline), search, about, the catalogue
+    (DCAT), the search index and the static files."""
+    from . import metadata, pages
+    from .model import counts
+    from .search import index_script
+    from .timeline import layout
 
+    pkg, stats = out.pkg, counts(tables)
     picture = None
     svg = pkg.root / "docs" / "partnership.svg"
     # only a picture that really lies in the package's folder (a symlink out of it is not followed)
     if svg.is_file() and pkg.root.resolve() in svg.resolve().parents:
         try:
-            put(root / "partnership.svg", _linked_svg(svg.read_text(encoding="utf-8"), site))
+            out.put("partnership.svg", _linked_svg(svg.read_text(encoding="utf-8"), site))
             picture = "partnership.svg"
         except UnicodeDecodeError:
             pass  # not a text SVG: the front page goes without it
     schema = metadata.schema_org(pkg, cite, stats["date_range"], files)
-    page("index.html", "index.html", dataset, str(pkg.descriptor.get("description") or ""), site=site,
-         stats=stats, cite=cite, licences=metadata.licences(pkg), files=files, manifest=manifest is not None,
-         main_files=[f for f in files if "/" not in f["path"]],
-         picture=picture, timeline=layout(site), partnership=pages.partnership(site),
-         jsonld=metadata.script_json(schema), tables=pages.table_links(pkg, tables))
-    page("search.html", "search.html", "Search", f"Search every name in {dataset}, in any language or spelling.")
-    page("about.html", "about.html", "About the data",
-         "How to read this dataset: reduced-precision dates, quotes against research-file summaries, "
-         "and how the data is curated.", stats=stats, **pages.about_context(site))
+    out.page("index.html", "index.html", out.dataset, str(pkg.descriptor.get("description") or ""), site=site,
+             stats=stats, cite=cite, licences=metadata.licences(pkg), files=files, manifest=manifest is not None,
+             main_files=[f for f in files if "/" not in f["path"]],
+             picture=picture, timeline=layout(site), partnership=pages.partnership(site),
+             jsonld=metadata.script_json(schema), tables=pages.table_links(pkg, tables))
+    out.page("search.html", "search.html", "Search",
+             f"Search every name in {out.dataset}, in any language or spelling.")
+    out.page("about.html", "about.html", "About the data",
+             "How to read this dataset: reduced-precision dates, quotes against research-file summaries, "
+             "and how the data is curated.", stats=stats, **pages.about_context(site))
     dcat = metadata.dcat(pkg, cite, stats["date_range"], files)
-    put(root / "dcat.jsonld", json.dumps(dcat, ensure_ascii=False, indent=2) + "\n")
-    put(root / "search-index.js", index_script(site))
+    out.put("dcat.jsonld", json.dumps(dcat, ensure_ascii=False, indent=2) + "\n")
+    out.put("search-index.js", index_script(site))
     for name in ("style.css", "search.js"):
-        put(root / name, (HERE / "static" / name).read_text(encoding="utf-8"))
+        out.put(name, (HERE / "static" / name).read_text(encoding="utf-8"))
+
+
+def _entity_pages(out: _Writer, site: Any, history: dict[str, Any] | None) -> None:
+    """A list page per table, and per entity its page and its JSON (its rows and citations)."""
+    from . import pages
+    from .history import seen
+
+    share = out.share
     for table, ents in site.by_table.items():
         ctx = pages.list_context(site, table, ents)
         res = ctx["res"]
-        page(f"{table}/index.html", "list.html", res.title or table, res.description, **ctx)
+        out.page(f"{table}/index.html", "list.html", res.title or table, res.description, **ctx)
         for ent in ents:
             ectx = pages.entity_context(site, ent)
             data = ent.url.removesuffix(".html") + ".json"
-            address = share.page_url(base_url, ent.url) or ent.url
-            put(root / data, share.entity_json(site, ent, address))
+            out.put(data, share.entity_json(site, ent, share.page_url(out.base_url, ent.url) or ent.url))
             long = " ".join(str(x["cell"]["text"]) for x in ectx["summary"]["long"])
             tag = ectx["tagline"] and ectx["tagline"] + "."
             said = " ".join(x for x in (f"{ectx['kind_title']}: {ent.label}.", tag, long) if x)
-            page(ent.url, "entity.html", ent.label, said,
-                 data=data.rsplit("/", 1)[-1], seen=seen(history, table, ent.id), **ectx)
-    stem = f"{pkg.name}-{pkg.version}"
-    in_build = {f["path"] for f in files}
-    for res in pkg.resources:
-        if res.name in tables:
-            page(f"tables/{pages.table_stem(res.name)}.html", "table.html", f"Table {res.name}",
-                 f"The {res.name} table of {dataset}: {res.description}",
-                 **pages.table_context(pkg, res, tables[res.name].height, stem, in_build, manifest is not None))
-    return written
+            out.page(ent.url, "entity.html", ent.label, said,
+                     data=data.rsplit("/", 1)[-1], seen=seen(history, table, ent.id), **ectx)
