@@ -86,7 +86,7 @@ def misplaced(root: Path) -> list[str]:
 
 def test_every_code_is_emitted_only_where_its_level_says():
     wrong = misplaced(SRC)
-    assert not wrong, "move the check, or fix the rule's level in rules.py:\n" + "\n".join(wrong)
+    assert not wrong, "move the check, or fix the rule's level in rules/:\n" + "\n".join(wrong)
 
 
 def test_the_scan_sees_every_code_emitted():
