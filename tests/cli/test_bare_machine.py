@@ -221,9 +221,18 @@ def test_build_skips_an_unavailable_format_and_says_so(without_followthemoney, t
     manifest = json.loads((tmp_path / "b" / "manifest.json").read_text(encoding="utf-8"))
     assert manifest["skipped"] == [{"format": "ftm", "reason": "install ecocluster[ftm]"}]
     assert not (tmp_path / "b" / "ftm").exists()
-    from ecocluster.cli.export import _description
 
-    assert _description("ftm") == "(unavailable: install ecocluster[ftm])"  # as `export --help` lists it
+
+def test_the_help_and_the_command_reference_are_the_same_without_the_optional_library(without_followthemoney):
+    """docs/cli.md is made from the help: it must not change with what this machine happens to have."""
+    from ecocluster.cli.export import _description
+    from ecocluster.cli.reference import cli_reference
+    from ecocluster.exports import DESCRIPTIONS, FORMATS
+
+    assert set(DESCRIPTIONS) == set(FORMATS)
+    assert _description("ftm") == DESCRIPTIONS["ftm"] + " (needs ecocluster[ftm])"
+    assert _description("jsonl") == DESCRIPTIONS["jsonl"]
+    assert cli_reference() == (ROOT / "docs" / "cli.md").read_text(encoding="utf-8")
 
 
 def test_exporting_an_unavailable_format_says_how_to_get_it(without_followthemoney, tmp_path):

@@ -21,7 +21,7 @@ from followthemoney.statement import CSV, StatementEntity, read_path_statements 
 from followthemoney.statement.serialize import CSV_COLUMNS  # noqa: E402
 
 from ecocluster.errors import EcoclusterError  # noqa: E402
-from ecocluster.exports import FORMATS, format_module  # noqa: E402
+from ecocluster.exports import DESCRIPTIONS, FORMATS, format_module  # noqa: E402
 from ecocluster.package import Package  # noqa: E402
 from ecocluster.tables import read_tables  # noqa: E402
 
@@ -95,7 +95,7 @@ def statements(out) -> list[dict[str, str]]:
 def test_registered():
     assert FORMATS["ftm"] == "ecocluster.exports.interchange.ftm"
     module = format_module("ftm")
-    assert module.NAME == "ftm" and module.DESCRIPTION
+    assert module.NAME == "ftm" and DESCRIPTIONS["ftm"]
 
 
 def test_every_entity_loads_and_validates_with_followthemoney(entities):

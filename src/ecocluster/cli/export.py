@@ -7,16 +7,14 @@ from pathlib import Path
 
 import click
 
-from ..errors import FormatUnavailable
-from ..exports import FORMATS, format_module
+from ..exports import DESCRIPTIONS, FORMATS, OPTIONAL
 from .common import EPILOG, QUIET_HELP, package_arg, progress_to_stderr
 
 
 def _description(name: str) -> str:
-    try:
-        return str(format_module(name).DESCRIPTION)
-    except FormatUnavailable as e:
-        return f"(unavailable: {e.reason})"
+    """The format's line, the same on every machine (the docs are made from it)."""
+    extra = OPTIONAL.get(name, ("", ""))[1]
+    return DESCRIPTIONS[name] + (f" (needs ecocluster[{extra}])" if extra else "")
 
 
 def _formats_help() -> str:

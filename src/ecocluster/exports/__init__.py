@@ -1,7 +1,6 @@
 """Export formats. Each format is one small module with the same shape:
 
     NAME: str              the `--to` value
-    DESCRIPTION: str       one line for `--help` and the docs
     def export(tables: Tables, out_dir: Path) -> list[Path]
         write this format's files into `out_dir` (each atomically, via ecocluster.base.files) from the typed
         tables (`tables.package` has the descriptor); return the paths written; raise
@@ -39,6 +38,23 @@ FORMATS: dict[str, str] = {
     "popolo": "ecocluster.exports.interchange.popolo",
     "datasette": "ecocluster.exports.datasette",
     "site": "ecocluster.exports.site",
+}
+
+
+# `--to` value -> one line for `--help` and the docs, kept here so listing the formats imports none of
+# them (and needs no optional library).
+DESCRIPTIONS: dict[str, str] = {
+    "parquet": "a Parquet file per table, typed, with a descriptor",
+    "sqlite": "a SQLite database with keys, checks, views and metadata",
+    "duckdb": "a DuckDB database with the same keys, checks and views",
+    "sql": "a SQL file that loads into PostgreSQL and SQLite",
+    "pg": "a SQL file made for PostgreSQL: comments, date columns, real-date checks",
+    "jsonl": "a JSON Lines file per table",
+    "xlsx": "an Excel workbook: a sheet per table and a `columns` sheet",
+    "ftm": "FollowTheMoney entities (entities.ftm.json) and sourced statements (statements.csv)",
+    "popolo": "Popolo JSON (popolo.json): persons, organizations, memberships and posts with their sources",
+    "datasette": "Datasette metadata (metadata.json) and a row-page template for the SQLite export",
+    "site": "a static website: a page per entity and table, offline search, JSON-LD (folder site/)",
 }
 
 

@@ -28,7 +28,6 @@ from .sql.schema import METADATA_TABLE
 from .sql.views import available_views
 
 NAME = "datasette"
-DESCRIPTION = "Datasette metadata (metadata.json) and a row-page template for the SQLite export"
 FILENAME = "metadata.json"
 TEMPLATE_DIR = "datasette-templates"
 

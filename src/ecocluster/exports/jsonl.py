@@ -9,7 +9,6 @@ from ..base.files import atomic_path
 from ..tables import Tables
 
 NAME = "jsonl"
-DESCRIPTION = "a JSON Lines file per table"
 FOLDER = "jsonl"
 
 

@@ -24,7 +24,6 @@ if TYPE_CHECKING:
     import pyarrow as pa
 
 NAME = "parquet"
-DESCRIPTION = "a Parquet file per table, typed, with a descriptor"
 FOLDER = "parquet"
 MEDIATYPE = MEDIA_TYPES[".parquet"]
 

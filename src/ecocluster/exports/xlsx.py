@@ -29,7 +29,6 @@ from ..tables import Tables, bound_names, date_bounds_columns
 from . import base_name
 
 NAME = "xlsx"
-DESCRIPTION = "an Excel workbook: a sheet per table and a `columns` sheet"
 COLUMNS_SHEET = "columns"
 COLUMNS_HEADER = ["table", "column", "title", "type", "required", "description", "codes"]
 SHEET_ROWS = 1_048_576  # Excel's limit per sheet, the header row included

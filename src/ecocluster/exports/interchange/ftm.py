@@ -24,7 +24,6 @@ from ...tables import Tables
 from ..records import Records, Row
 
 NAME = "ftm"
-DESCRIPTION = "FollowTheMoney entities (entities.ftm.json) and sourced statements (statements.csv)"
 
 DATASET = "ecocluster"
 ID_PREFIX = "ecocluster-"

@@ -19,7 +19,6 @@ from ...tables import Tables
 from ..records import Records, Row
 
 NAME = "popolo"
-DESCRIPTION = "Popolo JSON (popolo.json): persons, organizations, memberships and posts with their sources"
 
 FILE = "popolo.json"
 FOLDER = "popolo"

@@ -30,7 +30,6 @@ if TYPE_CHECKING:
     from ...tables import Tables
 
 NAME = "site"
-DESCRIPTION = "a static website: a page per entity and table, offline search, JSON-LD (folder site/)"
 FOLDER = "site"
 MAX_ENTITIES = 20_000  # 20k entities: ~40k files (pages and JSON), ~70 s of CPU (docs/site.md); 1M rows is over it
 HERE = Path(__file__).parent

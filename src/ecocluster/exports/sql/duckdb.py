@@ -12,7 +12,6 @@ from .rows import populate
 from .schema import METADATA_TABLE, metadata_rows
 
 NAME = "duckdb"
-DESCRIPTION = "a DuckDB database with the same keys, checks and views"
 DB = "export"
 
 

@@ -47,7 +47,6 @@ from .schema import (
 from .views import available_views
 
 NAME = "pg"
-DESCRIPTION = "a SQL file made for PostgreSQL: comments, date columns, real-date checks"
 BATCH = 500  # rows per INSERT: few round trips, statements of a modest size
 
 # What the statements below rely on, whatever the server's or the user's defaults.

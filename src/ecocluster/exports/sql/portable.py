@@ -40,7 +40,6 @@ from .schema import (
 from .views import available_views
 
 NAME = "sql"
-DESCRIPTION = "a SQL file that loads into PostgreSQL and SQLite"
 
 
 def statements(tables: Tables) -> Iterator[str]:

@@ -12,7 +12,6 @@ from .. import base_name
 from .rows import populate
 
 NAME = "sqlite"
-DESCRIPTION = "a SQLite database with keys, checks, views and metadata"
 
 
 def export(tables: Tables, out_dir: Path) -> list[Path]:
