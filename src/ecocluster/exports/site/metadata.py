@@ -14,22 +14,9 @@ from typing import Any
 
 from ...base.mediatypes import UNREGISTERED, media_type
 from ...package import Package
+from ...package.citation import read_citation as read_citation  # read in one place, for the site and zenodo
 
 SITE = "site"
-
-
-def read_citation(package: Package) -> dict[str, Any] | None:
-    """CITATION.cff beside the descriptor, parsed; None when there is none or it cannot be read."""
-    path = package.file("CITATION.cff")
-    if path is None:
-        return None
-    import yaml  # a declared dependency (pyproject.toml)
-
-    try:
-        data = yaml.safe_load(path.read_text(encoding="utf-8"))
-    except (OSError, UnicodeDecodeError, yaml.YAMLError):
-        return None
-    return data if isinstance(data, dict) else None
 
 
 def _authors(package: Package, cff: dict[str, Any] | None) -> list[str]:
