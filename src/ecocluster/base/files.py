@@ -192,8 +192,10 @@ def _journal_entry(folder: Path) -> tuple[int, list[Any]] | None:
         if not stat.S_ISREG(os.fstat(fd).st_mode):
             return None
         raw = fh.read(JOURNAL_BYTES + 1)
+    if len(raw) > JOURNAL_BYTES:
+        return None
     try:
-        entry = json.loads(raw.decode("utf-8")) if len(raw) <= JOURNAL_BYTES else None
+        entry = json.loads(raw.decode("utf-8"))
         pid, renames = int(entry["pid"]), list(entry["renames"])
     except (ValueError, KeyError, TypeError, RecursionError):  # not ours, or torn (written atomically: never)
         return None

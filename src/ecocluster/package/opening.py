@@ -49,7 +49,7 @@ def read_package(path: str | Path | None) -> tuple[Path, dict[str, Any], tuple[E
     content and its resources, each checked; a PackageError for the first problem."""
     descriptor_path = resolve_package(path).resolve()
     root = descriptor_path.parent
-    descriptor = _read_json(descriptor_path, "descriptor-invalid")
+    descriptor = read_json(descriptor_path, "descriptor-invalid")
     if not isinstance(descriptor, dict):
         raise PackageError("descriptor-invalid", f"{descriptor_path.name} is not a JSON object",
                            "The descriptor must be a JSON object with a `resources` list.")
@@ -96,9 +96,11 @@ def _depth(text: str, limit: int = MAX_DEPTH) -> int:
     return peak
 
 
-def _read_json(path: Path, code: str, resource: str | None = None) -> Any:
+def read_json(path: Path, code: str = "descriptor-invalid", resource: str | None = None) -> Any:
+    """The JSON document at `path`: a regular file (no FIFO or device, read without blocking), at most
+    `paths.MAX_READ_BYTES`, nested at most MAX_DEPTH levels; else a PackageError `code`."""
     try:
-        text = read_bytes(path, path.name, code, resource).decode("utf-8")
+        text = read_bytes(path, "file", code, resource).decode("utf-8")
         if _depth(text) > MAX_DEPTH:
             raise RecursionError
         return json.loads(text)
@@ -156,7 +158,7 @@ def _schema(root: Path, ref: Any, name: str) -> tuple[dict[str, Any], str]:
     else:
         schema_path = ref
         schema_file = inside(root, ref, "schema", name, regular=False)
-        schema = _read_json(schema_file, "schema-invalid", name)
+        schema = read_json(schema_file, "schema-invalid", name)
     if not isinstance(schema, dict) or not isinstance(schema.get("fields"), list):
         raise PackageError("schema-invalid", f"the schema of `{name}` has no `fields` list",
                            "A Table Schema is a JSON object with a `fields` list.", name)
