@@ -159,6 +159,35 @@ def markdown_code(value: object, cell: bool = False) -> str:
     return f"{fence}{pad}{text}{pad}{fence}"
 
 
+_MD_ACTIVE = re.compile(r"([\\`*_\[\]<>|#!~&])")
+_MD_SPAN = re.compile(r"`([^`]+)`")
+
+
+def markdown_text(value: object, spans: bool = False) -> str:
+    """Text from the data as one line of Markdown prose that shows it literally: every character
+    Markdown or GitHub could act on (emphasis, links, images, raw HTML, entities, tables, headings,
+    code) is backslash-escaped, line breaks become spaces, controls and invisible characters are shown
+    as escapes (`printable`). With `spans`, a `code span` written in the text (as the schemas'
+    descriptions write names) stays one, its content literal; `|` is escaped there too, since a
+    GitHub table splits its rows on it before it reads a code span."""
+    text = printable(" ".join(str(value).split()))
+    if not spans:
+        return _MD_ACTIVE.sub(r"\\\1", text)
+    parts = _MD_SPAN.split(text)  # prose, span, prose, …
+    return "".join(_MD_ACTIVE.sub(r"\\\1", part) if i % 2 == 0 else "`" + part.replace("|", "\\|") + "`"
+                   for i, part in enumerate(parts))
+
+
+_WEB = re.compile(r"https?://[^\s\"'<>`]+")
+
+
+def web_url(value: Any) -> str | None:
+    """`value` when it is an http(s) address fit for a link (in HTML, Markdown or a tool's metadata),
+    else None: a `javascript:`, `data:` or relative value, or one with a space, quote or bracket that
+    could end the attribute or link it is written into, is never made a link."""
+    return value if isinstance(value, str) and _WEB.fullmatch(value) else None
+
+
 def url_path(path: str) -> str:
     """A relative file path as the path part of a URL: every character but letters, digits, `/` and
     `-._~` percent-encoded, so it can close neither a Markdown link nor an HTML attribute."""

@@ -10,6 +10,7 @@ from __future__ import annotations
 
 import re
 
+from ..base.escape import markdown_text
 from ..package import Package
 
 # The files release_archive() adds beside the data when the package has them.
@@ -21,9 +22,7 @@ _SAFE_NAME = re.compile(r"[a-z][a-z0-9_]*")
 _SAFE_PATH = re.compile(r"[A-Za-z0-9][A-Za-z0-9._/-]*")
 
 
-def md(text: object) -> str:
-    """One line of Markdown prose showing `text` literally."""
-    return re.sub(r"([\\`*_\[\]<>|#!])", r"\\\1", " ".join(str(text).split()))
+md = markdown_text  # one line of Markdown prose showing a text literally (the one escape for Markdown)
 
 
 def _url(value: object) -> str | None:

@@ -25,14 +25,10 @@ import json
 import re
 from typing import Any
 
+from ..base.escape import web_url
 from ..package import Package
 
 FILE = ".zenodo.json"
-
-
-def _http(value: Any) -> str | None:
-    text = str(value or "")
-    return text if re.fullmatch(r"https?://[^\s<>\"]+", text) else None
 
 
 def zenodo_metadata(package: Package, cff: dict[str, Any] | None) -> dict[str, Any]:
@@ -59,8 +55,8 @@ def zenodo_metadata(package: Package, cff: dict[str, Any] | None) -> dict[str, A
     if keywords:
         meta["keywords"] = list(dict.fromkeys(keywords))
     related = [{"identifier": url, "relation": "isDerivedFrom"}
-               for s in d.get("sources") or [] if isinstance(s, dict) and (url := _http(s.get("path")))]
-    if code := _http(c.get("repository-code")):
+               for s in d.get("sources") or [] if isinstance(s, dict) and (url := web_url(s.get("path")))]
+    if code := web_url(c.get("repository-code")):
         related.append({"identifier": code, "relation": "isSupplementTo"})
     if related:
         meta["related_identifiers"] = related
