@@ -180,9 +180,9 @@ _RULES = [
         "file",
         "The CSV file cannot be read",
         "{detail}",
-        "Check the file's permissions, and that `path` names a file, not a folder.",
-        "The operating system refused to open or read the file (permission denied, a folder in its place, an "
-        "I/O error). Checks that need this table are skipped.",
+        "Check the file's permissions.",
+        "The operating system refused to open or read the file (permission denied, an I/O error). Checks "
+        "that need this table are skipped.",
         reading="unreadable",
     ),
     Rule(
@@ -614,6 +614,19 @@ _RULES = [
         "Leave `quote_en` empty: the quote is already in English.",
         "`citations.quote_en` is empty where the quote is English: a `verbatim` quote from a source in English "
         "(`en`, `en-GB`, …) or a `dossier-summary`, which is the research file's English wording.",
+    ),
+    # Added after the rules above (each keeps its place: SARIF numbers rules by their order here).
+    Rule(
+        "file-special",
+        "file",
+        "The CSV path is not a regular file",
+        "{detail}",
+        "Put a regular CSV file at the resource's `path` (or fix the path).",
+        "The resource's `path` names a FIFO (named pipe), a socket, a character or block device or a folder, "
+        "not a regular file; the message says which. It is found without reading from it, so a FIFO that "
+        "nobody writes to or a device such as /dev/zero never makes a command wait or read forever. Every "
+        "command refuses it alike. Checks that need this table are skipped.",
+        reading="unreadable",
     ),
 ]
 

@@ -11,10 +11,13 @@ picture) can never hang a command, fill the memory, or turn out to be something 
 
 from __future__ import annotations
 
+import io
 import os
 import stat
+from collections.abc import Iterator
+from contextlib import contextmanager
 from pathlib import Path, PurePosixPath
-from typing import Any
+from typing import Any, BinaryIO
 
 from ..errors import PackageError
 
@@ -80,26 +83,37 @@ def kind_of(mode: int) -> str | None:
     return next((name for test, name in _KINDS if test(mode)), "not a regular file")
 
 
+@contextmanager
+def open_regular(path: Path | str) -> Iterator[tuple[BinaryIO, str | None]]:
+    """The file at `path` opened for reading, and None; or, when it is not a regular file, what it is
+    (`kind_of`) and nothing read. Looked at before it is opened (a socket cannot be opened at all) and
+    opened without blocking (a FIFO would wait for a writer), then looked at again through the open
+    file. An OSError (missing, permission denied) goes to the caller."""
+    kind = kind_of(os.stat(path).st_mode)
+    if kind is not None:
+        yield io.BytesIO(), kind
+        return
+    fd = os.open(path, os.O_RDONLY | getattr(os, "O_NONBLOCK", 0) | getattr(os, "O_CLOEXEC", 0))
+    with os.fdopen(fd, "rb") as fh:
+        yield fh, kind_of(os.fstat(fd).st_mode)
+
+
 def read_bytes(path: Path, what: str = "file", code: str = "resource-path-invalid", resource: str | None = None,
-               cap: int = MAX_READ_BYTES) -> bytes:
+               cap: int | None = MAX_READ_BYTES) -> bytes:
     """The bytes of the regular file at `path` (a path `inside` gave), read whole.
 
     It is looked at before it is opened and opened without blocking (O_NONBLOCK: opening a FIFO for
     reading would otherwise wait for a writer forever), then looked at again through the open file,
     so a FIFO, a socket, a device or a folder is refused (PackageError `code`, naming what it is)
-    even if it was swapped in after the check. More than `cap` bytes is refused the same way. An
-    OSError (missing, permission denied) is the caller's to report."""
-    kind = kind_of(os.stat(path).st_mode)
-    if kind is None:
-        fd = os.open(path, os.O_RDONLY | getattr(os, "O_NONBLOCK", 0) | getattr(os, "O_CLOEXEC", 0))
-        with os.fdopen(fd, "rb") as fh:
-            kind = kind_of(os.fstat(fd).st_mode)
-            data = fh.read(cap + 1) if kind is None else b""
+    even if it was swapped in after the check. More than `cap` bytes (None: no cap) is refused the
+    same way. An OSError (missing, permission denied) is the caller's to report."""
+    with open_regular(path) as (fh, kind):
+        data = b"" if kind is not None else fh.read() if cap is None else fh.read(cap + 1)
     name = Path(path).name
     if kind is not None:
         raise PackageError(code, f"{what} `{name}` is {kind}, not a regular file",
                            "Replace it with a regular file.", resource)
-    if len(data) > cap:
+    if cap is not None and len(data) > cap:
         raise PackageError(code, f"{what} `{name}` is larger than {cap:,} bytes",
                            "A package's descriptor, schemas and extra files are far smaller; check the file.",
                            resource)

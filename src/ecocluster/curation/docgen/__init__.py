@@ -24,9 +24,10 @@ from pathlib import Path
 from typing import Any
 
 from ...base.files import finish_journal, remove_stale_temps, write_all
-from ...errors import GraphvizError
+from ...errors import GraphvizError, PackageError
 from ...package import Package
 from ...package.archive import open_package
+from ...package.paths import read_bytes
 from .dictionary import data_dictionary
 from .er import er_dot, er_mermaid
 from .graphviz import dot_sha256, read_stamp, render
@@ -106,9 +107,11 @@ def _replace_block(text: str, block: str) -> str | None:
 
 
 def _read(path: Path) -> bytes | None:
+    """A generated file as it is now; None when it is not there, or not a regular file (a FIFO, a
+    device: never read from, and replaced by the regular file written in its place)."""
     try:
-        return path.read_bytes()
-    except (FileNotFoundError, NotADirectoryError):  # not there (or a file where a folder should be)
+        return read_bytes(path, cap=None)
+    except (FileNotFoundError, NotADirectoryError, PackageError):  # not there, or not a regular file
         return None
 
 
