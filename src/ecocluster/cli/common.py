@@ -35,14 +35,42 @@ REPORT_URL = "the project's issue tracker"
 DEBUG_ENV = "ECOCLUSTER_DEBUG"
 
 
+STREAMS = {"stdout_broken": False}  # set when a reader of stdout went away (`| head`): the exit code says so
+
+
 def echo(text: str = "", err: bool = False, nl: bool = True, escaped: bool = False, commands: bool = False) -> None:
     """Print `text` (several lines, or one): each line with its controls shown as escapes (`escaped`:
     the text escaped them already, and may colour itself) and made no CI command (`commands`: the text
-    is the workflow commands it means to be)."""
+    is the workflow commands it means to be).
+
+    A stream that breaks (its reader went away) ends the output there, quietly: what is left to say
+    is dropped, the command runs to its end (an output folder is whole, old or new) and, for stdout,
+    whose results did not all arrive, the exit code is at least 1 (`entry`)."""
     if not commands:
         lines = text.split("\n") if escaped else printable_lines(text).split("\n")
         text = "\n".join(ci_line(line) for line in lines)
-    click.echo(text, err=err, nl=nl)
+    try:
+        click.echo(text, err=err, nl=nl)
+    except OSError:  # EPIPE, or an I/O error of the terminal: nothing more can be shown on that stream
+        silence(2 if err else 1)
+        if not err:
+            STREAMS["stdout_broken"] = True
+
+
+def silence(fd: int) -> None:
+    """Point file descriptor `fd` (1 or 2) at /dev/null, so that writing and flushing there succeed."""
+    stream = sys.stdout if fd == 1 else sys.stderr
+    try:
+        null = os.open(os.devnull, os.O_WRONLY)
+        os.dup2(null, fd)
+        os.close(null)
+    except OSError:
+        pass
+    if stream is not None:
+        try:  # what is still buffered for the broken stream goes to /dev/null now
+            stream.flush()
+        except (OSError, ValueError):
+            pass
 
 
 def echo_json(value: Any, err: bool = False, **options: Any) -> None:
