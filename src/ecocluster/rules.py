@@ -57,7 +57,8 @@ _RULES = [
         "Download the release again, or use the unpacked folder.",
         "`ecocluster validate` was given a `.zip` that is damaged, encrypted, uses an unsupported compression "
         "method (such as Deflate64), holds a member that would land outside the extraction folder or a link, "
-        "would unpack to more than 1 GiB, or holds no `datapackage.json` at its top level.",
+        "holds two members of the same name, would unpack to more than 1 GiB, or holds no `datapackage.json` "
+        "at its top level.",
     ),
     Rule(
         "descriptor-invalid",
@@ -66,8 +67,9 @@ _RULES = [
         "{detail}",
         "Fix the JSON syntax; a trailing comma or a missing quote is the usual cause.",
         "`datapackage.json` cannot be read (permission denied, a folder in its place), cannot be parsed as "
-        "a JSON object, is nested too deeply to parse (more than about 900 levels), or a resource in it has "
-        "no name, or a title or description that is not a string.",
+        "a JSON object, nests arrays or objects more than 100 levels deep (measured before parsing, so no "
+        "recursion limit matters), holds an integer of more than 4,300 digits (Python's limit for reading "
+        "one), or a resource in it has no name, or a title or description that is not a string.",
     ),
     Rule(
         "resource-name-invalid",
@@ -145,7 +147,8 @@ _RULES = [
         "valid regular expression, an enum that is not a list of strings or lists a code twice, "
         "`categories` that are not a list of codes (or of objects with a string `value` and `label`), "
         "list a code or a label twice, or lack a code of the enum (or the older `enumDescriptions` that are not an "
-        "object of strings), a non-numeric bound, a primary or foreign "
+        "object of strings), a bound that is not a number, or is infinite or an integer beyond 64 bits, a "
+        "primary or foreign "
         "key naming a field that does not exist (or a field twice), a foreign key whose reference is not a "
         "resource name and field names, a foreign key to a resource the package does not have, or "
         "`missingValues` that are not strings.",
@@ -628,6 +631,39 @@ _RULES = [
         "command refuses it alike. Checks that need this table are skipped.",
         reading="unreadable",
     ),
+    Rule(
+        "resource-name-unusable",
+        "descriptor",
+        "A table name that an export format cannot hold",
+        "the table name `{value}` {detail}",
+        "Rename the resource (and its file, schema and the foreign keys that name it).",
+        "The resource's name breaks a limit of an export format (docs/validation.md, \"What the export formats "
+        "can hold\"): more than 31 characters (an Excel sheet name), `columns` (the workbook's sheet that "
+        "describes every column), a name starting with `sqlite_` (SQLite reserves those), the name of a view "
+        "the SQL exports create (`agreement_signatories`, `role_holders`, `project_organisations`, "
+        "`cited_facts`), or more than 63 bytes (PostgreSQL cuts names there). `build` would fail; "
+        "`export` refuses the formats concerned with the same words.",
+    ),
+    Rule(
+        "field-name-unusable",
+        "descriptor",
+        "A column name that an export format cannot hold",
+        "the column name `{field}` {detail}",
+        "Rename the field in the Table Schema and the CSV header.",
+        "A field is named like a column the typed exports and `load()` add beside a reduced-precision date "
+        "field of the same table (`<date>_earliest`, `<date>_latest`), or a field name (with `_earliest` or "
+        "`_latest` after it, for a date field) is longer than the 63 bytes PostgreSQL keeps of a name. "
+        "`build` would fail; `export` and `load()` refuse it with the same words.",
+    ),
+    Rule(
+        "text-too-long",
+        "cell",
+        "A text is longer than a spreadsheet cell holds",
+        "`{value}` is {detail}",
+        "Shorten the text (quote less of the source), or split it over rows.",
+        "A text cell holds more than 32,767 characters, the most an Excel cell holds, so the workbook of a "
+        "release could not be written. The value shown is its first 40 characters.",
+    ),
 ]
 
 RULES: dict[str, Rule] = {r.code: r for r in _RULES}
@@ -636,7 +672,7 @@ MISSHAPEN = frozenset(r.code for r in _RULES if r.reading == "misshapen")
 
 LEVELS = {
     "package": "The package (exit code 2: nothing could be checked)",
-    "descriptor": "The descriptor's own fields",
+    "descriptor": "The descriptor's own fields, and the names the export formats can hold",
     "file": "Files, headers and row shapes",
     "cell": "Cells, by the Table Schema and the data model's text conventions",
     "cross": "Across rows and tables",

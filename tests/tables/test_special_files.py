@@ -102,8 +102,9 @@ def test_a_schema_that_is_a_fifo_is_refused_at_once(tmp_path):
 
 def test_a_fifo_csv_in_the_library_is_reported_without_waiting(tmp_path):
     root = _special_csv(tmp_path, "fifo", "organisations")
-    code = ("from ecocluster.validation import validate\nimport sys\n"
-            f"r = validate({str(root)!r})\nprint(sorted({{e.code for e in r.errors if e.resource == 'organisations'}}))")
+    code = ("from ecocluster.validation import validate\n"
+            f"r = validate({str(root)!r})\n"
+            "print(sorted({e.code for e in r.errors if e.resource == 'organisations'}))")
     done = subprocess.run([sys.executable, "-c", code], capture_output=True, text=True, timeout=TIMEOUT, check=False)
     assert done.stdout.strip() == "['file-special']", done.stderr
 

@@ -77,6 +77,13 @@ def main(ctx: click.Context, debug: bool) -> None:
         ecocluster validate --explain date-invalid
     """
     ctx.meta["ecocluster.debug"] = debug
+    try:  # every relative path (the package, --out) is read from the current folder
+        os.getcwd()
+    except OSError:
+        from ..errors import InputError
+
+        raise InputError("the current folder no longer exists (it was deleted or moved away)",
+                         hint="change to an existing folder (cd) and run the command again.") from None
 
 
 JEMALLOC = "dirty_decay_ms:1000,muzzy_decay_ms:0"

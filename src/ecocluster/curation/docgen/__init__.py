@@ -24,6 +24,7 @@ from pathlib import Path
 from typing import Any
 
 from ...base.files import finish_journal, remove_stale_temps, write_all
+from ...base.paths import usable_output
 from ...errors import GraphvizError, PackageError
 from ...package import Package
 from ...package.archive import open_package
@@ -185,7 +186,7 @@ def generate_docs(package: Package | str | Path | None = None, out: str | Path =
     then the renames, so a kill leaves each file old or new and the next run finishes the renames.
     """
     with _opened(package) as pkg:
-        return _generate(pkg, Path(out), readme, force, extra)
+        return _generate(pkg, usable_output(out), readme, force, extra)
 
 
 def _generate(pkg: Package, out_dir: Path, readme: str | Path | None, force: bool,
@@ -227,7 +228,7 @@ def check_docs(package: Package | str | Path | None = None, out: str | Path = "d
     `stale-picture` (its stamp does not match the DOT generated now) or `no-markers`.
     """
     with _opened(package) as pkg:
-        return _check(pkg, Path(out), readme, extra)
+        return _check(pkg, usable_output(out), readme, extra)
 
 
 def _check(pkg: Package, out_dir: Path, readme: str | Path | None,
