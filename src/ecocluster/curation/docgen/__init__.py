@@ -108,8 +108,12 @@ def _replace_block(text: str, block: str) -> str | None:
 
 
 def _read(path: Path) -> bytes | None:
-    """A generated file as it is now; None when it is not there, or not a regular file (a FIFO, a
-    device: never read from, and replaced by the regular file written in its place)."""
+    """A generated file as it is now; None when it is not there, or not a regular file: a FIFO or a
+    device is never read from, nor a file a symbolic link leads to (a package can ship
+    docs/tables.md as a link to a file of yours); each is replaced by the regular file written in its
+    place."""
+    if path.is_symlink():
+        return None
     try:
         return read_bytes(path, cap=None)
     except (FileNotFoundError, NotADirectoryError, PackageError):  # not there, or not a regular file
