@@ -13,12 +13,11 @@ from __future__ import annotations
 import csv
 import io
 import json
-import unicodedata
 import zipfile
 from pathlib import Path
 
 import pytest
-from ci_parsers import azure_commands, github_commands
+from ci_parsers import assert_shown_as_text, azure_commands, github_commands
 from click.testing import CliRunner
 from fuzzcases import base
 
@@ -62,16 +61,6 @@ def archive(root: Path) -> Path:
         zf.writestr("ecocluster-0.1.0/datapackage.json", "{}")
         zf.writestr("../" + EVIL, "x")
     return zipped
-
-
-def assert_shown_as_text(text: str, commands: frozenset[str] = frozenset()) -> None:
-    raw = sorted({f"U+{ord(c):04X}" for c in text if (ord(c) < 32 and c != "\n") or 0x7F <= ord(c) <= 0x9F
-                  or unicodedata.category(c) in ("Cf", "Cs", "Zl", "Zp")})
-    assert raw == [], raw
-    forged = [c for c in github_commands(text) if c.name not in commands]
-    assert forged == [], forged
-    if "azure" not in commands:
-        assert azure_commands(text) == []
 
 
 @pytest.fixture(scope="module")
