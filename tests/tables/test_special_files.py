@@ -111,3 +111,17 @@ def test_a_fifo_csv_in_the_library_is_reported_without_waiting(tmp_path):
 
 def test_a_regular_csv_is_still_read(tmp_path):
     assert validate(package(tmp_path, [])).ok
+
+
+def test_a_previous_build_whose_history_is_a_fifo_is_refused_at_once(tmp_path):
+    from ecocluster.release.changes import HISTORY
+
+    root = package(tmp_path, [])
+    previous = tmp_path / "previous"
+    done = _run("build", "--quiet", "--out", str(previous), str(root))
+    assert done.returncode == 0, done.stderr
+    (previous / HISTORY).parent.mkdir(exist_ok=True)
+    (previous / HISTORY).unlink(missing_ok=True)
+    os.mkfifo(previous / HISTORY)
+    done = _run("build", "--out", str(tmp_path / "out"), "--previous", str(previous), str(root))
+    assert done.returncode == 2 and "is a FIFO (named pipe), not a regular file" in done.stderr, done.stderr
