@@ -104,6 +104,10 @@ CASES: dict[str, tuple[list[Edit], set[str], int]] = {
     "created-yesterday": ([descriptor_key("created", "yesterday")], {"descriptor-field-invalid"}, 1),
     "licenses-a-string": ([descriptor_key("licenses", "CC-BY-4.0")], {"descriptor-field-invalid"}, 1),
     "sources-a-string": ([descriptor_key("sources", "the web")], set(), 0),
+    # found by the fuzz test of build: `contributors` is not checked, and the release README iterated it
+    "contributors-a-number": ([descriptor_key("contributors", 1e308)], set(), 0),
+    "lists-of-other-things": ([descriptor_key("contributors", ["x", 3, {"title": 5}]),
+                               descriptor_key("keywords", 7), descriptor_key("sources", [None, "x"])], set(), 0),
     "citation-alias-bomb": ([citation(BOMB)], set(), 0),
     "citation-nested-20000-levels": ([citation("cff-version: 1.2.0\nx: " + "[" * 20_000 + "]" * 20_000 + "\n")],
                                      set(), 0),

@@ -173,6 +173,18 @@ class Package:
     def version(self) -> str:
         return str(self.descriptor.get("version", ""))
 
+    def listed(self, key: str) -> list[Any]:
+        """The descriptor's list under `key` (`keywords`, …); [] when it is missing or not a list, so
+        an export never iterates over a number or the letters of a string."""
+        value = self.descriptor.get(key)
+        return value if isinstance(value, list) else []
+
+    def entries(self, key: str) -> list[dict[str, Any]]:
+        """The objects of the descriptor's list under `key` (`licenses`, `sources`, `contributors`):
+        whatever else the list holds is left out. `validate` says what is wrong with them
+        (descriptor-field-invalid); every other command reads them through here."""
+        return [x for x in self.listed(key) if isinstance(x, dict)]
+
     def resource(self, name: str) -> Resource:
         for r in self.resources:
             if r.name == name:

@@ -68,7 +68,7 @@ def describe(package: Package | Tables | str | Path | None = None) -> dict[str, 
                           key=lambda kv: (order.index(kv[0]) if kv[0] in order else len(order), kv[0]))
     n_cited = sum(1 for i in fact_ids if i in cited)
     n_citations = rows.get(CITATIONS, 0)
-    licences = [x.get("name") or x.get("title") for x in d.get("licenses") or [] if isinstance(x, dict)]
+    licences = [x.get("name") or x.get("title") for x in pkg.entries("licenses")]
     return {
         "name": pkg.name,
         "title": d.get("title", ""),

@@ -35,8 +35,7 @@ def _link(table: str) -> str:
 
 
 def _licence(package: Package) -> str:
-    licences = package.descriptor.get("licenses") or []
-    names = [str(x.get("name") or x.get("title") or "") for x in licences if isinstance(x, dict)]
+    names = [str(x.get("name") or x.get("title") or "") for x in package.entries("licenses")]
     return ", ".join(_prose(n) for n in names if n) or "not stated"
 
 
