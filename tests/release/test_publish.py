@@ -241,14 +241,21 @@ def test_building_into_the_parent_of_a_package_folder_named_like_an_output_is_re
     assert tree(tmp_path) == before
 
 
+def _left(prefix: str, pid: int = 999_999_999) -> str:
+    """The name of a folder a run of this user made (ecocluster.base.tokens), with the pid of a dead run."""
+    from ecocluster.base.tokens import mark
+
+    return f"{prefix}{pid}-{mark(prefix)}"
+
+
 def test_the_next_run_removes_stale_staging_folders_but_not_a_live_one(tmp_path, pkgs):
     out = tmp_path / "out"
     ecocluster.build(pkgs[0], out)
-    dead = [tmp_path / ".out.staging-999999999-dead", tmp_path / ".out.old-999999999-dead", out / ".staging-old"]
+    dead = [tmp_path / _left(".out.staging-"), tmp_path / _left(".out.old-"), out / _left(".staging-")]
     for d in dead:
         (d / "sub").mkdir(parents=True)
         (d / "sub" / "f").write_text("left by a killed run")
-    live = tmp_path / ".out.staging-1-live"
+    live = tmp_path / _left(".out.staging-", pid=1)
     live.mkdir()
     hold = ("import fcntl, os, sys, time; fd = os.open(sys.argv[1], os.O_RDONLY); fcntl.flock(fd, fcntl.LOCK_EX); "
             "print('locked', flush=True); time.sleep(120)")
@@ -271,7 +278,7 @@ def test_an_output_folder_moved_aside_by_a_killed_run_is_put_back_first(tmp_path
     out = tmp_path / "out"
     ecocluster.build(pkgs[0], out)
     (out / "NOTES.md").write_text("mine\n")
-    os.rename(out, tmp_path / ".out.old-999999999-x")  # the `rename` fallback, killed between its two renames
+    os.rename(out, tmp_path / _left(".out.old-"))  # the `rename` fallback, killed between its two renames
     out.mkdir()  # what check_out_dir makes of a missing folder; empty, so the old one may take its place
 
     def fail(tables, out_dir):

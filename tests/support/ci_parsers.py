@@ -113,3 +113,20 @@ def azure_commands(log: str) -> list[tuple[int, Command]]:
     the command with its properties and message decoded); the name must be `area.event`."""
     found = (_bracketed(line, "##vso[", _AZURE) for line in LINES.split(log))
     return [f for f in found if f is not None and len([p for p in f[1].name.split(".") if p]) == 2]
+
+
+def assert_shown_as_text(text: str, commands: frozenset[str] = frozenset()) -> None:
+    """`text`, as a command printed it, holds no control or invisible character but line feeds, and no
+    line a GitHub runner would run but `commands` (nor, unless "azure" is among them, an Azure one)."""
+    import unicodedata
+
+    raw = sorted({f"U+{ord(c):04X}" for c in text if (ord(c) < 32 and c != "\n") or 0x7F <= ord(c) <= 0x9F
+                  or unicodedata.category(c) in ("Cf", "Cs", "Zl", "Zp")})
+    assert raw == [], raw
+    found = github_commands(text)
+    # the token that resumes commands after `stop-commands` shows as a command of that name
+    resume = {c.data.lower() for c in found if c.name == "stop-commands"} if "stop-commands" in commands else set()
+    forged = [c for c in found if c.name not in commands | resume]
+    assert forged == [], forged
+    if "azure" not in commands:
+        assert azure_commands(text) == []

@@ -3,10 +3,10 @@ found by its folder; docs/validation.md says the same under each code, from the 
 
 A code is emitted where it is a string constant among the arguments of an emitting call: a report's
 `out.one(...)` / `out.add(...)`, a table pass's `Check(...)` or `duplicate(...)`, `_add_by_table(...)`,
-`_report_cycles(...)`, `PackageError(...)`, or `_read_json(path, "x-invalid")` (which also reports
-`x-missing`). A name passed instead (`Check(code, ...)`) counts with the constants bound to it in the
-same function (`code = "id-invalid" if ... else "pattern-mismatch"`,
-`for code, regex in (("text-control-character", ...`).
+`_report_cycles(...)`, `PackageError(...)`, `read_bytes(path, what, "x")`, or
+`read_json(path, "x-invalid")` (which also reports `x-missing`). A name passed instead
+(`Check(code, ...)`) counts with the constants bound to it in the same function
+(`code = "id-invalid" if ... else "pattern-mismatch"`, `for code, regex in (("text-control-character", ...`).
 The exception classes of errors.py only declare their codes; the modules that raise them and the
 engine that reports them are where those codes are emitted.
 """
@@ -19,7 +19,8 @@ from pathlib import Path
 from ecocluster.rules import CHECKED_IN, LEVELS, RULES, checked_in, render_codes
 
 SRC = Path(__file__).resolve().parents[2] / "src" / "ecocluster"
-EMITTERS = {"one", "add", "Check", "duplicate", "_add_by_table", "_report_cycles", "PackageError", "_read_json"}
+EMITTERS = {"one", "add", "Check", "duplicate", "_add_by_table", "_report_cycles", "PackageError", "read_json",
+            "read_bytes"}
 
 
 def _callee(call: ast.Call) -> str | None:
@@ -62,7 +63,7 @@ def emitted(path: Path) -> set[str]:
             for arg in args:
                 if isinstance(arg, ast.Name) and scope is not tree:
                     codes |= _bound(scope, arg.id)
-            if _callee(call) == "_read_json":
+            if _callee(call) == "read_json":
                 codes |= {c.replace("-invalid", "-missing") for c in codes} & set(RULES)
             found |= codes
     return found

@@ -55,9 +55,9 @@ def code_literals(path: Path) -> set[str]:
                 skip.add(id(first.value))  # a docstring
     found = {n.value for n in ast.walk(tree)
              if isinstance(n, ast.Constant) and isinstance(n.value, str) and id(n) not in skip}
-    # package.py's `_read_json(path, "x-invalid", ...)` reports a missing file as `x-missing`
+    # package/opening.py's `read_json(path, "x-invalid", ...)` reports a missing file as `x-missing`
     for node in ast.walk(tree):
-        if isinstance(node, ast.Call) and getattr(node.func, "id", None) == "_read_json":
+        if isinstance(node, ast.Call) and getattr(node.func, "id", None) == "read_json":
             found |= {a.value.replace("invalid", "missing") for a in node.args
                       if isinstance(a, ast.Constant) and isinstance(a.value, str)}
     return found

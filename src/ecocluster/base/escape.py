@@ -76,14 +76,53 @@ def printable(text: object) -> str:
     return _UNSAFE.sub(_escape_char, str(text))
 
 
+def printable_lines(text: object) -> str:
+    """`printable` for each line of a text of several (a report, a listing): its line breaks stay, and
+    every other control or invisible character is shown as an escape."""
+    return "\n".join(printable(line) for line in str(text).split("\n"))
+
+
+# What a CI runner reads as a command in a line of a step's log: GitHub Actions a line that starts,
+# after blank space, with `::` (actions/runner, ActionCommand.TryParseV2) or that holds `##[` anywhere
+# (its older syntax, TryParse, still read); Azure Pipelines `##vso[` and `##[`.
+_CI_START = re.compile(r"^(\s*):")
+_CI_ANYWHERE = re.compile(r"##(vso)?\[")
+
+
+def ci_line(line: str) -> str:
+    """A line of plain output that no CI runner takes for a command: a leading `::` becomes `\x3a:`
+    and `##[` or `##vso[` becomes `##\x5b` (`##vso\x5b`), the escapes `printable` writes. Every line a
+    command prints passes through it (ecocluster.cli.common.echo) but the workflow commands it means
+    to write (`validate --format github` and `azure`, whose values `workflow_value` and `azure_value`
+    escape)."""
+    if line.lstrip().startswith("::"):
+        line = _CI_START.sub(lambda m: m.group(1) + "\\x3a", line, count=1)
+    return _CI_ANYWHERE.sub(lambda m: f"##{m.group(1) or ''}\\x5b", line)
+
+
+def json_text(value: Any, **options: Any) -> str:
+    """`value` as JSON for a terminal or a CI log: `json.dumps(…, ensure_ascii=False)`, with every
+    character `printable` would escape written as a JSON escape (`\u001b`, `\u202e`), and `[` after
+    `##` as `\u005b`, so no line of it is a CI command. Outside strings JSON is ASCII, so the text
+    still reads back as `value`."""
+    import json
+
+    text = json.dumps(value, ensure_ascii=False, **options)
+    text = _UNSAFE.sub(lambda m: m.group() if m.group() == "\n" or _escape_char(m) == m.group()
+                       else f"\\u{ord(m.group()):04x}", text)  # a line break is JSON's own, between values
+    return text.replace("##[", "##\\u005b").replace("##vso[", "##vso\\u005b")
+
+
 def workflow_value(text: object, prop: bool = False) -> str:
     """A value in a GitHub Actions workflow command (`::error file=PROP,title=PROP::DATA`).
 
     The runner (actions/runner, ActionCommand.cs) reads one command per line and decodes `%25`, `%0D`,
     `%0A` in the data, and also `%3A`, `%2C` in a property, where `:` would end the properties and `,`
     start the next one. Controls are shown as escapes first (`printable`), so a value can never break the
-    line and start a command of its own."""
-    text = printable(text).replace("%", "%25").replace("\r", "%0D").replace("\n", "%0A")
+    line and start a command of its own; nor can a runner that reads `##[` or `##vso[` anywhere in a
+    line find one in it (`ci_line`)."""
+    text = _CI_ANYWHERE.sub(lambda m: f"##{m.group(1) or ''}\\x5b", printable(text))  # as in ci_line
+    text = text.replace("%", "%25").replace("\r", "%0D").replace("\n", "%0A")
     return text.replace(":", "%3A").replace(",", "%2C") if prop else text
 
 
@@ -118,6 +157,35 @@ def markdown_code(value: object, cell: bool = False) -> str:
     if cell:
         text = text.replace("|", "\\|")
     return f"{fence}{pad}{text}{pad}{fence}"
+
+
+_MD_ACTIVE = re.compile(r"([\\`*_\[\]<>|#!~&])")
+_MD_SPAN = re.compile(r"`([^`]+)`")
+
+
+def markdown_text(value: object, spans: bool = False) -> str:
+    """Text from the data as one line of Markdown prose that shows it literally: every character
+    Markdown or GitHub could act on (emphasis, links, images, raw HTML, entities, tables, headings,
+    code) is backslash-escaped, line breaks become spaces, controls and invisible characters are shown
+    as escapes (`printable`). With `spans`, a `code span` written in the text (as the schemas'
+    descriptions write names) stays one, its content literal; `|` is escaped there too, since a
+    GitHub table splits its rows on it before it reads a code span."""
+    text = printable(" ".join(str(value).split()))
+    if not spans:
+        return _MD_ACTIVE.sub(r"\\\1", text)
+    parts = _MD_SPAN.split(text)  # prose, span, prose, …
+    return "".join(_MD_ACTIVE.sub(r"\\\1", part) if i % 2 == 0 else "`" + part.replace("|", "\\|") + "`"
+                   for i, part in enumerate(parts))
+
+
+_WEB = re.compile(r"https?://[^\s\"'<>`]+")
+
+
+def web_url(value: Any) -> str | None:
+    """`value` when it is an http(s) address fit for a link (in HTML, Markdown or a tool's metadata),
+    else None: a `javascript:`, `data:` or relative value, or one with a space, quote or bracket that
+    could end the attribute or link it is written into, is never made a link."""
+    return value if isinstance(value, str) and _WEB.fullmatch(value) else None
 
 
 def url_path(path: str) -> str:

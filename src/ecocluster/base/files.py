@@ -22,8 +22,10 @@ import tempfile
 from collections.abc import Iterable, Iterator
 from contextlib import contextmanager
 from pathlib import Path
+from typing import Any
 
 from ..errors import OS_HINTS, EcoclusterError, OutputPathError, WriteError
+from .paths import usable_output
 
 
 def engine_errno(message: str) -> int | None:
@@ -170,30 +172,86 @@ def write_bytes(target: str | Path, data: bytes) -> Path:
 
 
 JOURNAL = ".ecocluster-journal.json"
+JOURNAL_BYTES = 1 << 20  # a list of a few dozen renames
+
+
+def _token(st: os.stat_result) -> list[int]:
+    """What proves a temp file is the one a run of ours wrote: its inode and the time of its last
+    change (ctime), which the kernel sets and nothing can choose: not a checkout, not a pull request
+    that adds a journal of its own."""
+    return [st.st_ino, st.st_ctime_ns]
+
+
+def _journal_entry(folder: Path) -> tuple[int, list[Any]] | None:
+    """The journal in `folder`, read without following a link or blocking, or None."""
+    flags = os.O_RDONLY | getattr(os, "O_NOFOLLOW", 0) | getattr(os, "O_NONBLOCK", 0)
+    try:
+        fd = os.open(folder / JOURNAL, flags)
+    except OSError:  # none (or a link, a socket): nothing of ours to finish
+        return None
+    with os.fdopen(fd, "rb") as fh:
+        if not stat.S_ISREG(os.fstat(fd).st_mode):
+            return None
+        raw = fh.read(JOURNAL_BYTES + 1)
+    if len(raw) > JOURNAL_BYTES:
+        return None
+    try:
+        entry = json.loads(raw.decode("utf-8"))
+        pid, renames = int(entry["pid"]), list(entry["renames"])
+    except (ValueError, KeyError, TypeError, RecursionError):  # not ours, or torn (written atomically: never)
+        return None
+    return pid, renames
+
+
+def _ours(pid: int, rename: Any) -> tuple[Path, Path] | None:
+    """A rename of the journal, when it moves a temp file of ours (named as `atomic_path` names them,
+    beside its target, a regular file with the inode and change time recorded) onto its target."""
+    try:
+        temp, dest, token = Path(rename[0]), Path(rename[1]), [int(x) for x in rename[2]]
+        st = os.lstat(temp)
+    except (OSError, ValueError, TypeError, IndexError, KeyError):
+        return None
+    named = re.fullmatch(re.escape(f".{dest.name}.{pid}.") + r"[A-Za-z0-9_]+\.tmp", temp.name)
+    if named and temp.parent == dest.parent and stat.S_ISREG(st.st_mode) and _token(st) == token:
+        return temp, dest
+    return None
 
 
 def finish_journal(folder: str | Path) -> list[Path]:
-    """Complete the renames a killed `write_all` had started (see there); returns the files renamed."""
-    journal = Path(folder) / JOURNAL
-    try:
-        entry = json.loads(journal.read_text(encoding="utf-8"))
-        pid, pairs = int(entry["pid"]), [(Path(t), Path(d)) for t, d in entry["renames"]]
-    except FileNotFoundError:
+    """Complete the renames a killed `write_all` had started (see there); returns the files renamed.
+
+    Only renames that are provably ours are done (`_ours`): a journal shipped inside a package, or
+    planted in the folder, names temps whose inode and change time it cannot know, so it renames,
+    and deletes, nothing."""
+    folder = Path(folder)
+    found = _journal_entry(folder)
+    if found is None:
         return []
-    except (OSError, ValueError, KeyError, TypeError):  # not ours, or torn: written atomically, so never torn
-        return []
+    pid, renames = found
     if pid != os.getpid() and pid_alive(pid):  # that run is still going
         return []
-    done = []
-    for temp, dest in pairs:
+    done, foreign = [], False
+    for rename in renames:
+        ours = _ours(pid, rename)
+        if ours is None:  # renamed already, or not ours at all: then the journal is not ours either
+            foreign = foreign or _names_a_file(rename)
+            continue
+        temp, dest = ours
         try:
-            if temp.exists():
-                os.replace(temp, dest)
-                done.append(dest)
+            os.replace(temp, dest)
+            done.append(dest)
         except OSError:  # the target became a folder meanwhile, say: keep the old file, drop the temp
             temp.unlink(missing_ok=True)
-    journal.unlink(missing_ok=True)
+    if not foreign:  # a journal naming files that are not ours is left as it is, for its owner to see
+        (folder / JOURNAL).unlink(missing_ok=True)
     return done
+
+
+def _names_a_file(rename: Any) -> bool:
+    try:
+        return isinstance(rename[0], str) and os.path.lexists(rename[0])
+    except (TypeError, ValueError, IndexError, KeyError):
+        return False
 
 
 def write_all(files: dict[Path, bytes], journal_folder: str | Path) -> None:
@@ -225,7 +283,8 @@ def write_all(files: dict[Path, bytes], journal_folder: str | Path) -> None:
                 raise WriteError(target, e) from e
         if not temps:
             return
-        entry = {"pid": os.getpid(), "renames": [[str(t.absolute()), str(d.absolute())] for t, d in temps]}
+        entry = {"pid": os.getpid(), "renames": [[str(t.absolute()), str(d.absolute()), _token(os.lstat(t))]
+                                                 for t, d in temps]}
         write_text(journal, json.dumps(entry) + "\n")
         journaled = True
         for temp, dest in temps:
@@ -245,8 +304,8 @@ def write_all(files: dict[Path, bytes], journal_folder: str | Path) -> None:
 def output_folder(out: str | Path, make: bool = True) -> Path:
     """The folder a command writes into, made if missing (with `make=False` only checked: a command that
     writes all or nothing makes it last); OutputPathError (exit 2: choose another folder) when it is a
-    file, lies under a file, cannot be made or is not writable."""
-    out = Path(out)
+    file, lies under a file, cannot be made or is not writable, or its name is too long or loops."""
+    out = usable_output(out)
     if out.exists() and not out.is_dir():
         raise OutputPathError(f"the output path {out} is a file, not a folder")
     if not make:

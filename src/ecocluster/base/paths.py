@@ -2,9 +2,10 @@
 
 from __future__ import annotations
 
+import os
 from pathlib import Path
 
-from ..errors import PackageNotFound
+from ..errors import OutputPathError, PackageNotFound
 
 DESCRIPTOR = "datapackage.json"
 
@@ -44,3 +45,19 @@ def package_here(start: str | Path | None = None) -> Path:
         if (folder / DESCRIPTOR).is_file():
             return folder / DESCRIPTOR
     return shipped_package()
+
+
+def usable_output(path: str | Path) -> Path:
+    """`path`, an output folder given by the user, when the system can use it: an OutputPathError (exit
+    2: fix what you gave) for a name too long for the file system or a loop of symbolic links. A folder
+    that does not exist yet is fine here (a file in its way is said where it would be made)."""
+    out = Path(path)
+    try:
+        out.resolve()
+        os.stat(out)
+    except (FileNotFoundError, NotADirectoryError):
+        pass
+    except (OSError, RuntimeError) as e:
+        reason = e.strerror if isinstance(e, OSError) and e.strerror else str(e)
+        raise OutputPathError(f"the output folder {out} cannot be used: {reason}") from None
+    return out

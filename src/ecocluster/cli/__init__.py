@@ -77,6 +77,13 @@ def main(ctx: click.Context, debug: bool) -> None:
         ecocluster validate --explain date-invalid
     """
     ctx.meta["ecocluster.debug"] = debug
+    try:  # every relative path (the package, --out) is read from the current folder
+        os.getcwd()
+    except OSError:
+        from ..errors import InputError
+
+        raise InputError("the current folder no longer exists (it was deleted or moved away)",
+                         hint="change to an existing folder (cd) and run the command again.") from None
 
 
 JEMALLOC = "dirty_decay_ms:1000,muzzy_decay_ms:0"
@@ -92,6 +99,7 @@ def entry() -> None:
     stdout and stderr are flushed below. mypy does the same (its `--fast-exit`). `main` itself, as
     the tests and the library's users call it, ends as usual.
     """
+    _streams()
     # polars' allocator (jemalloc) keeps freed memory for 10 s before giving it back; a command that
     # frees a table's working copies and then loads the next holds both. Given back within a second,
     # the peak of `build` at 10M rows is lower; at once (0 ms) it would cost validate 15% in page faults.
@@ -106,9 +114,41 @@ def entry() -> None:
         else:  # sys.exit("message"): print it as Python would
             print(e.code, file=sys.stderr)
             code = 1
-    for stream in (sys.stdout, sys.stderr):
+    from .common import STREAMS, silence
+
+    for fd, stream in ((1, sys.stdout), (2, sys.stderr)):
         try:
             stream.flush()
         except (OSError, ValueError):  # a closed pipe (`| head`) or stream: nothing more can be shown
-            code = code or 1
+            silence(fd)
+            STREAMS["stdout_broken"] |= fd == 1
+    if STREAMS["stdout_broken"]:  # the results did not all reach their reader
+        code = code or 1
     os._exit(code)
+
+
+def _streams() -> None:
+    """Standard streams a command can always write to, in any encoding.
+
+    A stream closed by the caller (`ecocluster validate >&-`) is opened on /dev/null: what would go
+    there is dropped, the exit code is the command's own, and no file the command opens can take its
+    number (a database written into the output folder must never receive the text meant for stdout).
+    A character the output's encoding lacks (PYTHONIOENCODING=latin-1 and Korean text) is written as
+    an escape (`\ud55c`), never an error."""
+    for fd in (0, 1, 2):
+        try:
+            os.fstat(fd)
+        except OSError:
+            try:
+                null = os.open(os.devnull, os.O_RDWR)
+            except OSError:
+                continue
+            if null != fd:
+                os.dup2(null, fd)
+                os.close(null)
+    for name, fd in (("stdout", 1), ("stderr", 2)):
+        stream = getattr(sys, name)
+        if stream is None:  # Python found the descriptor closed when it started
+            setattr(sys, name, open(fd, "w", encoding="utf-8", errors="backslashreplace", closefd=False))
+        elif hasattr(stream, "reconfigure"):
+            stream.reconfigure(errors="backslashreplace")

@@ -2,14 +2,14 @@
 
 from __future__ import annotations
 
-import json
 import time
 from pathlib import Path
 
 import click
 
+from ..base.escape import json_text, printable
 from ..errors import InvalidData
-from .common import EPILOG, QUIET_HELP, format_validation_error, package_arg, progress_to_stderr, say
+from .common import EPILOG, QUIET_HELP, echo, echo_json, format_validation_error, package_arg, progress_to_stderr, say
 
 
 @click.command(epilog=EPILOG)
@@ -56,29 +56,29 @@ def build(out: Path, format_: str, quiet: bool, timings: bool, previous: str | N
     except InvalidData as e:
         report = e.report.to_dict()  # type: ignore[attr-defined]
         if format_ == "json":
-            click.echo(json.dumps(report, indent=2, ensure_ascii=False), err=True)
+            echo_json(report, err=True, indent=2)
         else:
             for error in report["errors"]:
-                click.echo(format_validation_error(error), err=True)
+                echo(format_validation_error(error), err=True)
         say(f"{e}; nothing was built", "fix the errors listed above (`ecocluster validate` lists them too).")
         raise SystemExit(1) from None
     steps = manifest.pop("timings", None)
     if steps is not None:
-        click.echo("timings: " + json.dumps(steps), err=True)
+        echo("timings: " + json_text(steps), err=True)
     if format_ == "json":
-        click.echo(json.dumps(manifest, indent=2, ensure_ascii=False))
+        echo_json(manifest, indent=2)
     else:
         for line in _written(out, [*(r["path"] for r in manifest["resources"]), MANIFEST, RELEASES]):
-            click.echo(line)
+            echo(printable(line))
     for skip in manifest.get("skipped", []):
-        click.echo(f"warning: skipped the {skip['format']} export: {skip['reason']}", err=True)
+        echo(printable(f"warning: skipped the {skip['format']} export: {skip['reason']}"), err=True)
     if quiet:
         return
     total = sum(r["bytes"] for r in manifest["resources"])
-    click.echo(f"built {len(manifest['resources']) + 2} files ({total:,} bytes) in {out} "
-               f"in {time.perf_counter() - started:.1f} s", err=True)
+    echo(printable(f"built {len(manifest['resources']) + 2} files ({total:,} bytes) in {out} "
+                   f"in {time.perf_counter() - started:.1f} s"), err=True)
     if any(r["path"] == "site/index.html" for r in manifest["resources"]):
-        click.echo(f"read it in a browser: {out / 'site' / 'index.html'}", err=True)
+        echo(printable(f"read it in a browser: {out / 'site' / 'index.html'}"), err=True)
 
 
 def _written(out: Path, paths: list[str]) -> list[str]:

@@ -4,11 +4,16 @@ Every failure is reported the same way, from one place (`report_error`, called b
 ecocluster.cli for any exception a command lets through): `error: <what went wrong>` then
 `hint: <how to fix it>` on stderr, and the exit code the exception carries (ecocluster.errors), so the
 same input gets the same code from every command.
+
+Every line a command prints goes through `echo`: text from the data (a cell, a key, a title, a file
+or archive member name) reaches a terminal as text, with each control or invisible character shown as
+an escape (`base.escape.printable`), and no line is a command to a CI runner (`base.escape.ci_line`);
+JSON is written by `base.escape.json_text`. Only the workflow commands `validate --format github` and
+`azure` mean to write pass as they are, their values escaped by `workflow_value` and `azure_value`.
 """
 
 from __future__ import annotations
 
-import json
 import os
 import sys
 import traceback
@@ -18,6 +23,7 @@ from typing import Any, NoReturn
 
 import click
 
+from ..base.escape import ci_line, json_text, printable, printable_lines
 from ..errors import OS_HINTS, EcoclusterError
 
 EPILOG = ("Exit codes: 0 ok; 1 invalid data or failed operation; 2 usage error or missing input.\n\n"
@@ -29,12 +35,55 @@ REPORT_URL = "the project's issue tracker"
 DEBUG_ENV = "ECOCLUSTER_DEBUG"
 
 
+STREAMS = {"stdout_broken": False}  # set when a reader of stdout went away (`| head`): the exit code says so
+
+
+def echo(text: str = "", err: bool = False, nl: bool = True, escaped: bool = False, commands: bool = False) -> None:
+    """Print `text` (several lines, or one): each line with its controls shown as escapes (`escaped`:
+    the text escaped them already, and may colour itself) and made no CI command (`commands`: the text
+    is the workflow commands it means to be).
+
+    A stream that breaks (its reader went away) ends the output there, quietly: what is left to say
+    is dropped, the command runs to its end (an output folder is whole, old or new) and, for stdout,
+    whose results did not all arrive, the exit code is at least 1 (`entry`)."""
+    if not commands:
+        lines = text.split("\n") if escaped else printable_lines(text).split("\n")
+        text = "\n".join(ci_line(line) for line in lines)
+    try:
+        click.echo(text, err=err, nl=nl)
+    except OSError:  # EPIPE, or an I/O error of the terminal: nothing more can be shown on that stream
+        silence(2 if err else 1)
+        if not err:
+            STREAMS["stdout_broken"] = True
+
+
+def silence(fd: int) -> None:
+    """Point file descriptor `fd` (1 or 2) at /dev/null, so that writing and flushing there succeed."""
+    stream = sys.stdout if fd == 1 else sys.stderr
+    try:
+        null = os.open(os.devnull, os.O_WRONLY)
+        os.dup2(null, fd)
+        os.close(null)
+    except OSError:
+        pass
+    if stream is not None:
+        try:  # what is still buffered for the broken stream goes to /dev/null now
+            stream.flush()
+        except (OSError, ValueError):
+            pass
+
+
+def echo_json(value: Any, err: bool = False, **options: Any) -> None:
+    """`value` as JSON (`base.escape.json_text`: no control sequence, no CI command)."""
+    click.echo(json_text(value, **options), err=err)
+
+
 def progress_to_stderr(quiet: bool) -> Callable[[str], None] | None:
     """The progress callback the library is given: a line on stderr per step, for a person watching a
     terminal; None (no progress) with --quiet or when stderr is a file, a pipe or a test runner."""
-    if quiet or not sys.stderr.isatty():
+    if quiet or not sys.stderr or not sys.stderr.isatty():
         return None
-    return lambda message: click.echo(f"{message}…", err=True)
+    return lambda message: echo(f"{printable(message)}…", err=True)
 
 
 def package_arg(path: str | Path | None) -> Path:
@@ -45,19 +94,23 @@ def package_arg(path: str | Path | None) -> Path:
     from ..base.paths import package_here
 
     descriptor = package_here()
-    try:
-        version = json.loads(descriptor.read_text(encoding="utf-8")).get("version") or "no version"
-    except (OSError, ValueError, AttributeError):
+    from ..errors import PackageError
+    from ..package.opening import read_json
+
+    try:  # read as the package is opened (safely: no FIFO, no nesting that overflows the parser)
+        version = read_json(descriptor).get("version") or "no version"
+    except (PackageError, OSError, AttributeError):
         version = "unreadable"
-    click.echo(f"package: {descriptor} (version {version})", err=True)
+    echo(printable(f"package: {descriptor} (version {version})"), err=True)
     return descriptor
 
 
 def say(message: str, hint: str = "") -> None:
-    """One failure, in the one shape: `error: ...` and, when there is one, `hint: ...`."""
-    click.echo(f"error: {message}", err=True)
+    """One failure, in the one shape: `error: ...` and, when there is one, `hint: ...`. Each is one
+    line: a line break from the data in it is shown as `\x0a`, like any other control."""
+    echo(printable(f"error: {message}"), err=True)
     if hint:
-        click.echo(f"hint: {hint}", err=True)
+        echo(printable(f"hint: {hint}"), err=True)
 
 
 def _os_hint(error: BaseException | None) -> str:
@@ -104,4 +157,4 @@ def format_validation_error(e: dict[str, Any]) -> str:
         f"value {e['value']!r}" if e.get("value") not in (None, "") else "",
     ] if x)
     hint = f" Hint: {e['hint']}" if e.get("hint") else ""
-    return f"{where + ': ' if where else ''}{e.get('message', '')} [{e.get('code', '')}].{hint}"
+    return printable(f"{where + ': ' if where else ''}{e.get('message', '')} [{e.get('code', '')}].{hint}")

@@ -2,12 +2,11 @@
 
 from __future__ import annotations
 
-import json
 from pathlib import Path
 
 import click
 
-from .common import EPILOG, package_arg
+from .common import EPILOG, echo, echo_json, package_arg
 
 
 @click.command("describe", epilog=EPILOG)
@@ -31,6 +30,6 @@ def describe(path: Path | None, fmt: str) -> None:
 
     result = summarise(package_arg(path))
     if fmt == "json":
-        click.echo(json.dumps(result, ensure_ascii=False, indent=2))
+        echo_json(result, indent=2)
     else:
-        click.echo(format_text(result), nl=False)
+        echo(format_text(result), nl=False)

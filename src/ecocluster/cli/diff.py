@@ -2,11 +2,9 @@
 
 from __future__ import annotations
 
-import json
-
 import click
 
-from .common import package_arg
+from .common import echo, echo_json, package_arg
 
 
 @click.command(epilog="Exit codes: 0 compared (whether or not they differ); 2 an input cannot be read.")
@@ -37,6 +35,6 @@ def diff(old: str, new: str | None, fmt: str) -> None:
 
     result = diff_packages(old, package_arg(new))
     if fmt == "json":
-        click.echo(json.dumps(result.to_dict(), ensure_ascii=False, indent=2))
+        echo_json(result.to_dict(), indent=2)
     else:
-        click.echo(render_markdown(result) if fmt == "markdown" else render_text(result), nl=False)
+        echo(render_markdown(result) if fmt == "markdown" else render_text(result), nl=False)

@@ -2,12 +2,12 @@
 
 from __future__ import annotations
 
-import json
 from pathlib import Path
 
 import click
 
-from .common import EPILOG, package_arg, say
+from ..base.escape import printable
+from .common import EPILOG, echo, echo_json, package_arg, say
 
 
 @click.command("docs", epilog=EPILOG)
@@ -56,17 +56,17 @@ def docs(path: Path | None, out: Path, readme: Path, check: bool, force: bool, f
         result = generate_docs(package, out, readme, force=force, extra=extra)
 
     if fmt == "json":
-        click.echo(json.dumps(result, ensure_ascii=False, indent=2))
+        echo_json(result, indent=2)
     elif check:
         if result["fresh"]:
-            click.echo(f"docs are up to date ({out})")
+            echo(printable(f"docs are up to date ({out})"))
         for item in result["stale"]:
-            click.echo(f"{item['path']}: {item['problem']}")
+            echo(printable(f"{item['path']}: {item['problem']}"))
     else:
         for name in result["written"]:
-            click.echo(name)
+            echo(printable(name))
     for warning in result.get("warnings", []):
-        click.echo(f"warning: {warning}", err=True)
+        echo(printable(f"warning: {warning}"), err=True)
     if check and not result["fresh"]:
         say("the docs are stale", "run `ecocluster docs` and commit the result.")
         raise SystemExit(1)

@@ -6,7 +6,8 @@ from pathlib import Path
 
 import click
 
-from .common import QUIET_HELP, progress_to_stderr
+from ..base.escape import printable
+from .common import QUIET_HELP, echo, progress_to_stderr
 
 EPILOG = ("Exit codes: 0 downloaded and verified; 1 the download failed (no network, cut off, wrong bytes); "
           "2 usage error: an unknown version, no address, an output folder that cannot be used.")
@@ -54,7 +55,7 @@ def download(version: str | None, url: str | None, base_url: str | None, out: Pa
             from ..errors import DownloadError
 
             raise DownloadError(f"the copy written to {target} does not match the published SHA-256; it was removed")
-    click.echo(str(target))
+    echo(printable(str(target)))
     if not quiet:
-        click.echo(f"version {got.version}: {got.path.stat().st_size:,} bytes, SHA-256 verified "
-                   f"(cached in {got.path.parent})", err=True)
+        echo(printable(f"version {got.version}: {got.path.stat().st_size:,} bytes, SHA-256 verified "
+                       f"(cached in {got.path.parent})"), err=True)

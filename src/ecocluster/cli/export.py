@@ -2,13 +2,13 @@
 
 from __future__ import annotations
 
-import json
 from pathlib import Path
 
 import click
 
+from ..base.escape import printable
 from ..exports import DESCRIPTIONS, FORMATS, OPTIONAL
-from .common import EPILOG, QUIET_HELP, package_arg, progress_to_stderr
+from .common import EPILOG, QUIET_HELP, echo, echo_json, package_arg, progress_to_stderr
 
 
 def _description(name: str) -> str:
@@ -50,7 +50,7 @@ def export(to: str, out: Path, format_: str, quiet: bool, path: Path | None) -> 
 
     written = run_export(package_arg(path), [to], out, progress=progress_to_stderr(quiet))
     if format_ == "json":
-        click.echo(json.dumps([str(p) for p in written], indent=2))
+        echo_json([str(p) for p in written], indent=2)
     else:
         for p in written:
-            click.echo(str(p))
+            echo(printable(str(p)))

@@ -2,13 +2,13 @@
 
 from __future__ import annotations
 
-import json
 import os
 from pathlib import Path
 
 import click
 
-from .common import package_arg, say
+from ..base.escape import printable
+from .common import echo, echo_json, package_arg, say
 
 
 def _shown(root: Path, rel: str) -> str:
@@ -46,19 +46,19 @@ def fmt(path: Path | None, check: bool, fmt: str) -> None:
 
     root = Path(report.root)
     if fmt == "json":
-        click.echo(json.dumps(report.to_dict(), ensure_ascii=False, indent=2))
+        echo_json(report.to_dict(), indent=2)
     else:
         verb = "would reformat" if check else "reformatted"
         for rel in report.changed:
-            click.echo(f"{verb} {_shown(root, rel)}")
+            echo(printable(f"{verb} {_shown(root, rel)}"))
     for p in report.problems:
         where = f", line {p.line}" if p.line is not None else ""
         say(f"{_shown(root, p.file)}{where}: {p.message} (left unchanged)",
             "fix it by hand, then run `ecocluster fmt` again.")
     total = len(report.changed) + len(report.unchanged) + len(report.problems)
     changed = f"{len(report.changed)} would be reformatted" if check else f"{len(report.changed)} reformatted"
-    click.echo(f"{_plural(total, 'file')} checked: {changed}, {len(report.unchanged)} already canonical, "
-               f"{len(report.problems)} unreadable.", err=True)
+    echo(f"{_plural(total, 'file')} checked: {changed}, {len(report.unchanged)} already canonical, "
+         f"{len(report.problems)} unreadable.", err=True)
     raise SystemExit(0 if report.ok else 1)
 
 

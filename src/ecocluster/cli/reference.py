@@ -12,6 +12,19 @@ Every command takes `--help`. Without PATH, a command uses the package in the cu
 nearest parent holding a `datapackage.json` (as git finds its repository), else the copy shipped with
 the installed package, and says which on stderr (`package: PATH (version V)`). A PATH may be a
 folder, a `datapackage.json` or a release archive (`ecocluster-<version>.zip`).
+
+## Output streams
+
+Results go to stdout, progress, warnings and errors to stderr. Text from the data is shown as text:
+a control or invisible character as an escape (`\x1b`, `\u202e`; `\u001b` in JSON), a line break
+inside a value as `\x0a`, and no line is a command to a CI runner (a line that would start with `::`
+starts with `\x3a:`, `##[` is written `##\x5b`), but for the workflow commands `validate --format
+github` and `azure` mean to write. A character the output's encoding lacks (`PYTHONIOENCODING=latin-1`)
+is written as an escape (`\ud55c`). A stream closed before the command starts (`>&-`, `2>&-`) is
+treated as /dev/null: the exit code is the command's own. A reader that goes away while a command
+writes (`| head`) ends the output quietly: the command runs to its end, so an output folder is the
+whole old build or the whole new one, and when stdout was cut off the exit code is at least 1 (its
+results did not all arrive); a stderr cut off changes nothing.
 """
 
 WIDTH = 100

@@ -2,7 +2,6 @@
 
 from __future__ import annotations
 
-import json
 import os
 import sys
 from pathlib import Path
@@ -10,7 +9,8 @@ from typing import TYPE_CHECKING
 
 import click
 
-from .common import QUIET_HELP, package_arg, progress_to_stderr, say
+from ..base.escape import json_text
+from .common import QUIET_HELP, echo, package_arg, progress_to_stderr, say
 
 FORMATS = ["text", "json", "github", "sarif", "junit", "gitlab", "azure", "markdown"]
 FORMAT_HELP = ("text: grouped by file; json: the library's report; github: workflow annotations (at most 10, "
@@ -29,7 +29,7 @@ def _explain(code: str) -> None:
     if rule is None:
         say(f"no error code `{code}`", "the codes are: " + ", ".join(sorted(RULES)))
         raise SystemExit(2)
-    click.echo(f"{rule.code}: {rule.title}\n\n{rule.doc}\n\nFix: {rule.hint}")
+    echo(f"{rule.code}: {rule.title}\n\n{rule.doc}\n\nFix: {rule.hint}")
 
 
 @click.command(epilog="Exit codes: 0 valid; 1 invalid data; 2 usage error or unreadable package.")
@@ -91,7 +91,10 @@ def validate(ctx: click.Context, path: str | None, fmt: str, changed_from: str |
     archive = is_archive(given)
     prefix = "" if archive else _prefix(given)
     changed = _changed(given, changed_from) if fmt in ORDERED and not archive else None
-    click.echo(_render(report, fmt, prefix, changed), nl=False)
+    # the github and azure formats are the workflow commands they mean to write (values escaped by
+    # workflow_value, azure_value); text, JSON, SARIF, GitLab and JUnit escaped data as they wrote it
+    echo(_render(report, fmt, prefix, changed), nl=False, escaped=fmt != "markdown",
+         commands=fmt in ("github", "azure"))
     if report.unreadable:
         say("the package cannot be read, so nothing was checked", "fix the problem reported above, then run again.")
     sys.exit(2 if report.unreadable else 0 if report.ok else 1)
@@ -105,7 +108,7 @@ def _render(report: Report, fmt: str, prefix: str, changed: set[tuple[str, int]]
     if changed is not None:
         report, hits = github.changed_first(report, changed)
     if fmt == "json":
-        return json.dumps(report.to_dict(), ensure_ascii=False, indent=2) + "\n"
+        return json_text(report.to_dict(), indent=2) + "\n"
     if fmt == "github":
         wrote = _step_summary(summary.render_markdown(report, prefix, _links(), hits))
         return github.render_github(report, prefix, summary=wrote)
@@ -113,7 +116,7 @@ def _render(report: Report, fmt: str, prefix: str, changed: set[tuple[str, int]]
         return summary.render_markdown(report, prefix, _links(), hits)
     if fmt in ("sarif", "junit", "gitlab", "azure"):
         return getattr(formats, f"render_{fmt}")(report, prefix)
-    return render_text(report, colour=sys.stdout.isatty())
+    return render_text(report, colour=bool(sys.stdout) and sys.stdout.isatty())
 
 
 def _prefix(given: Path) -> str:
@@ -147,8 +150,8 @@ def _changed(given: Path, ref: str | None) -> set[tuple[str, int]] | None:
             return changed_lines(root, candidate)
         except GitError as e:
             why = str(e)
-    click.echo(f"warning: the lines this pull request changed are unknown ({why}), so errors are in file "
-               f"order\nhint: fetch the base branch first: git fetch --depth=1 origin {base}", err=True)
+    echo(f"warning: the lines this pull request changed are unknown ({why}), so errors are in file "
+         f"order\nhint: fetch the base branch first: git fetch --depth=1 origin {base}", err=True)
     return None
 
 

@@ -1,10 +1,15 @@
-"""Prose for a `PackageDiff`: plain text for a terminal, Markdown for a changelog or a pull request."""
+"""Prose for a `PackageDiff`: plain text for a terminal, Markdown for a changelog or a pull request.
+
+Every name and value from the packages is escaped for its target: in the text, `printable` shows a
+control or invisible character (a line break too) as an escape, so one record stays one line; in the
+Markdown, each is a code span (`markdown_code`)."""
 
 from __future__ import annotations
 
 import json
 
 from ..base.escape import markdown_code as _code
+from ..base.escape import printable as _text
 from .diff import PackageDiff, TableDiff
 
 
@@ -13,7 +18,7 @@ def _plural(n: int, word: str) -> str:
 
 
 def _headline(d: PackageDiff) -> str:
-    return f"{d.old['name']} {d.old['version']} → {d.new['name']} {d.new['version']}"
+    return _text(f"{d.old['name']} {d.old['version']} → {d.new['name']} {d.new['version']}")
 
 
 def _counts(d: PackageDiff) -> str:
@@ -25,7 +30,7 @@ def _counts(d: PackageDiff) -> str:
 
 def _quoted(value: str) -> str:
     # JSON quoting makes an empty cell, a trailing space or a line break visible.
-    return json.dumps(value, ensure_ascii=False)
+    return _text(json.dumps(value, ensure_ascii=False))
 
 
 def _key(key: dict[str, str]) -> str:
@@ -38,10 +43,10 @@ def render_text(d: PackageDiff) -> str:
     out = [_headline(d), f"{_counts(d)}. Suggested version bump: {d.suggested_bump}."]
     if d.tables_added or d.tables_removed:
         out.append("")
-    out += [f"table added: {t.table} ({_plural(t.rows, 'row')})" for t in d.tables_added]
-    out += [f"table removed: {t.table} ({_plural(t.rows, 'row')})" for t in d.tables_removed]
+    out += [_text(f"table added: {t.table} ({_plural(t.rows, 'row')})") for t in d.tables_added]
+    out += [_text(f"table removed: {t.table} ({_plural(t.rows, 'row')})") for t in d.tables_removed]
     for t in d.tables:
-        out += ["", t.table, *_text_table(t)]
+        out += ["", _text(t.table), *(_text(line) for line in _text_table(t))]
     return "\n".join(out) + "\n"
 
 

@@ -14,9 +14,10 @@ from dataclasses import asdict, dataclass, field
 from pathlib import Path
 
 from ..base.files import remove_stale_temps, write_bytes
-from ..errors import TableUnreadable, UsageError
+from ..errors import PackageError, TableUnreadable, UsageError
 from ..package import Package, Resource
 from ..package.archive import is_archive, open_package
+from ..package.paths import read_bytes, special
 from ..rules import MISSHAPEN, UNREADABLE
 from ..tables.reader import Problem
 
@@ -136,8 +137,11 @@ def _format(pkg: Package, check: bool) -> FormatReport:
         target = pkg.csv_path(res)
         if not check:  # what a run killed mid-write left beside the file (ecocluster.base.files)
             remove_stale_temps(target)
-        try:
-            raw = target.read_bytes()
+        try:  # never blindly: a FIFO would block, a device never end (package.paths.read_bytes)
+            raw = read_bytes(target, "the CSV", cap=None)
+        except PackageError:  # a FIFO, a socket, a device, a folder: said as validate says it
+            report.problems.append(FormatProblem(res.path, None, f"not a regular file but {special(target)}"))
+            continue
         except OSError as e:
             report.problems.append(FormatProblem(res.path, None, f"cannot read the file ({e.strerror})"))
             continue

@@ -19,6 +19,7 @@ import re
 from pathlib import Path
 from typing import Any
 
+from ..base.escape import web_url
 from ..base.files import write_text
 from ..datamodel import CITATIONS, PROVENANCE, QUOTE_EN
 from ..package import Package
@@ -106,10 +107,16 @@ def _provenance(db: str, queries: dict[str, Any]) -> str:
     return f"<p>Look up a record by its ID: {', '.join(links)}.</p>" if links else ""
 
 
+def _first(value: Any, key: str = "name") -> dict[str, Any]:
+    """The first entry of a descriptor list (`licenses`, `sources`) that is an object with `key`."""
+    items = value if isinstance(value, list) else []
+    return next((x for x in items if isinstance(x, dict) and x.get(key)), {})
+
+
 def metadata(package: Package) -> dict[str, Any]:
     dp = package.descriptor
-    licence = (dp.get("licenses") or [{}])[0]
-    source: dict[str, Any] = next((s for s in dp.get("sources", []) if s.get("path")), {})
+    licence = _first(dp.get("licenses"))
+    source = _first(dp.get("sources"), "path")
     db = base_name(package)
     queries = _queries(package, db)
     provenance = _provenance(db, queries)
@@ -139,14 +146,15 @@ def metadata(package: Package) -> dict[str, Any]:
         tables[view.name] = {"title": view.title, "description_html": html_text(view.description)}
     tables[METADATA_TABLE] = {"hidden": True}
     meta: dict[str, Any] = {
-        "title": dp.get("title", package.name),
+        "title": str(dp.get("title") or package.name),
         "description_html": html_text(str(dp.get("description", ""))),
-        "license": licence.get("name", ""),
-        "license_url": licence.get("path", ""),
-        "source": source.get("title", ""),
-        "source_url": source.get("path", ""),
+        # Datasette makes these links: only an http(s) address becomes one (base.escape.web_url)
+        "license": str(licence.get("name", "")),
+        "license_url": web_url(licence.get("path")) or "",
+        "source": str(source.get("title", "")),
+        "source_url": web_url(source.get("path")) or "",
         "databases": {db: {
-            "title": dp.get("title", package.name),
+            "title": str(dp.get("title") or package.name),
             "description_html": html_text(f"Version {package.version}. " + str(dp.get("description", ""))),
             "tables": tables,
             "queries": queries,

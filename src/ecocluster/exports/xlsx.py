@@ -24,15 +24,15 @@ import polars as pl
 
 from ..base.files import atomic_path
 from ..errors import ExportError
-from ..package import Resource
+from ..package import Resource, limits
 from ..tables import Tables, bound_names, date_bounds_columns
 from . import base_name
 
 NAME = "xlsx"
-COLUMNS_SHEET = "columns"
+COLUMNS_SHEET = limits.EXCEL_COLUMNS_SHEET
 COLUMNS_HEADER = ["table", "column", "title", "type", "required", "description", "codes"]
 SHEET_ROWS = 1_048_576  # Excel's limit per sheet, the header row included
-CELL_CHARS = 32_767  # Excel's limit per cell
+CELL_CHARS = limits.EXCEL_CELL_CHARS
 MIN_WIDTH, MAX_WIDTH = 6, 60  # characters
 # Dates are kept as the text written (a year or a month is never shown as a made-up day); the
 # `columns` sheet says so in each date column's type.
@@ -181,7 +181,7 @@ def export(tables: Tables, out_dir: Path) -> list[Path]:
 
     package = tables.package
     names = package.resource_names
-    if COLUMNS_SHEET in names or any(len(n) > 31 for n in names):
+    if COLUMNS_SHEET in names or any(len(n) > limits.EXCEL_SHEET_CHARS for n in names):
         raise ExportError(f"table names must be at most 31 characters and not `{COLUMNS_SHEET}` for Excel")
     for res in package.resources:
         _check(res, tables[res.name])

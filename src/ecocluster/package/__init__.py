@@ -3,7 +3,9 @@
     model.py     Package, Resource, Field, ForeignKey: what the other stages take
     opening.py   reading datapackage.json and schemas/*.json, checked (PackageError otherwise)
     features.py  the Table Schema and CSV dialect features accepted: each enforced or refused
-    paths.py     the one check of a path inside the package folder
+    paths.py     the one check of a path inside the package folder, and reading a file there safely
+    limits.py    what the export formats can hold: names and cell sizes, checked by validate
+    citation.py  CITATION.cff, read without YAML aliases or deep nesting
     archive.py   opening a release archive; remote.py fetching a published release
 """
 

@@ -61,6 +61,13 @@ def extract_archive(archive: Path, dest: Path) -> Path:
                 raise ArchiveError(f"{archive.name} holds {len(members)} files; a release holds far fewer")
             if sum(m.file_size for m in members) > MAX_TOTAL_BYTES:
                 raise ArchiveError(f"{archive.name} would unpack to more than {MAX_TOTAL_BYTES} bytes")
+            seen: set[tuple[str, ...]] = set()
+            for m in members:  # one file per name: a second member of a name would silently replace the first
+                parts = _safe_name(archive, m)
+                if parts in seen and not m.is_dir():
+                    raise ArchiveError(f"{archive.name} holds two members named `{m.filename}`; "
+                                       "a release holds each file once")
+                seen.add(parts)
             for m in members:
                 target = dest.joinpath(*_safe_name(archive, m))
                 if m.is_dir():

@@ -103,6 +103,10 @@ def _bounds_problem(name: str, c: dict[str, Any]) -> str | None:
         if bound in c and (not isinstance(c[bound], int | float) or isinstance(c[bound], bool)
                            or c[bound] != c[bound]):
             return f"the {bound} of `{name}` is not a number"
+        # a bound is compared with 64-bit numbers: `Infinity`, or an integer of more digits, has no place there
+        if bound in c and (c[bound] in (float("inf"), float("-inf"))
+                           or (isinstance(c[bound], int) and not -(2**63) <= c[bound] < 2**63)):
+            return f"the {bound} of `{name}` is not a finite number that fits in 64 bits"
     for bound in ("minLength", "maxLength"):
         if bound in c and (not isinstance(c[bound], int) or isinstance(c[bound], bool) or c[bound] < 0):
             return f"the {bound} of `{name}` is not a non-negative integer"

@@ -12,7 +12,7 @@ from typing import Any
 
 from ..errors import PackageError
 from .opening import Entry, read_package
-from .paths import inside
+from .paths import MAX_READ_BYTES, inside, read_bytes
 
 # A reduced-precision ISO 8601 date: YYYY, YYYY-MM or YYYY-MM-DD. A field whose pattern is this one
 # holds such dates; the validator also checks they are real calendar days.
@@ -173,6 +173,18 @@ class Package:
     def version(self) -> str:
         return str(self.descriptor.get("version", ""))
 
+    def listed(self, key: str) -> list[Any]:
+        """The descriptor's list under `key` (`keywords`, …); [] when it is missing or not a list, so
+        an export never iterates over a number or the letters of a string."""
+        value = self.descriptor.get(key)
+        return value if isinstance(value, list) else []
+
+    def entries(self, key: str) -> list[dict[str, Any]]:
+        """The objects of the descriptor's list under `key` (`licenses`, `sources`, `contributors`):
+        whatever else the list holds is left out. `validate` says what is wrong with them
+        (descriptor-field-invalid); every other command reads them through here."""
+        return [x for x in self.listed(key) if isinstance(x, dict)]
+
     def resource(self, name: str) -> Resource:
         for r in self.resources:
             if r.name == name:
@@ -195,6 +207,18 @@ class Package:
         try:
             return inside(self.root, rel)
         except PackageError:
+            return None
+
+    def read(self, rel: str, cap: int = MAX_READ_BYTES) -> bytes | None:
+        """The bytes of such a file (`file`), read through the one path check without blocking and at
+        most `cap` of them; None when it is absent, not a regular file, too large or unreadable, so an
+        optional file that is not safe to read is treated as absent."""
+        path = self.file(rel)
+        if path is None:
+            return None
+        try:
+            return read_bytes(path, cap=cap)
+        except (PackageError, OSError):
             return None
 
     @classmethod

@@ -15,7 +15,14 @@ from typing import Any, NamedTuple
 from ..base.paths import resolve_package
 from ..errors import PackageError
 from .features import dialect_problem, key_list, schema_problem
-from .paths import inside
+from .paths import inside, read_bytes
+
+# How deep a descriptor or a Table Schema may nest arrays and objects. Both are a few levels deep;
+# json's C parser recurses once per level and, with a raised recursion limit (a user's program may set
+# one), overflows the C stack and kills the process far below what it would refuse. So the depth is
+# measured first, without recursion (`_depth`), whatever the recursion limit.
+MAX_DEPTH = 100
+_JSON_TOKENS = re.compile(r'[\[\]{}"\\]')
 
 # A resource name is used as a file name and an SQL name by the exporters: Frictionless's own rule.
 RESOURCE_NAME = re.compile(r"[a-z0-9][a-z0-9_.-]*")
@@ -42,7 +49,7 @@ def read_package(path: str | Path | None) -> tuple[Path, dict[str, Any], tuple[E
     content and its resources, each checked; a PackageError for the first problem."""
     descriptor_path = resolve_package(path).resolve()
     root = descriptor_path.parent
-    descriptor = _read_json(descriptor_path, "descriptor-invalid")
+    descriptor = read_json(descriptor_path, "descriptor-invalid")
     if not isinstance(descriptor, dict):
         raise PackageError("descriptor-invalid", f"{descriptor_path.name} is not a JSON object",
                            "The descriptor must be a JSON object with a `resources` list.")
@@ -60,14 +67,48 @@ def read_package(path: str | Path | None) -> tuple[Path, dict[str, Any], tuple[E
     return descriptor_path, descriptor, entries
 
 
-def _read_json(path: Path, code: str, resource: str | None = None) -> Any:
+def _depth(text: str, limit: int = MAX_DEPTH) -> int:
+    """The deepest nesting of arrays and objects in JSON `text`, brackets inside strings not counted;
+    it stops as soon as `limit` is passed. A walk over the brackets, quotes and backslashes only."""
+    if text.count("[") + text.count("{") <= limit:
+        return 0  # cannot nest deeper than it has brackets
+    depth = peak = 0
+    in_string = False
+    skip = -1  # the character a backslash escapes, inside a string
+    for m in _JSON_TOKENS.finditer(text):
+        at, ch = m.start(), m.group()
+        if at == skip:
+            continue
+        if in_string:
+            if ch == "\\":
+                skip = at + 1
+            elif ch == '"':
+                in_string = False
+        elif ch == '"':
+            in_string = True
+        elif ch in "[{":
+            depth += 1
+            if depth > limit:
+                return depth
+            peak = max(peak, depth)
+        elif ch in "]}":
+            depth -= 1
+    return peak
+
+
+def read_json(path: Path, code: str = "descriptor-invalid", resource: str | None = None) -> Any:
+    """The JSON document at `path`: a regular file (no FIFO or device, read without blocking), at most
+    `paths.MAX_READ_BYTES`, nested at most MAX_DEPTH levels; else a PackageError `code`."""
     try:
-        return json.loads(path.read_text(encoding="utf-8"))
+        text = read_bytes(path, "file", code, resource).decode("utf-8")
+        if _depth(text) > MAX_DEPTH:
+            raise RecursionError
+        return json.loads(text)
     except FileNotFoundError:
         raise PackageError(code.replace("invalid", "missing"), f"{path.name} does not exist",
                            "Check the path in datapackage.json.", resource) from None
-    except RecursionError:  # json recurses once per nested array or object
-        raise PackageError(code, f"{path.name} is nested too deeply to be read",
+    except RecursionError:  # nested deeper than MAX_DEPTH (json would recurse once per level)
+        raise PackageError(code, f"{path.name} nests arrays or objects more than {MAX_DEPTH} levels deep",
                            "A descriptor or Table Schema is a few levels deep; remove the nesting.",
                            resource) from None
     except OSError as e:  # permission denied, a folder in its place, a name too long, an I/O error
@@ -78,6 +119,9 @@ def _read_json(path: Path, code: str, resource: str | None = None) -> Any:
         raise PackageError(code, f"{path.name} is not valid JSON{where}: {e}",
                            "Fix the JSON syntax; a trailing comma or a missing quote is the usual cause.",
                            resource) from None
+    except ValueError as e:  # an integer of more digits than Python converts (sys.get_int_max_str_digits)
+        raise PackageError(code, f"{path.name} holds a number that cannot be read: {str(e).split(';')[0]}",
+                           "Write numbers with at most a few dozen digits.", resource) from None
 
 
 def _entry(root: Path, r: Any, index: int) -> Entry:
@@ -114,7 +158,7 @@ def _schema(root: Path, ref: Any, name: str) -> tuple[dict[str, Any], str]:
     else:
         schema_path = ref
         schema_file = inside(root, ref, "schema", name, regular=False)
-        schema = _read_json(schema_file, "schema-invalid", name)
+        schema = read_json(schema_file, "schema-invalid", name)
     if not isinstance(schema, dict) or not isinstance(schema.get("fields"), list):
         raise PackageError("schema-invalid", f"the schema of `{name}` has no `fields` list",
                            "A Table Schema is a JSON object with a `fields` list.", name)

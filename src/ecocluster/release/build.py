@@ -24,6 +24,7 @@ from ..exports import FORMATS, build_skip, format_module
 from ..loading import validated_tables
 from ..package import Package
 from ..package.archive import open_package
+from ..package.limits import format_problem
 from ..tables import Tables, read_tables
 from . import index
 from .bundle import release_archive
@@ -87,6 +88,9 @@ def _opened(path: str | Path | Package | None) -> Iterator[Package]:
 
 
 def _run(name: str, tables: Tables, out: Path) -> list[Path]:
+    if problem := format_problem(tables.package, name):  # validate reports it; export refuses it the same way
+        raise ExportError(f"the {name} export cannot be written: the {problem}",
+                          hint="rename it; `ecocluster validate` lists every such name.")
     try:
         return format_module(name).export(tables, out)
     except EcoclusterError:

@@ -22,6 +22,7 @@ from .readme import CODE_LICENSE, DATA_LICENSE, EXTRAS, data_license_text, relea
 
 ZIP_LEVEL = 4
 COPY_CHUNK = 1 << 20
+EXTRA_BYTES = 16 << 20  # LICENSE, DATASHEET.md, CHANGELOG.md, CITATION.cff: texts of kilobytes
 _EPOCH = (1980, 1, 1, 0, 0, 0)  # the earliest time a zip entry can hold
 
 
@@ -56,13 +57,15 @@ def _members(package: Package) -> dict[str, Path | bytes]:
     files: dict[str, Path | bytes] = {package.descriptor_path.name: package.descriptor_path}
     for rel in sorted({p for r in package.resources for p in (r.path, r.schema_path) if p}):
         files[rel] = inside(package.root, rel, regular=False)
-    # The extras are optional: one that is missing, not a file or not safe to read is left out.
+    # The extras are optional: one that is missing, not a regular file inside the package, larger than
+    # EXTRA_BYTES or unreadable is left out. Each is read once, through the one path check, and the
+    # zip gets those bytes: what was checked is what ships.
     for name in EXTRAS:
-        if (path := package.file(name)) is not None:
-            files[name] = path
+        if (data := package.read(name, EXTRA_BYTES)) is not None:
+            files[name] = data
     for name in ("LICENSE", CODE_LICENSE):  # a release unpacked and built again keeps its code licence
-        if (path := package.file(name)) is not None:
-            files[CODE_LICENSE] = path
+        if (data := package.read(name, EXTRA_BYTES)) is not None:
+            files[CODE_LICENSE] = data
             break
     files[DATA_LICENSE] = data_license_text(package).encode("utf-8")
     files["README.md"] = release_readme(package, sorted(files)).encode("utf-8")

@@ -17,6 +17,7 @@ import contextlib
 import csv
 import io
 import json
+import os
 import tempfile
 from collections.abc import Iterator
 from dataclasses import dataclass
@@ -24,9 +25,10 @@ from pathlib import Path
 from typing import Any
 
 from ..curation.diff import PackageDiff
-from ..errors import PreviousError
+from ..errors import PackageError, PreviousError
 from ..package import Package
 from ..package.archive import open_package
+from ..package.opening import read_json
 from ..package.remote import VERSION
 
 FOLDER = "changes"
@@ -42,12 +44,12 @@ class Previous:
 
 def _history_file(path: Path, version: str) -> dict[str, Any] | None:
     """A previous build's changes/history.json, when there is one for `version`."""
-    try:
-        history = json.loads(path.read_text(encoding="utf-8"))
-    except FileNotFoundError:
+    if not os.path.lexists(path):
         return None
-    except (OSError, ValueError) as e:
-        raise PreviousError(f"{path} cannot be read as JSON: {e}") from None
+    try:  # as a package's JSON is read: no FIFO, no nesting that could overflow the parser
+        history = read_json(path)
+    except PackageError as e:
+        raise PreviousError(f"{path} cannot be read as JSON: {e.message}") from None
     if not (isinstance(history, dict) and isinstance(history.get("versions"), list)
             and isinstance(history.get("tables"), dict)):
         raise PreviousError(f"{path} is not an entity history (no `versions` and `tables`)",
@@ -77,10 +79,12 @@ def open_previous(spec: str | Path) -> Iterator[Previous]:
 
 def _build_archive(folder: Path) -> Path:
     try:
-        manifest = json.loads((folder / "manifest.json").read_text(encoding="utf-8"))
+        manifest = read_json(folder / "manifest.json")
         name = str(manifest["name"]).removesuffix("-build")
         archive = folder / f"{name}-{manifest['version']}.zip"
-    except (OSError, ValueError, KeyError, TypeError) as e:
+    except PackageError as e:
+        raise PreviousError(f"{folder / 'manifest.json'} cannot be read: {e.message}") from None
+    except (KeyError, TypeError, IndexError) as e:
         raise PreviousError(f"{folder / 'manifest.json'} cannot be read: {e}") from None
     if not archive.is_file():
         raise PreviousError(f"the build folder {folder} has no release archive {archive.name}",

@@ -5,6 +5,7 @@ from __future__ import annotations
 from pathlib import Path
 
 from ..base.files import output_folder
+from ..base.paths import usable_output
 from ..errors import OutputPathError
 from ..package import Package
 from .manifest import MANIFEST
@@ -15,7 +16,7 @@ def check_out_dir(package: Package, out_dir: Path) -> Path:
     """The output folder, refused when it is a file or would mix outputs with the package's sources:
     when it is (or is inside) a folder of the package's files other than its root, or holds any of
     them (the whole folder is replaced on publication, ecocluster.release.publish)."""
-    out = Path(out_dir)
+    out = usable_output(out_dir)  # not a name too long for the file system, nor a loop of links
     if out.exists() and not out.is_dir():
         raise OutputPathError(f"the output path {out} is a file, not a folder")
     resolved = out.resolve()

@@ -32,7 +32,15 @@ terminal).
 
 Stale staging folders (of a run killed with SIGKILL, a power cut) are removed by the next run: each
 live run holds an `flock` on its staging folder, which the kernel releases when the process dies;
-where a file system has no flock, the pid in the name is checked instead.
+where a file system has no flock, the pid in the name is checked instead. A name of that shape is not
+enough: every staging and old-output name carries a mark only this user's ecocluster can make
+(`base.tokens`), and a folder is taken for ours only when its name verifies and this user owns it.
+A user's own `build/.staging-notes/`, or a folder another user planted in a shared parent such as
+/tmp under an old output's name, is never removed or adopted: it is carried over like any other.
+
+Carried over means kept as it was: a file is hard-linked (the same inode: content, mode, owner and
+times), or copied with its mode, owner and times where a link is refused; a folder of the user's is
+made anew with its mode (special bits too: setgid, sticky), owner and times.
 """
 
 from __future__ import annotations
@@ -43,12 +51,12 @@ import json
 import os
 import shutil
 import stat
-import tempfile
 import time
 from collections.abc import Callable, Iterator
 from pathlib import Path
 
 from ..base.files import current_umask, pid_alive
+from ..base.tokens import is_marked, mark
 from ..errors import OutputPathError, WriteError
 
 try:
@@ -72,6 +80,38 @@ AT_FDCWD = -100
 
 def _stage_prefix(out: Path) -> str:
     return f".{out.name}.staging-"
+
+
+def _aside_prefix(out: Path) -> str:
+    return f".{out.name}.old-"
+
+
+INSIDE_PREFIX = ".staging-"  # a staging folder inside `out`, where no sibling can be made
+
+
+def _make(folder: Path, prefix: str) -> Path:
+    """A new, private folder `<prefix><pid>-<mark>` in `folder`, made by this call (mkdir fails on
+    any name that exists), whose name `_ours` will recognise."""
+    while True:
+        path = folder / f"{prefix}{os.getpid()}-{mark(prefix)}"
+        try:
+            os.mkdir(path, 0o700)
+            return path
+        except FileExistsError:  # 64 random bits taken already: draw again
+            continue
+
+
+def _ours(path: Path, prefix: str) -> bool:
+    """Whether `path` is a folder an ecocluster run of this user made with `_make(…, prefix)`: its name
+    carries a mark that verifies, and this user owns it (a folder is not followed through a link)."""
+    pid, _, rest = path.name.removeprefix(prefix).partition("-")
+    if not path.name.startswith(prefix) or not pid.isdigit() or not is_marked(rest, prefix):
+        return False
+    try:
+        st = os.lstat(path)
+    except OSError:
+        return False
+    return stat.S_ISDIR(st.st_mode) and st.st_uid == os.geteuid()
 
 
 def _lock(fd: int) -> bool | None:
@@ -114,7 +154,7 @@ def _dead(path: Path) -> bool:
         taken = _lock(fd)
         if taken is not None:
             return taken
-        pid = path.name.rsplit("-", 2)[-2]
+        pid = path.name.rsplit("-", 3)[-3]  # <prefix><pid>-<nonce>-<mac>
         return pid.isdigit() and not pid_alive(int(pid))
     finally:
         os.close(fd)
@@ -122,14 +162,15 @@ def _dead(path: Path) -> bool:
 
 def _remove_stale(out: Path) -> None:
     """Remove what killed runs left: staging folders beside and inside `out`, and put back an `out` a
-    run killed mid-rename had moved aside."""
-    parent, prefix, aside = out.parent, _stage_prefix(out), f".{out.name}.old-"
+    run killed mid-rename had moved aside. Only folders that are provably ours (`_ours`)."""
+    parent, prefix, aside = out.parent, _stage_prefix(out), _aside_prefix(out)
     candidates = []
-    for folder, prefixes in ((parent, (prefix, aside)), (out, (".staging-",))):
+    for folder, prefixes in ((parent, (prefix, aside)), (out, (INSIDE_PREFIX,))):
         with contextlib.suppress(OSError):
-            candidates += [folder / n for n in os.listdir(folder) if n.startswith(prefixes)]
+            candidates += [folder / n for n in os.listdir(folder)
+                           if any(n.startswith(p) and _ours(folder / n, p) for p in prefixes)]
     for path in sorted(candidates):
-        if not path.is_dir() or path.is_symlink() or not _dead(path):
+        if not _dead(path):
             continue
         if path.name.startswith(aside) and _empty_or_missing(out):
             # the old outputs, moved aside by a run killed before it renamed the new in (`out` is then
@@ -165,7 +206,7 @@ def _carry(old: Path, new: Path, dropped: set[str], rel: str = "", copy: bool = 
     for entry in entries:
         r = f"{rel}{entry.name}"
         here, there = _kind(Path(entry.path)), _kind(new / r)
-        if (r in dropped and here == "file") or (not rel and entry.name.startswith(".staging-")):
+        if (r in dropped and here == "file") or (not rel and _ours(Path(entry.path), INSIDE_PREFIX)):
             continue  # a file the previous build wrote (a folder of that name is someone's), or a stage
         if there and here != there:
             what = {"folder": "a folder", "file": "a file"}
@@ -175,22 +216,38 @@ def _carry(old: Path, new: Path, dropped: set[str], rel: str = "", copy: bool = 
             raise OutputPathError(f"{old / r} is a mount point inside the output folder; unmount it or "
                                   "choose another folder (nothing was changed)")
         if here == "folder":
-            if copy and not there and not any(os.scandir(entry.path)):
-                (new / r).mkdir(parents=True)  # an empty folder of someone's: keep it
+            made = copy and not there  # a folder of someone's: made anew, then given its old metadata
+            if made:
+                os.mkdir(new / r, 0o700)
             _carry(old, new, dropped, r + "/", copy)
+            if made:
+                _same_metadata(Path(entry.path), new / r)
         elif not there and copy:
             _link(Path(entry.path), new / r)
 
 
 def _link(src: Path, dest: Path) -> None:
-    dest.parent.mkdir(parents=True, exist_ok=True)
     try:
-        os.link(src, dest, follow_symlinks=False)
+        os.link(src, dest, follow_symlinks=False)  # the same inode: content, mode, owner, times
     except OSError:  # a file system without hard links, or one that refuses them for this file
         if src.is_symlink():
             os.symlink(os.readlink(src), dest)
         else:
-            shutil.copy2(src, dest, follow_symlinks=False)
+            shutil.copyfile(src, dest, follow_symlinks=False)
+        _same_metadata(src, dest)
+
+
+def _same_metadata(src: Path, dest: Path) -> None:
+    """Give `dest` the owner, mode (with setuid, setgid and sticky bits) and times of `src`. The owner
+    first: changing it may clear the special bits, which the mode then sets again. Only the superuser
+    may give a file away; where that is refused the rest is kept all the same."""
+    st = os.lstat(src)
+    with contextlib.suppress(OSError, NotImplementedError):
+        os.chown(dest, st.st_uid, st.st_gid, follow_symlinks=False)
+    if not stat.S_ISLNK(st.st_mode):
+        os.chmod(dest, stat.S_IMODE(st.st_mode))
+    with contextlib.suppress(OSError, NotImplementedError):
+        os.utime(dest, ns=(st.st_atime_ns, st.st_mtime_ns), follow_symlinks=False)
 
 
 def _exchange(a: Path, b: Path) -> bool:
@@ -268,11 +325,11 @@ def publication(out: str | Path, manifest: str | None = None,
             _remove_stale(out)
             if sibling:
                 try:
-                    stage = Path(tempfile.mkdtemp(prefix=_stage_prefix(out) + f"{os.getpid()}-", dir=parent))
+                    stage = _make(parent, _stage_prefix(out))
                 except OSError:  # the parent refused after all (a read-only or full file system): stage inside
                     sibling = False
             if not sibling:
-                stage = Path(tempfile.mkdtemp(prefix=f".staging-{os.getpid()}-", dir=out))
+                stage = _make(out, INSIDE_PREFIX)
             with contextlib.suppress(OSError):  # a system that cannot open a folder: no lock, the pid tells
                 fd = os.open(stage, O_DIR)
                 _lock(fd)
@@ -309,17 +366,16 @@ def _as_published(error: WriteError, stage: Path, out: Path) -> WriteError:
 def _swap(out: Path, stage: Path, manifest: str | None) -> str:
     _carry(out, stage, _previous(out, manifest))
     if os.path.lexists(out):
-        old = os.stat(out)
-        os.chmod(stage, stat.S_IMODE(old.st_mode))  # mkdtemp's folder is private; keep the folder's mode
-        with contextlib.suppress(OSError):
-            os.chown(stage, old.st_uid, old.st_gid)
+        with contextlib.suppress(OSError):  # the staging folder is private; keep the folder's owner and mode
+            os.chown(stage, (old := os.stat(out)).st_uid, old.st_gid)
+        os.chmod(stage, stat.S_IMODE(os.stat(out).st_mode))
     else:
         os.chmod(stage, 0o777 & ~current_umask())
         os.rename(stage, out)
         return "new"
     if _exchange(stage, out):
         return "exchange"
-    aside = Path(tempfile.mkdtemp(prefix=f".{out.name}.old-{os.getpid()}-", dir=out.parent))
+    aside = _make(out.parent, _aside_prefix(out))
     os.rename(out, aside)  # onto the empty folder mkdtemp made: a folder may replace an empty one
     os.rename(stage, out)
     os.rename(aside, stage)

@@ -10,6 +10,7 @@ from __future__ import annotations
 
 import re
 
+from ..base.escape import markdown_text
 from ..package import Package
 
 # The files release_archive() adds beside the data when the package has them.
@@ -21,9 +22,7 @@ _SAFE_NAME = re.compile(r"[a-z][a-z0-9_]*")
 _SAFE_PATH = re.compile(r"[A-Za-z0-9][A-Za-z0-9._/-]*")
 
 
-def md(text: object) -> str:
-    """One line of Markdown prose showing `text` literally."""
-    return re.sub(r"([\\`*_\[\]<>|#!])", r"\\\1", " ".join(str(text).split()))
+md = markdown_text  # one line of Markdown prose showing a text literally (the one escape for Markdown)
 
 
 def _url(value: object) -> str | None:
@@ -42,7 +41,7 @@ def data_license_text(package: Package) -> str:
     The legal code's full text is not reproduced here (no verified copy of the official text was at
     hand when this was written); the file names the licence and its official address instead."""
     lines = ["# Licence of the data", ""]
-    licenses = [lic for lic in package.descriptor.get("licenses", []) if isinstance(lic, dict)]
+    licenses = package.entries("licenses")
     if not licenses:
         lines.append("The descriptor (datapackage.json) names no licence for the data.")
     for lic in licenses:
@@ -122,20 +121,20 @@ def _loading(package: Package) -> list[str]:
 def _citing(package: Package, included: list[str]) -> list[str]:
     d = package.descriptor
     out = ["## How to cite", ""]
-    who = [str(c["title"]) for c in d.get("contributors", []) if isinstance(c, dict) and c.get("title")]
+    who = [str(c["title"]) for c in package.entries("contributors") if c.get("title")]
     year = str(d.get("created", ""))[:4]
     parts = [md(", ".join(who)) if who else "", f"({md(year)})" if re.fullmatch(r"\d{4}", year) else "",
              md(d.get("title") or package.name), f"Version {md(package.version)}", "[Data set]"]
     out += ["Please cite the dataset as:", "", "> " + ". ".join(p for p in parts if p) + ".", ""]
     if "CITATION.cff" in included:
         out += ["`CITATION.cff` holds the same in the Citation File Format, which reference managers read.", ""]
-    sources = [s for s in d.get("sources", []) if isinstance(s, dict) and s.get("title")]
+    sources = [s for s in package.entries("sources") if s.get("title")]
     if sources:
         out += ["The data comes from these sources (the `sources` table lists every one with its locator):", ""]
         out += [f"- {_link(s['title'], s.get('path'))}" for s in sources]
         out.append("")
     out += ["## Licence", ""]
-    for lic in (x for x in d.get("licenses", []) if isinstance(x, dict)):
+    for lic in package.entries("licenses"):
         out.append(f"The data is licensed under {_link(lic.get('title') or lic.get('name'), lic.get('path'))}: "
                    f"it requires attribution: cite the dataset as above. See `{DATA_LICENSE}`.")
     if CODE_LICENSE in included:

@@ -25,14 +25,14 @@ import json
 import re
 from typing import Any
 
+from ..base.escape import web_url
 from ..package import Package
 
 FILE = ".zenodo.json"
 
 
-def _http(value: Any) -> str | None:
-    text = str(value or "")
-    return text if re.fullmatch(r"https?://[^\s<>\"]+", text) else None
+def _list(value: Any) -> list[Any]:
+    return value if isinstance(value, list) else []
 
 
 def zenodo_metadata(package: Package, cff: dict[str, Any] | None) -> dict[str, Any]:
@@ -52,15 +52,15 @@ def zenodo_metadata(package: Package, cff: dict[str, Any] | None) -> dict[str, A
     }
     if re.fullmatch(r"\d{4}-\d{2}-\d{2}", cite["date"]):
         meta["publication_date"] = cite["date"]
-    licences = [x for x in d.get("licenses") or [] if isinstance(x, dict) and x.get("name")]
+    licences = [x for x in package.entries("licenses") if x.get("name")]
     if licences:
         meta["license"] = str(licences[0]["name"]).lower()
-    keywords = [str(k) for k in d.get("keywords") or c.get("keywords") or [] if str(k).strip()]
+    keywords = [str(k) for k in package.listed("keywords") or _list(c.get("keywords")) if str(k).strip()]
     if keywords:
         meta["keywords"] = list(dict.fromkeys(keywords))
     related = [{"identifier": url, "relation": "isDerivedFrom"}
-               for s in d.get("sources") or [] if isinstance(s, dict) and (url := _http(s.get("path")))]
-    if code := _http(c.get("repository-code")):
+               for s in package.entries("sources") if (url := web_url(s.get("path")))]
+    if code := web_url(c.get("repository-code")):
         related.append({"identifier": code, "relation": "isSupplementTo"})
     if related:
         meta["related_identifiers"] = related

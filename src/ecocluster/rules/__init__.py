@@ -26,7 +26,7 @@ MISSHAPEN = frozenset(r.code for r in _RULES if r.reading == "misshapen")
 
 LEVELS = {
     "package": "The package (exit code 2: nothing could be checked)",
-    "descriptor": "The descriptor's own fields",
+    "descriptor": "The descriptor's own fields, and the names the export formats can hold",
     "file": "Files, headers and row shapes",
     "cell": "Cells, by the Table Schema and the data model's text conventions",
     "cross": "Across rows and tables",

@@ -331,4 +331,50 @@ RULES = [
         "`citations.quote_en` is empty where the quote is English: a `verbatim` quote from a source in English "
         "(`en`, `en-GB`, …) or a `dossier-summary`, which is the research file's English wording.",
     ),
+    # Added after the rules above (each keeps its place: SARIF numbers rules by their order here).
+    Rule(
+        "file-special",
+        "file",
+        "The CSV path is not a regular file",
+        "{detail}",
+        "Put a regular CSV file at the resource's `path` (or fix the path).",
+        "The resource's `path` names a FIFO (named pipe), a socket, a character or block device or a folder, "
+        "not a regular file; the message says which. It is found without reading from it, so a FIFO that "
+        "nobody writes to or a device such as /dev/zero never makes a command wait or read forever. Every "
+        "command refuses it alike. Checks that need this table are skipped.",
+        reading="unreadable",
+    ),
+    Rule(
+        "resource-name-unusable",
+        "descriptor",
+        "A table name that an export format cannot hold",
+        "the table name `{value}` {detail}",
+        "Rename the resource (and its file, schema and the foreign keys that name it).",
+        "The resource's name breaks a limit of an export format (docs/validation.md, \"What the export formats "
+        "can hold\"): more than 31 characters (an Excel sheet name), `columns` (the workbook's sheet that "
+        "describes every column), a name starting with `sqlite_` (SQLite reserves those), the name of a view "
+        "the SQL exports create (`agreement_signatories`, `role_holders`, `project_organisations`, "
+        "`cited_facts`), or more than 63 bytes (PostgreSQL cuts names there). `build` would fail; "
+        "`export` refuses the formats concerned with the same words.",
+    ),
+    Rule(
+        "field-name-unusable",
+        "descriptor",
+        "A column name that an export format cannot hold",
+        "the column name `{field}` {detail}",
+        "Rename the field in the Table Schema and the CSV header.",
+        "A field is named like a column the typed exports and `load()` add beside a reduced-precision date "
+        "field of the same table (`<date>_earliest`, `<date>_latest`), or a field name (with `_earliest` or "
+        "`_latest` after it, for a date field) is longer than the 63 bytes PostgreSQL keeps of a name. "
+        "`build` would fail; `export` and `load()` refuse it with the same words.",
+    ),
+    Rule(
+        "text-too-long",
+        "cell",
+        "A text is longer than a spreadsheet cell holds",
+        "`{value}` is {detail}",
+        "Shorten the text (quote less of the source), or split it over rows.",
+        "A text cell holds more than 32,767 characters, the most an Excel cell holds, so the workbook of a "
+        "release could not be written. The value shown is its first 40 characters.",
+    ),
 ]

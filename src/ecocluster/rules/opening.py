@@ -29,7 +29,8 @@ RULES = [
         "Download the release again, or use the unpacked folder.",
         "`ecocluster validate` was given a `.zip` that is damaged, encrypted, uses an unsupported compression "
         "method (such as Deflate64), holds a member that would land outside the extraction folder or a link, "
-        "would unpack to more than 1 GiB, or holds no `datapackage.json` at its top level.",
+        "holds two members of the same name, would unpack to more than 1 GiB, or holds no `datapackage.json` "
+        "at its top level.",
     ),
     Rule(
         "descriptor-invalid",
@@ -38,8 +39,9 @@ RULES = [
         "{detail}",
         "Fix the JSON syntax; a trailing comma or a missing quote is the usual cause.",
         "`datapackage.json` cannot be read (permission denied, a folder in its place), cannot be parsed as "
-        "a JSON object, is nested too deeply to parse (more than about 900 levels), or a resource in it has "
-        "no name, or a title or description that is not a string.",
+        "a JSON object, nests arrays or objects more than 100 levels deep (measured before parsing, so no "
+        "recursion limit matters), holds an integer of more than 4,300 digits (Python's limit for reading "
+        "one), or a resource in it has no name, or a title or description that is not a string.",
     ),
     Rule(
         "resource-name-invalid",
@@ -117,7 +119,8 @@ RULES = [
         "valid regular expression, an enum that is not a list of strings or lists a code twice, "
         "`categories` that are not a list of codes (or of objects with a string `value` and `label`), "
         "list a code or a label twice, or lack a code of the enum (or the older `enumDescriptions` that are not an "
-        "object of strings), a non-numeric bound, a primary or foreign "
+        "object of strings), a bound that is not a number, or is infinite or an integer beyond 64 bits, a "
+        "primary or foreign "
         "key naming a field that does not exist (or a field twice), a foreign key whose reference is not a "
         "resource name and field names, a foreign key to a resource the package does not have, or "
         "`missingValues` that are not strings.",
@@ -152,9 +155,9 @@ RULES = [
         "file",
         "The CSV file cannot be read",
         "{detail}",
-        "Check the file's permissions, and that `path` names a file, not a folder.",
-        "The operating system refused to open or read the file (permission denied, a folder in its place, an "
-        "I/O error). Checks that need this table are skipped.",
+        "Check the file's permissions.",
+        "The operating system refused to open or read the file (permission denied, an I/O error). Checks "
+        "that need this table are skipped.",
         reading="unreadable",
     ),
     Rule(

@@ -15,8 +15,8 @@ from dataclasses import dataclass
 import polars as pl
 
 from ..base.dates import earliest_day_expr, latest_day_expr
-from ..errors import TableUnreadable
-from ..package import Field, Package, Resource
+from ..errors import ExportError, TableUnreadable
+from ..package import Field, Package, Resource, limits
 from ..rules import MISSHAPEN, UNREADABLE
 from .reader import ENGINE, Problem, Problems, read_table
 
@@ -89,11 +89,16 @@ def typed(frame: pl.DataFrame, res: Resource) -> pl.DataFrame:
 
 def bound_names(f: Field) -> tuple[str, str]:
     """The two date columns every export puts beside a reduced-precision date field."""
-    return f"{f.name}_earliest", f"{f.name}_latest"
+    return limits.bound_names(f.name)
 
 
 def date_bounds_columns(frame: pl.DataFrame, res: Resource) -> pl.DataFrame:
-    """`frame` with, right after each reduced-precision date field, its earliest and latest day."""
+    """`frame` with, right after each reduced-precision date field, its earliest and latest day; an
+    ExportError if a field already has one of those names (`field-name-unusable`)."""
+    clash = next((f.name for f in res.fields if any(f.name in bound_names(d) for d in res.fields if d.is_date)), None)
+    if clash is not None:
+        raise ExportError(f"column `{clash}` of table `{res.name}` has the name of a column added beside a date "
+                          "field (field-name-unusable)", hint="rename the field in the Table Schema and the CSV.")
     cols: list[pl.Expr] = []
     for f in res.fields:
         cols.append(pl.col(f.name))

@@ -28,6 +28,7 @@ from typing import Any, Literal, Protocol
 import polars as pl
 
 from ..package import Package, Resource
+from ..package.paths import open_regular
 
 LINE = "__line"  # the editor line of each row: header = line 1, physical lines counted
 # Queries over tables already in memory run on polars' in-memory engine: 10-25% faster here than the
@@ -244,13 +245,19 @@ def read_table(pkg: Package | None, res: Resource, out: Sink, missing: bool = Tr
 
 
 def _head(path: Path, res: Resource, out: Sink) -> bytes | None:
-    """The file's first 64 KiB; None if there is no file (`file-missing`) or nothing in it but a byte
-    order mark and blank space (`file-empty`): then there is not even a header to read."""
-    if not path.is_file():
+    """The file's first 64 KiB; None if there is no file (`file-missing`), if it is not a regular file
+    (`file-special`: a FIFO, a socket, a device or a folder, found without opening it for good, so a
+    FIFO never blocks the reader), or if it holds nothing but a byte order mark and blank space
+    (`file-empty`): then there is not even a header to read."""
+    try:
+        with open_regular(path) as (fh, kind):
+            head = fh.read(1 << 16) if kind is None else b""
+    except (FileNotFoundError, NotADirectoryError):
         out.one("file-missing", res.name, detail=f"{res.path} does not exist")
         return None
-    with open(path, "rb") as fh:
-        head = fh.read(1 << 16)
+    if kind is not None:
+        out.one("file-special", res.name, detail=f"{res.path} is {kind}, not a regular file")
+        return None
     if not head.removeprefix(b"\xef\xbb\xbf").strip():
         out.one("file-empty", res.name)
         return None

@@ -11,6 +11,7 @@ from collections import Counter
 from pathlib import Path
 from typing import Any
 
+from ..base.escape import printable
 from ..datamodel import CITATIONS, QUOTE_KIND, RECORD_ID, SOURCES
 from ..package import Package
 from ..package.archive import open_package
@@ -67,7 +68,7 @@ def describe(package: Package | Tables | str | Path | None = None) -> dict[str, 
                           key=lambda kv: (order.index(kv[0]) if kv[0] in order else len(order), kv[0]))
     n_cited = sum(1 for i in fact_ids if i in cited)
     n_citations = rows.get(CITATIONS, 0)
-    licences = [x.get("name") or x.get("title") for x in d.get("licenses") or [] if isinstance(x, dict)]
+    licences = [x.get("name") or x.get("title") for x in pkg.entries("licenses")]
     return {
         "name": pkg.name,
         "title": d.get("title", ""),
@@ -99,9 +100,9 @@ def format_text(summary: dict[str, Any]) -> str:
     span = f"{s['date_range']['min']} to {s['date_range']['max']}" if s["date_range"] else "no dates"
     width = max([len(t["name"]) for t in s["tables"]] + [len("total")])
     digits = len(str(s["total_rows"]))
-    lines = [
-        f"{s['title'] or s['name']}",
-        f"package {s['name']}, version {s['version']}, licence {', '.join(s['licences']) or 'not stated'}",
+    lines = [  # text from the descriptor shown as text: a control or a line break as an escape
+        printable(f"{s['title'] or s['name']}"),
+        printable(f"package {s['name']}, version {s['version']}, licence {', '.join(s['licences']) or 'not stated'}"),
         f"sources: {s['sources'] if s['sources'] is not None else 'n/a'}; dates covered: {span}",
         "",
         f"{'table'.ljust(width)}  {'rows'.rjust(max(digits, 4))}",

@@ -16,6 +16,7 @@ from dataclasses import dataclass
 import polars as pl
 
 from ..package import DATE_PATTERN, Field, Resource
+from ..package.limits import EXCEL_CELL_CHARS
 from ..tables import BOOLEAN_VALUES
 from ..tables.reader import _TRUNCATED, ENGINE, LINE, Table
 from . import expressions as ex
@@ -259,6 +260,20 @@ def _free_text(col: _Column) -> list[Check]:
 
 
 # The kind of value a field's `type` names.
+def _spreadsheet_cells(col: _Column) -> list[Check]:
+    """A text longer than an Excel cell holds (package.limits): the workbook could not be written. The
+    gate, on bytes (never fewer than characters), spares the count of characters in every column that
+    holds no such text."""
+    f, c = col.f, col.c
+    if f.type != "string":
+        return []
+    too_long = c.str.len_chars() > EXCEL_CELL_CHARS
+    detail = pl.format("{} characters long, more than the {} an Excel cell holds", c.str.len_chars(),
+                       lit(f"{EXCEL_CELL_CHARS:,}"))
+    return [Check("text-too-long", f.name, col.present & too_long, c.str.slice(0, 40) + lit("…"), detail,
+                  gate=(c.str.len_bytes() > EXCEL_CELL_CHARS).any())]
+
+
 _TYPES: dict[str, Kind] = {"number": _numbers, "integer": _numbers, "boolean": _booleans, "date": _days,
                            "year": _years}
 # Values with a form of their own, each checked one way, by the first that applies: a reduced-precision
@@ -277,7 +292,8 @@ def field_checks(
     """The checks of one field, kind by kind; each kind's function returns none where it does not apply."""
     col = _Column(res, f, deferred, languages)
     form = next((kind for applies, kind in _FORMS if applies(col)), _nothing)
-    kinds = (_required, _TYPES.get(f.type, _nothing), _lengths, _enums, form, _uris, _unique, _free_text)
+    kinds = (_required, _TYPES.get(f.type, _nothing), _lengths, _enums, form, _uris, _unique, _free_text,
+             _spreadsheet_cells)
     return [check for kind in kinds for check in kind(col)]
 
 

@@ -1,4 +1,5 @@
-"""The descriptor's own fields, checked as `build` will use them (file names, zip timestamps, licences).
+"""The descriptor's own fields, checked as `build` will use them (file names, zip timestamps, licences),
+and the names of its tables and columns, checked against what the export formats can hold.
 
 Whatever `build` needs of `datapackage.json` is checked here first, so a package that validates
 also builds: `<name>-<version>.zip` must be a safe file name, `created` a zip timestamp, and the
@@ -13,6 +14,7 @@ from datetime import datetime
 from typing import Any
 
 from ..package import Package
+from ..package.limits import problems as format_limits
 from .collect import Collector
 
 # Frictionless's name rule (lowercase letters, digits, `_`, `.` and `-`); it makes a safe file name.
@@ -70,3 +72,6 @@ def check_descriptor(pkg: Package, out: Collector) -> None:
     for key in ("title", "description"):
         if key in d and not isinstance(d[key], str):
             _bad(out, d, key, "a string")
+    for p in format_limits(pkg):  # names an export format cannot hold (package.limits)
+        code = "resource-name-unusable" if p.field is None else "field-name-unusable"
+        out.one(code, p.resource, p.field, value=p.resource if p.field is None else p.field, detail=p.detail)

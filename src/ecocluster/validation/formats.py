@@ -13,14 +13,13 @@ named instead (SARIF: a logical location `table.field`).
 from __future__ import annotations
 
 import hashlib
-import json
 import posixpath
 import xml.etree.ElementTree as ET
 from collections import Counter
 from collections.abc import Iterator
 from typing import Any
 
-from ..base.escape import azure_value, printable, xml_text
+from ..base.escape import azure_value, json_text, printable, xml_text
 from ..base.version import VERSION as __version__
 from ..rules import RULES
 from .report import Report, ValidationError, file_of
@@ -110,7 +109,7 @@ def render_sarif(report: Report, prefix: str = "") -> str:
             "results": results,
         }],
     }
-    return json.dumps(log, ensure_ascii=False, indent=2) + "\n"
+    return json_text(log, indent=2) + "\n"
 
 
 # --- JUnit XML -------------------------------------------------------------------------------------
@@ -184,7 +183,7 @@ def render_gitlab(report: Report, prefix: str = "") -> str:
             "fingerprint": fingerprint,
             "location": {"path": path_of(report, e, prefix), "lines": {"begin": e.row or 1}},
         })
-    return json.dumps(issues, ensure_ascii=False, indent=2) + "\n"
+    return json_text(issues, indent=2) + "\n"
 
 
 # --- Azure Pipelines -------------------------------------------------------------------------------

@@ -24,9 +24,11 @@ from pathlib import Path
 from typing import Any
 
 from ...base.files import finish_journal, output_folder, remove_stale_temps, write_all
-from ...errors import GraphvizError
+from ...base.paths import usable_output
+from ...errors import GraphvizError, PackageError
 from ...package import Package
 from ...package.archive import open_package
+from ...package.paths import read_bytes
 from .dictionary import data_dictionary
 from .er import er_dot, er_mermaid
 from .graphviz import dot_sha256, read_stamp, render
@@ -106,9 +108,15 @@ def _replace_block(text: str, block: str) -> str | None:
 
 
 def _read(path: Path) -> bytes | None:
+    """A generated file as it is now; None when it is not there, or not a regular file: a FIFO or a
+    device is never read from, nor a file a symbolic link leads to (a package can ship
+    docs/tables.md as a link to a file of yours); each is replaced by the regular file written in its
+    place."""
+    if path.is_symlink():
+        return None
     try:
-        return path.read_bytes()
-    except (FileNotFoundError, NotADirectoryError):  # not there (or a file where a folder should be)
+        return read_bytes(path, cap=None)
+    except (FileNotFoundError, NotADirectoryError, PackageError):  # not there, or not a regular file
         return None
 
 
@@ -182,7 +190,7 @@ def generate_docs(package: Package | str | Path | None = None, out: str | Path =
     then the renames, so a kill leaves each file old or new and the next run finishes the renames.
     """
     with _opened(package) as pkg:
-        return _generate(pkg, Path(out), readme, force, extra)
+        return _generate(pkg, usable_output(out), readme, force, extra)
 
 
 def _generate(pkg: Package, out_dir: Path, readme: str | Path | None, force: bool,
@@ -225,7 +233,7 @@ def check_docs(package: Package | str | Path | None = None, out: str | Path = "d
     `stale-picture` (its stamp does not match the DOT generated now) or `no-markers`.
     """
     with _opened(package) as pkg:
-        return _check(pkg, Path(out), readme, extra)
+        return _check(pkg, usable_output(out), readme, extra)
 
 
 def _check(pkg: Package, out_dir: Path, readme: str | Path | None,

@@ -79,7 +79,7 @@ def catalog(records: Records, package: Package) -> dict[str, Any]:
             if src.get("publisher") else None,
         })
     d = package.descriptor
-    licence = next((x.get("path") for x in d.get("licenses", []) if "://" in str(x.get("path", ""))), None)
+    licence = next((x.get("path") for x in package.entries("licenses") if "://" in str(x.get("path", ""))), None)
     cat.make_dataset({"name": DATASET, "title": d.get("title") or DATASET, "summary": d.get("description"),
                       "version": d.get("version") or None, "license": licence,
                       "children": [ds.name for ds in cat.datasets]})

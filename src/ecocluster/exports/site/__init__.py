@@ -75,24 +75,9 @@ def _size(n: Any) -> str:
     return f"{n} B"
 
 
-def _linked_svg(text: str, site: Any) -> str:
-    """The partnership picture with each box a link to its page (Graphviz names a node's group by the
-    node's ID in its <title>); anything not shaped like that is left as it is."""
-    import html
-
-    out, at = [], 0
-    for m in _NODE.finditer(text):
-        ent = site.entities.get(html.unescape(m.group(2)))
-        end = text.find("</g>", m.end())
-        if ent is None or end < 0:
-            continue
-        out += [text[at:m.start()], f'<a xlink:href="{html.escape(ent.url)}" target="_top">',
-                text[m.start():end + 4], "</a>"]
-        at = end + 4
-    return "".join(out) + text[at:]
-
-
-_NODE = re.compile(r'<g id="(node\d+)" class="node">\s*<title>([^<]*)</title>')
+def _page_of(site: Any, node: str) -> str | None:
+    ent = site.entities.get(node)
+    return None if ent is None else str(ent.url)
 
 
 class _Writer:
@@ -173,21 +158,19 @@ def _front_pages(out: _Writer, site: Any, tables: Tables, manifest: dict[str, An
                  files: list[dict[str, Any]], cite: dict[str, Any]) -> None:
     """The front page (with the partnership picture and the timeline), search, about, the catalogue
     (DCAT), the search index and the static files."""
-    from . import metadata, pages
+    from . import metadata, pages, svg
     from .model import counts
     from .search import index_script
     from .timeline import layout
 
     pkg, stats = out.pkg, counts(tables)
     picture = None
-    svg = pkg.root / "docs" / "partnership.svg"
-    # only a picture that really lies in the package's folder (a symlink out of it is not followed)
-    if svg.is_file() and pkg.root.resolve() in svg.resolve().parents:
-        try:
-            out.put("partnership.svg", _linked_svg(svg.read_text(encoding="utf-8"), site))
-            picture = "partnership.svg"
-        except UnicodeDecodeError:
-            pass  # not a text SVG: the front page goes without it
+    # read through the package's one path check, and rebuilt from an allow-list (exports.site.svg)
+    drawn = pkg.read("docs/partnership.svg", svg.MAX_BYTES)
+    text = None if drawn is None else svg.clean_svg(drawn, lambda node: _page_of(site, node))
+    if text is not None:
+        out.put("partnership.svg", text)
+        picture = "partnership.svg"
     schema = metadata.schema_org(pkg, cite, stats["date_range"], files)
     out.page("index.html", "index.html", out.dataset, str(pkg.descriptor.get("description") or ""), site=site,
              stats=stats, cite=cite, licences=metadata.licences(pkg), files=files, manifest=manifest is not None,

@@ -14,22 +14,9 @@ from typing import Any
 
 from ...base.mediatypes import UNREGISTERED, media_type
 from ...package import Package
+from ...package.citation import read_citation as read_citation  # read in one place, for the site and zenodo
 
 SITE = "site"
-
-
-def read_citation(package: Package) -> dict[str, Any] | None:
-    """CITATION.cff beside the descriptor, parsed; None when there is none or it cannot be read."""
-    path = package.file("CITATION.cff")
-    if path is None:
-        return None
-    import yaml  # a declared dependency (pyproject.toml)
-
-    try:
-        data = yaml.safe_load(path.read_text(encoding="utf-8"))
-    except (OSError, UnicodeDecodeError, yaml.YAMLError):
-        return None
-    return data if isinstance(data, dict) else None
 
 
 def _authors(package: Package, cff: dict[str, Any] | None) -> list[str]:
@@ -40,7 +27,7 @@ def _authors(package: Package, cff: dict[str, Any] | None) -> list[str]:
             if name:
                 names.append(str(name))
     if not names:
-        names = [str(c.get("title")) for c in package.descriptor.get("contributors") or []
+        names = [str(c.get("title")) for c in package.entries("contributors")
                  if isinstance(c, dict) and c.get("title")]
     return names
 
@@ -64,7 +51,7 @@ def citation(package: Package, cff: dict[str, Any] | None) -> dict[str, Any]:
 
 def licences(package: Package) -> list[dict[str, str]]:
     out = []
-    for x in package.descriptor.get("licenses") or []:
+    for x in package.entries("licenses"):
         if isinstance(x, dict) and (x.get("name") or x.get("title")):
             out.append({"name": str(x.get("name") or x.get("title")), "title": str(x.get("title") or x.get("name")),
                         "url": str(x.get("path") or "")})
@@ -99,7 +86,7 @@ def schema_org(package: Package, cite: dict[str, Any], date_range: dict[str, str
         "name": str(d.get("title") or package.name),
         "description": str(d.get("description") or d.get("title") or package.name),
         "version": package.version,
-        "keywords": [str(k) for k in d.get("keywords") or []],
+        "keywords": [str(k) for k in package.listed("keywords")],
         "license": [lic["url"] or lic["name"] for lic in licences(package)],
         "creator": [{"@type": "Organization", "name": a} for a in cite["authors"]],
         "isAccessibleForFree": True,
@@ -133,7 +120,7 @@ def dcat(package: Package, cite: dict[str, Any], date_range: dict[str, str] | No
         "@type": "dcat:Dataset",
         "dct:title": {"@value": str(d.get("title") or package.name), "@language": "en"},
         "dct:description": {"@value": str(d.get("description") or d.get("title") or package.name), "@language": "en"},
-        "dcat:keyword": [{"@value": str(k), "@language": "en"} for k in d.get("keywords") or []],
+        "dcat:keyword": [{"@value": str(k), "@language": "en"} for k in package.listed("keywords")],
         "dcat:version": package.version,
         "dct:identifier": package.name,
         "dct:publisher": [{"@type": "foaf:Agent", "foaf:name": a} for a in cite["authors"]],

@@ -13,6 +13,7 @@ from collections import defaultdict
 from dataclasses import dataclass, field
 from typing import Any
 
+from ...base.escape import web_url as web_url  # the one check of a link from the data
 from ...datamodel import CITATIONS, ENTITY_TABLES, NAMES
 from ...package import LANGUAGE_PATTERN, Field, Resource
 from ...tables import Tables
@@ -21,17 +22,11 @@ from ...tables import Tables
 LABEL_FIELDS = ("name", "title")
 _SLUG = re.compile(r"[a-z0-9]+(-[a-z0-9]+)*")
 _LANG = re.compile(LANGUAGE_PATTERN)
-_WEB = re.compile(r"https?://[^\s\"'<>]+")
 
 
 def lang_attr(tag: Any) -> str | None:
     """A BCP 47 tag fit for a `lang` attribute, or None (a malformed tag would mislead screen readers)."""
     return tag if isinstance(tag, str) and _LANG.fullmatch(tag) else None
-
-
-def web_url(value: Any) -> str | None:
-    """An http(s) address fit for a link, or None (a `javascript:` or relative value is not linked)."""
-    return value if isinstance(value, str) and _WEB.fullmatch(value) else None
 
 
 def file_stem(value: str) -> str:

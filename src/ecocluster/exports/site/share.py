@@ -61,7 +61,7 @@ def report_link(repo: str | None, title: str, where: str) -> str | None:
 def maintainers(package: Package) -> list[dict[str, str | None]]:
     """Who the descriptor names as contributors, with an address only where it gives one."""
     out = []
-    for c in package.descriptor.get("contributors") or []:
+    for c in package.entries("contributors"):
         if isinstance(c, dict) and c.get("title"):
             email = c.get("email") if isinstance(c.get("email"), str) and "@" in c["email"] else None
             out.append({"title": str(c["title"]), "email": email, "path": web_url(c.get("path"))})
@@ -88,7 +88,7 @@ def entity_json(site: Site, ent: Entity, page: str) -> str:
                if str(c.get("source_id")) in site.entities}
     doc = {
         "dataset": str(pkg.descriptor.get("title") or pkg.name), "name": pkg.name, "version": pkg.version,
-        "licenses": pkg.descriptor.get("licenses") or [], "page": page, "table": ent.table, "id": ent.id,
+        "licenses": pkg.entries("licenses"), "page": page, "table": ent.table, "id": ent.id,
         "record": ent.row, NAMES: ent.names, "related": related, CITATIONS: citations,
         "sources": list(sources.values()),
     }

@@ -92,7 +92,7 @@ def _comment(kind: str, table: str, column: str, text: str) -> str:
 
 def _about(package: Package) -> str:
     dp = package.descriptor
-    licences = ", ".join(str(lic.get("name", "")) for lic in dp.get("licenses", []) if isinstance(lic, dict))
+    licences = ", ".join(str(lic.get("name", "")) for lic in package.entries("licenses"))
     return f"Data: {dp.get('title', package.name)}, version {package.version}" + (
         f"; licence {licences}." if licences else ".")
 

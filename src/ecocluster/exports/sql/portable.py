@@ -48,7 +48,7 @@ def statements(tables: Tables) -> Iterator[str]:
     order = table_order(package)
     views = available_views(package)
     schema = base_name(package)
-    licences = ", ".join(str(lic.get("name", "")) for lic in package.descriptor.get("licenses", [])
+    licences = ", ".join(str(lic.get("name", "")) for lic in package.entries("licenses")
                          if isinstance(lic, dict))
     yield "".join(f"-- {sql_comment(line)}\n" for line in (
         f"{package.descriptor.get('title', package.name)}, version {package.version}.",
