@@ -27,6 +27,8 @@ def pytest_collection_modifyitems(config, items):
         names = {TOOL_MARKERS[f] for f in getattr(item, "fixturenames", ()) if f in TOOL_MARKERS}
         if item.path.name in TOOL_MODULES:
             names.add(TOOL_MODULES[item.path.name])
+        if "browser" in names:
+            names.add("slow")  # a browser starts per test: seconds each, so the quick loop leaves them out
         for name in sorted(names):
             item.add_marker(name)
 

@@ -66,7 +66,12 @@ TOOLS: dict[str, tuple[object, str]] = {
             "which compiles PyICU"),
     "dot": (lambda: _have("dot"), "Graphviz `dot` is not installed (apt-get install graphviz)"),
     "soffice": (lambda: _have("soffice"), "LibreOffice is not installed (apt-get install libreoffice-calc-nogui)"),
+    "chromium": (lambda: (_have("chromium") or _have("chromium-browser")) and os.path.exists("/usr/bin/chromedriver")
+                 and _have_module("selenium"),
+                 "needs Debian's Chromium and chromedriver (apt-get install chromium chromium-driver)"),
 }
+# A script of the repository that drives a tool -> that tool (its first word is only `python`).
+SCRIPTS = {"scripts/site_screenshot.py": "chromium"}
 # a command's first word: at a line's start or after &&, ||, ;, |, ( or $(, past shell keywords
 # (`if psql …`, `! sqlite3 …`) and variable assignments
 _COMMAND_START = re.compile(r"(?:^|&&|\|\||[;|(]|\$\()\s*(?:(?:if|then|else|elif|do|while|until|!|time)\s+)*"
@@ -80,6 +85,9 @@ def tools_needed(source: str) -> list[str]:
         word = m.group(1)
         if word in TOOLS and word not in found:
             found.append(word)
+    for script, tool in SCRIPTS.items():
+        if script in source and tool not in found:
+            found.append(tool)
     return found
 
 

@@ -64,3 +64,4 @@ def test_a_block_needs_the_tools_it_calls_after_a_keyword_or_a_pipe():
     assert tools_needed("if psql -c 'select 1'; then echo ok; fi") == ["psql"]
     assert tools_needed("X=1 sqlite3 a.db 'select 1' | head -1\n! ftm validate") == ["sqlite3", "ftm"]
     assert tools_needed("echo psql") == []
+    assert tools_needed("python scripts/site_screenshot.py --all --out-dir docs") == ["chromium"]

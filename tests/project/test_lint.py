@@ -4,6 +4,8 @@ import subprocess
 import sys
 from pathlib import Path
 
+import pytest
+
 ROOT = Path(__file__).resolve().parents[2]
 
 
@@ -14,6 +16,7 @@ def test_ruff_finds_nothing():
     assert result.returncode == 0, result.stdout + result.stderr
 
 
+@pytest.mark.slow  # about 7 s of a cold type check
 def test_mypy_finds_nothing():
     result = subprocess.run(
         [sys.executable, "-m", "mypy", "src", "--cache-dir", "/dev/null"], cwd=ROOT, capture_output=True, text=True

@@ -30,7 +30,7 @@ from pathlib import Path
 
 import pytest
 from ci_parsers import assert_shown_as_text
-from fuzzcases import FIXTURE, KINDS, SECRET, base, corrupt, snapshot
+from fuzzcases import FIXTURE, KINDS, SECRET, base, corrupt, deadline, snapshot
 from outputs import complete
 
 import ecocluster
@@ -81,14 +81,15 @@ def test_fuzz_build_raises_only_its_own_errors_and_changes_nothing_outside_the_o
         shutil.rmtree(case, ignore_errors=True)
         root = case / "pkg"
         base(root)
-        target = corrupt(rng, i % KINDS, root)
-        outside = snapshot(case)
-        before = _stats(out)
-        try:
-            ecocluster.build(target, out)
-            built += 1
-        except EcoclusterError:
-            refused += 1
+        with deadline(300, f"case {i}"):
+            target = corrupt(rng, i % KINDS, root)
+            outside = snapshot(case)
+            before = _stats(out)
+            try:
+                ecocluster.build(target, out)
+                built += 1
+            except EcoclusterError:
+                refused += 1
         assert snapshot(case) == outside, i  # the package (and zip) exactly as they were
         assert sorted(p.name for p in tmp_path.iterdir()) == ["case", "out", "sentinel.txt"], i
         if _stats(out) != before:

@@ -12,8 +12,11 @@ import json
 import os
 import random
 import shutil
+import signal
 import socket
 import zipfile
+from collections.abc import Iterator
+from contextlib import contextmanager
 from pathlib import Path
 
 FIXTURE = Path(__file__).parents[1] / "fixtures" / "validate" / "valid"
@@ -144,8 +147,23 @@ _SVG = ("<svg xmlns='http://www.w3.org/2000/svg' xmlns:xlink='http://www.w3.org/
         "<g id='node1' class='node'><title>org-busan-city</title><text>x</text></g></svg>")
 
 
+def _editable(path: Path) -> Path:
+    """`path` when an earlier trap left it a regular file; an earlier trap's FIFO would block the
+    reading here (the test, not the code under test), and its link would edit a file outside."""
+    if path.is_symlink() or not path.is_file():
+        raise FileNotFoundError(path)
+    return path
+
+
+def _writable(path: Path) -> Path:
+    """`path` when nothing or a regular file is there (an earlier trap's FIFO or link is left alone)."""
+    if path.is_symlink() or (path.exists() and not path.is_file()):
+        raise FileExistsError(path)
+    return path
+
+
 def _json_edit(path: Path, change) -> None:
-    doc = json.loads(path.read_text(encoding="utf-8"))
+    doc = json.loads(_editable(path).read_text(encoding="utf-8"))
     change(doc)
     path.write_text(json.dumps(doc), encoding="utf-8")
 
@@ -158,7 +176,7 @@ def _rename_relations(root: Path, name: str) -> None:
 def _bound_named_field(root: Path) -> None:
     _json_edit(root / "schemas" / "org_relations.schema.json",
                lambda s: s["fields"].append({"name": "start_date_earliest", "type": "string"}))
-    csv = root / "data" / "org_relations.csv"
+    csv = _editable(root / "data" / "org_relations.csv")
     csv.write_text("".join(line + ",\n" for line in csv.read_text(encoding="utf-8").splitlines()), encoding="utf-8")
 
 
@@ -184,12 +202,12 @@ def trap_case(rng: random.Random, root: Path) -> None:
         lambda: (root / rng.choice(["LICENSE", "DATASHEET.md", "CHANGELOG.md", "CITATION.cff"])).symlink_to(
             rng.choice([out / "secret.txt", Path("/proc/self/environ"), out])),
         lambda: os.mkfifo(root / rng.choice(["LICENSE", "CHANGELOG.md", "CITATION.cff"])),
-        lambda: (root / "CITATION.cff").write_text(rng.choice(
+        lambda: _writable(root / "CITATION.cff").write_text(rng.choice(
             [_BOMB, "x: " + "[" * 20_000 + "]" * 20_000 + "\n", "title: " + rng.choice(HOSTILE_TEXT) + "\n"])),
-        lambda: (docs / "partnership.svg").write_text(_SVG),
+        lambda: _writable(docs / "partnership.svg").write_text(_SVG),
         lambda: (docs / "partnership.svg").symlink_to(out / "secret.txt"),
         lambda: (docs / "tables.md").symlink_to(out / "page.md"),
-        lambda: (docs / ".ecocluster-journal.json").write_text(json.dumps({"pid": 999_999_999, "renames": [
+        lambda: _writable(docs / ".ecocluster-journal.json").write_text(json.dumps({"pid": 999_999_999, "renames": [
             [str(out / "secret.txt"), str(docs / "stolen.txt"), [0, 0]],
             [str(out / ".victim.txt.999999999.abc.tmp"), str(out / "victim.txt"), [1, 1]]]})),
         lambda: _special(root / "data" / f"{table}.csv", rng.choice(["fifo", "socket", "folder"])),
@@ -218,12 +236,27 @@ def trap_case(rng: random.Random, root: Path) -> None:
 
 def _cell(rng: random.Random, root: Path, text: str) -> None:
     """`text` as the name of the first organisation, quoted as CSV quotes it."""
-    csv = root / "data" / "organisations.csv"
+    csv = _editable(root / "data" / "organisations.csv")
     lines = csv.read_text(encoding="utf-8").split("\n")
     cells = lines[1].split(",")
     cells[1] = '"' + text.replace('"', '""') + '"'
     lines[1] = ",".join(cells)
     csv.write_text("\n".join(lines), encoding="utf-8")
+
+
+@contextmanager
+def deadline(seconds: int, what: str) -> Iterator[None]:
+    """Fail with `what` (the case number) instead of hanging CI when a case blocks, on a FIFO say."""
+    def _expired(signum, frame):
+        raise AssertionError(f"{what} was still running after {seconds} s (blocked?)")
+
+    previous = signal.signal(signal.SIGALRM, _expired)
+    signal.alarm(seconds)
+    try:
+        yield
+    finally:
+        signal.alarm(0)
+        signal.signal(signal.SIGALRM, previous)
 
 
 def snapshot(*roots: Path) -> dict[str, str]:

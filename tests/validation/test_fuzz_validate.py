@@ -22,7 +22,7 @@ from pathlib import Path
 import pytest
 from ci_parsers import assert_shown_as_text
 from click.testing import CliRunner
-from fuzzcases import FIXTURE, KINDS, SECRET, base, corrupt, snapshot
+from fuzzcases import FIXTURE, KINDS, SECRET, base, corrupt, deadline, snapshot
 
 from ecocluster.cli import main
 from ecocluster.rules import RULES
@@ -49,9 +49,10 @@ def test_fuzz_validate_never_raises_and_touches_nothing_outside(tmp_path: Path) 
         root = case / "pkg"
         base(root)
         kind = i % KINDS
-        target = corrupt(rng, kind, root)
-        traps = snapshot(case / "outside")  # what the traps of this case lead to (none for other kinds)
-        report = validate(target)  # must not raise
+        with deadline(120, f"case {i}"):
+            target = corrupt(rng, kind, root)
+            traps = snapshot(case / "outside")  # what the traps of this case lead to (none for other kinds)
+            report = validate(target)  # must not raise
         assert SECRET not in json.dumps([e.to_dict() for e in report.errors], default=str), i
         assert all(e.code in RULES for e in report.errors)
         assert "internal-error" not in report.stats["by_code"], (i, kind, report.errors[0].message)
