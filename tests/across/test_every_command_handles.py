@@ -108,6 +108,13 @@ CASES: dict[str, tuple[list[Edit], set[str], int]] = {
     "contributors-a-number": ([descriptor_key("contributors", 1e308)], set(), 0),
     "lists-of-other-things": ([descriptor_key("contributors", ["x", 3, {"title": 5}]),
                                descriptor_key("keywords", 7), descriptor_key("sources", [None, "x"])], set(), 0),
+    # found by the fuzz test of build: no workbook, PostgreSQL file or UTF-8 file can hold these
+    "descriptor-title-with-controls": ([descriptor_key("title", "Data\x1b[2J set\x00\x0b")],
+                                       {"descriptor-text-invalid"}, 1),
+    "field-texts-with-controls": ([extra(fields=[{"name": "id", "type": "string"}, {
+        "name": "note", "type": "string", "title": "N\x1b]0;pwned\x07ote", "description": "a\x00b\ud800",
+        "constraints": {"enum": ["a note"]}, "categories": [{"value": "a note", "label": "A\x1bnote"}]}])],
+        {"descriptor-text-invalid"}, 1),
     "citation-alias-bomb": ([citation(BOMB)], set(), 0),
     "citation-nested-20000-levels": ([citation("cff-version: 1.2.0\nx: " + "[" * 20_000 + "]" * 20_000 + "\n")],
                                      set(), 0),

@@ -173,6 +173,18 @@ CASES: dict[str, tuple[list[Edit], list[tuple], int]] = {
                          [("language-invalid", "sources", 3, "language")], 1),
     "language-en-Kore": ([sub("sources", ",2023-05,ko,", ",2023-05,en-Kore,")],
                          [("language-invalid", "sources", 3, "language")], 1),
+    # the descriptor's and the schemas' own texts: what no export can carry (descriptor-text-invalid)
+    "descriptor-title-with-an-escape": ([descriptor(lambda dp: dp.__setitem__("title", "Data\x1b]0;pwned\x07"))],
+                                        [("descriptor-text-invalid", None, None, "title")], 1),
+    "resource-description-with-a-lone-surrogate": (
+        [resource("people", "description", "x\ud800y")],
+        [("descriptor-text-invalid", None, None, "resources[2].description")], 1),
+    "schema-field-title-with-a-nul": (
+        [field_("people", "family_name", "title", "Family\x00name")],
+        [("descriptor-text-invalid", "people", None, "schemas/people.schema.json: fields[2].title")], 1),
+    "schema-key-with-a-c1-control": (
+        [schema("people", lambda s: s.__setitem__("x\x9b", "y"))],
+        [("descriptor-text-invalid", "people", None, "schemas/people.schema.json: x\\x9b")], 1),
 }
 for _name in ("__line", "__c0", "__truncated", "__h"):
     CASES[f"field-named-{_name}"] = (rename_field("people", "family_name", _name),
@@ -206,6 +218,7 @@ VALID_VARIANTS: dict[str, list[Edit]] = {
     "tab-and-newline-in-free-text": [sub("organisations", "Renault Group,", '"Renault\tGroup\nSAS",')],
     "http-url": [sub("organisations", "https://www.renaultgroup.com", "http://www.renaultgroup.com/a?b#c")],
     "no-created-no-licenses": [descriptor(lambda dp: (dp.pop("created"), dp.pop("licenses")))],
+    "tab-and-newline-in-a-description": [descriptor(lambda dp: dp.__setitem__("description", "a\tb\nc"))],
 }
 
 

@@ -377,4 +377,20 @@ RULES = [
         "A text cell holds more than 32,767 characters, the most an Excel cell holds, so the workbook of a "
         "release could not be written. The value shown is its first 40 characters.",
     ),
+    Rule(
+        "descriptor-text-invalid",
+        "descriptor",
+        "A text of the descriptor or a schema holds a control character",
+        "`{field}` holds {detail}",
+        "Remove the character (often pasted from a terminal or another program); a title or description "
+        "may hold tabs and line breaks, and nothing else below U+0020.",
+        "Every text of `datapackage.json` and of the Table Schemas (titles, descriptions, the labels of "
+        "codes, the entries of `licenses`, `sources`, `contributors` and `keywords`, and the keys of "
+        "every object) is free of what the exports cannot carry: a C0 control other than tab and line "
+        "feed (PostgreSQL refuses a NUL, a workbook an escape, and a terminal acts on one), DEL, a C1 "
+        "control (U+0080–U+009F) or a lone surrogate (JSON's `\\ud800`, which no UTF-8 file can hold). "
+        "`field` says where, as a path into the JSON: `title`, `resources[2].description`, or "
+        "`schemas/x.schema.json: fields[1].title`. The cells of the tables have their own rule "
+        "(`text-control-character`).",
+    ),
 ]

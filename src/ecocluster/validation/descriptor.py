@@ -10,9 +10,11 @@ from __future__ import annotations
 
 import json
 import re
+from collections.abc import Iterator
 from datetime import datetime
 from typing import Any
 
+from ..base.escape import printable
 from ..package import Package
 from ..package.limits import problems as format_limits
 from .collect import Collector
@@ -23,6 +25,9 @@ NAME = re.compile(r"[a-z0-9][a-z0-9_.-]*")
 VERSION = re.compile(r"[0-9A-Za-z][0-9A-Za-z.+_-]*")
 # ZIP stores MS-DOS timestamps: 1980-01-01 to 2107-12-31.
 ZIP_YEARS = (1980, 2107)
+# What no export carries (rules: descriptor-text-invalid): C0 controls but tab and LF, DEL, C1 controls,
+# lone surrogates.
+_TEXT_INVALID = re.compile("[\x00-\x08\x0b-\x1f\x7f-\x9f\ud800-\udfff]")
 _CREATED = re.compile(r"[0-9]{4}-[0-9]{2}-[0-9]{2}T[0-9]{2}:[0-9]{2}:[0-9]{2}(\.[0-9]+)?(Z|[+-][0-9]{2}:[0-9]{2})")
 
 
@@ -39,7 +44,34 @@ def _bad(out: Collector, d: dict[str, Any], field: str, expected: str) -> None:
     out.one("descriptor-field-invalid", None, field, value=shown, detail=f"is `{shown}`: expected {expected}")
 
 
+def _texts(value: Any, where: str) -> Iterator[tuple[str, str]]:
+    """Every string of a JSON value, keys included, with its path (`resources[2].title`)."""
+    if isinstance(value, str):
+        yield where, value
+    elif isinstance(value, dict):
+        for key, item in value.items():
+            path = f"{where}.{key}" if where else str(key)
+            yield path, str(key)
+            yield from _texts(item, path)
+    elif isinstance(value, list):
+        for i, item in enumerate(value):
+            yield from _texts(item, f"{where}[{i}]")
+
+
+def _check_texts(pkg: Package, out: Collector) -> None:
+    """No text of the descriptor or of a schema file holds what the exports cannot carry."""
+    docs: list[tuple[str | None, str, Any]] = [(None, "", pkg.descriptor)]
+    docs += [(r.name, f"{r.schema_path}: ", r.schema) for r in pkg.resources if r.schema_path]
+    for resource, prefix, doc in docs:
+        for where, text in _texts(doc, ""):
+            if m := _TEXT_INVALID.search(text):
+                what = "a lone surrogate" if 0xD800 <= ord(m.group()) <= 0xDFFF else "the control character"
+                out.one("descriptor-text-invalid", resource, printable(prefix + where), value=printable(text)[:60],
+                        detail=f"{what} U+{ord(m.group()):04X}")
+
+
 def check_descriptor(pkg: Package, out: Collector) -> None:
+    _check_texts(pkg, out)
     d = pkg.descriptor
     name = d.get("name")
     if not isinstance(name, str) or not NAME.fullmatch(name) or len(name) > 100:
