@@ -280,3 +280,37 @@ def test_a_column_comment_reads_title_description_and_codes_as_sentences():
     assert comment_text("Kind.", "What the row is.", codes) == (
         "Kind. What the row is. Codes: company: A business; other.")
     assert comment_text("", "What the row is.") == "What the row is."
+
+
+@pytest.mark.parametrize("where", ["cell", "field title", "package title"])
+def test_a_workbook_the_data_cannot_fill_is_refused_before_it_is_begun(tmp_path, where):
+    """Guards xlsx.export: what a sheet cannot hold (a control character, here an escape) is refused
+    before openpyxl starts the workbook; started, a failure left half-written sheets that printed
+    "Exception ignored" tracebacks when collected (with lxml installed)."""
+    import json
+    import shutil
+    import subprocess
+    import sys
+
+    root = tmp_path / "pkg"
+    shutil.copytree(VALID, root)
+    if where == "cell":
+        csv_path = root / "data" / "people.csv"
+        lines = csv_path.read_text(encoding="utf-8").splitlines()
+        lines[1] = lines[1].replace(",", ",\x1b[2J", 1)
+        csv_path.write_text("\n".join(lines) + "\n", encoding="utf-8")
+    elif where == "field title":
+        path = root / "schemas" / "people.schema.json"
+        schema = json.loads(path.read_text(encoding="utf-8"))
+        schema["fields"][1]["title"] = "Name\x1b[2J"
+        path.write_text(json.dumps(schema), encoding="utf-8")
+    else:
+        path = root / "datapackage.json"
+        dp = json.loads(path.read_text(encoding="utf-8"))
+        dp["title"] = "Data\x00"
+        path.write_text(json.dumps(dp), encoding="utf-8")
+    done = subprocess.run([sys.executable, "-m", "ecocluster", "export", "--to", "xlsx", "--out", str(tmp_path / "o"),
+                           str(root)], capture_output=True, text=True, timeout=120)
+    assert done.returncode == 1, done.stderr
+    assert "control character" in done.stderr and "Exception ignored" not in done.stderr, done.stderr
+    assert "Traceback" not in done.stderr and not any((tmp_path / "o").rglob("*.xlsx"))

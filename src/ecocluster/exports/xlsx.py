@@ -24,7 +24,7 @@ import polars as pl
 
 from ..base.files import atomic_path
 from ..errors import ExportError
-from ..package import Resource, limits
+from ..package import limits
 from ..tables import Tables, bound_names, date_bounds_columns
 from . import base_name
 
@@ -130,22 +130,23 @@ def _columns_frame(tables: Tables) -> pl.DataFrame:
         "required": pl.Boolean, "description": pl.String, "codes": pl.String}, orient="row")
 
 
-def _check(res: Resource, frame: pl.DataFrame) -> None:
-    """Refuse, naming the table, column and row, what an Excel sheet cannot hold as it is."""
+def _check(name: str, frame: pl.DataFrame) -> None:
+    """Refuse, naming the sheet, column and row, what an Excel sheet cannot hold as it is: before the
+    workbook is begun, since openpyxl cannot drop a half-written one quietly."""
     if frame.height + 1 > SHEET_ROWS:
-        raise ExportError(f"table `{res.name}` has {frame.height:,} rows, more than an Excel sheet holds "
+        raise ExportError(f"table `{name}` has {frame.height:,} rows, more than an Excel sheet holds "
                           f"({SHEET_ROWS - 1:,} below its header); use the Parquet or SQLite export")
-    for name, dtype in frame.schema.items():
+    for column, dtype in frame.schema.items():
         if dtype != pl.String:
             continue
-        c = pl.col(name)
+        c = pl.col(column)
         for bad, why in ((c.str.len_chars() > CELL_CHARS, f"is longer than the {CELL_CHARS:,} characters an "
                           "Excel cell holds"),
                          (c.str.contains(r"[\x00-\x08\x0b-\x1f]"), "holds a control character (a CR among them: "
                           "XML readers turn it into LF), which an Excel sheet cannot store as it is")):
             rows = frame.with_row_index("__row").filter(bad.fill_null(False)).get_column("__row")
             if rows.len():
-                raise ExportError(f"table `{res.name}`, column `{name}`, row {rows[0] + 1}: the value {why}; "
+                raise ExportError(f"table `{name}`, column `{column}`, row {rows[0] + 1}: the value {why}; "
                                   "use the Parquet, SQLite or CSV files for it")
 
 
@@ -183,17 +184,22 @@ def export(tables: Tables, out_dir: Path) -> list[Path]:
     names = package.resource_names
     if COLUMNS_SHEET in names or any(len(n) > limits.EXCEL_SHEET_CHARS for n in names):
         raise ExportError(f"table names must be at most 31 characters and not `{COLUMNS_SHEET}` for Excel")
-    for res in package.resources:
-        _check(res, tables[res.name])
+    columns = _columns_frame(tables)
+    title = str(package.descriptor.get("title", package.name))
+    for name, frame in [*((res.name, tables[res.name]) for res in package.resources), (COLUMNS_SHEET, columns)]:
+        _check(name, frame)
+    if re.search("[\x00-\x08\x0b-\x1f\ud800-\udfff]", title):
+        raise ExportError("the package's title holds a control character, which a workbook cannot store "
+                          "(validate: descriptor-text-invalid)")
     wb = Workbook(write_only=True)
     stamp = _stamp(tables)
     wb.properties.created = wb.properties.modified = stamp
-    wb.properties.title = str(package.descriptor.get("title", package.name))
+    wb.properties.title = title
     bold = Font(bold=True)
     for res in package.resources:
         dates = frozenset(f.name for f in res.fields if f.is_date)
         _sheet(wb, res.name, date_bounds_columns(tables[res.name], res), bold, dates)
-    _sheet(wb, COLUMNS_SHEET, _columns_frame(tables), bold)
+    _sheet(wb, COLUMNS_SHEET, columns, bold)
     target = Path(out_dir) / f"{base_name(package)}.xlsx"
     with atomic_path(target) as tmp:
         wb.save(tmp)
