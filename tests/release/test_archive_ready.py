@@ -7,6 +7,7 @@ from __future__ import annotations
 
 import json
 import os
+import re
 import shutil
 import subprocess
 from pathlib import Path
@@ -137,7 +138,9 @@ def test_citation_cff_passes_cffconvert_and_a_broken_one_does_not(tmp_path):
     good = subprocess.run([tool, "--validate", "-i", str(ROOT / "CITATION.cff")], capture_output=True, text=True)
     assert good.returncode == 0, good.stdout + good.stderr
     broken = tmp_path / "CITATION.cff"
-    broken.write_text((ROOT / "CITATION.cff").read_text(encoding="utf-8").replace(
-        'date-released: "2026-12-01"', 'date-released: "1 December 2026"'), encoding="utf-8")
+    text, n = re.subn(r'(?m)^date-released: "[0-9-]+"$', 'date-released: "1 December 2026"',
+                      (ROOT / "CITATION.cff").read_text(encoding="utf-8"))
+    assert n == 1  # whatever the release date, the broken copy really differs
+    broken.write_text(text, encoding="utf-8")
     bad = subprocess.run([tool, "--validate", "-i", str(broken)], capture_output=True, text=True)
     assert bad.returncode != 0
