@@ -18,6 +18,7 @@ from ..base.escape import printable
 from ..package import Package
 from ..package.limits import problems as format_limits
 from .collect import Collector
+from .standards import CONTROL_REGEX
 
 # Frictionless's name rule (lowercase letters, digits, `_`, `.` and `-`); it makes a safe file name.
 NAME = re.compile(r"[a-z0-9][a-z0-9_.-]*")
@@ -27,7 +28,7 @@ VERSION = re.compile(r"[0-9A-Za-z][0-9A-Za-z.+_-]*")
 ZIP_YEARS = (1980, 2107)
 # What no export carries (rules: descriptor-text-invalid): C0 controls but tab and LF, DEL, C1 controls,
 # lone surrogates.
-_TEXT_INVALID = re.compile("[\x00-\x08\x0b-\x1f\x7f-\x9f\ud800-\udfff]")
+_TEXT_INVALID = re.compile(f"{CONTROL_REGEX}|[\ud800-\udfff]")
 _CREATED = re.compile(r"[0-9]{4}-[0-9]{2}-[0-9]{2}T[0-9]{2}:[0-9]{2}:[0-9]{2}(\.[0-9]+)?(Z|[+-][0-9]{2}:[0-9]{2})")
 
 

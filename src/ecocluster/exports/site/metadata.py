@@ -28,7 +28,7 @@ def _authors(package: Package, cff: dict[str, Any] | None) -> list[str]:
                 names.append(str(name))
     if not names:
         names = [str(c.get("title")) for c in package.entries("contributors")
-                 if isinstance(c, dict) and c.get("title")]
+                 if c.get("title")]
     return names
 
 
@@ -52,7 +52,7 @@ def citation(package: Package, cff: dict[str, Any] | None) -> dict[str, Any]:
 def licences(package: Package) -> list[dict[str, str]]:
     out = []
     for x in package.entries("licenses"):
-        if isinstance(x, dict) and (x.get("name") or x.get("title")):
+        if x.get("name") or x.get("title"):
             out.append({"name": str(x.get("name") or x.get("title")), "title": str(x.get("title") or x.get("name")),
                         "url": str(x.get("path") or "")})
     return out

@@ -62,7 +62,7 @@ def maintainers(package: Package) -> list[dict[str, str | None]]:
     """Who the descriptor names as contributors, with an address only where it gives one."""
     out = []
     for c in package.entries("contributors"):
-        if isinstance(c, dict) and c.get("title"):
+        if c.get("title"):
             email = c.get("email") if isinstance(c.get("email"), str) and "@" in c["email"] else None
             out.append({"title": str(c["title"]), "email": email, "path": web_url(c.get("path"))})
     return out
